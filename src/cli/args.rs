@@ -1,0 +1,255 @@
+//! The command line, declared with clap.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tally",
+    version,
+    about = "Usage analytics for a telecom operator: calls, SMS and data sessions",
+    after_help = "Database: --db > TALLY_DB > `database` in the config file (`tally config path`) > an embedded SQLite file in the data directory."
+)]
+pub struct Cli {
+    /// Database URL: mysql://user[:password]@host[:port]/db[?ssl-mode=...&ssl-ca=FILE], sqlite:PATH or sqlite::memory:
+    #[arg(long, global = true, value_name = "URL")]
+    pub db: Option<String>,
+    /// Zone for showing times and reading times without an offset: local, UTC, Europe/London, +03:00
+    #[arg(long, global = true, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// Ask for the MySQL password on the terminal
+    #[arg(long, short = 'p', global = true)]
+    pub password: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show where the config file is and what it resolves to
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Apply pending schema migrations (every command does this on first connect)
+    Migrate,
+    /// Add, show, change, delete or list customers
+    #[command(subcommand)]
+    Customer(CustomerCommand),
+    /// Add, list or change tariff plans
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Store one call, SMS or data session
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// Show, correct or delete one stored record by its id
+    #[command(subcommand)]
+    Record(RecordCommand),
+    /// Create plans, customers and realistic traffic (deterministic for a seed)
+    Demo(DemoArgs),
+    /// Network totals over all time
+    Summary,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the config file's path
+    Path,
+    /// Print the database (password masked), the zone and where each came from
+    Show,
+}
+
+#[derive(Debug, Args)]
+pub struct CustomerFields {
+    /// Display name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Plan name (must exist; see `tally plan list`)
+    #[arg(long)]
+    pub plan: Option<String>,
+    #[arg(long)]
+    pub region: Option<String>,
+    /// active, suspended or closed
+    #[arg(long)]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerCommand {
+    Add {
+        /// Subscriber key: an MSISDN or any id up to 64 printable characters
+        key: String,
+        #[command(flatten)]
+        fields: CustomerFields,
+    },
+    Show {
+        key: String,
+    },
+    /// Change fields; an empty value (--plan "") clears an optional field
+    Update {
+        key: String,
+        /// Rename the subscriber key
+        #[arg(long)]
+        new_key: Option<String>,
+        #[command(flatten)]
+        fields: CustomerFields,
+    },
+    /// Delete a customer; one with records needs --cascade
+    Delete {
+        key: String,
+        /// Also delete the customer's calls, SMS and data sessions
+        #[arg(long)]
+        cascade: bool,
+    },
+    List {
+        #[arg(long)]
+        plan: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PlanPrices {
+    /// Price per minute of outgoing calls
+    #[arg(long, value_name = "PRICE")]
+    pub per_minute: Option<String>,
+    /// Price per outgoing SMS
+    #[arg(long, value_name = "PRICE")]
+    pub per_sms: Option<String>,
+    /// Price per MB (10^6 bytes) of data, up and down
+    #[arg(long, value_name = "PRICE")]
+    pub per_mb: Option<String>,
+    #[arg(long, value_name = "PRICE")]
+    pub monthly_fee: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    Add {
+        name: String,
+        #[command(flatten)]
+        prices: PlanPrices,
+    },
+    List,
+    Update {
+        name: String,
+        #[command(flatten)]
+        prices: PlanPrices,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LogCommon {
+    /// When it happened: "2026-11-25 10:15", 2026-11-25T10:15:00Z, with an offset, or now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Create the customer if the key is unknown
+    #[arg(long)]
+    pub create_customer: bool,
+    /// The record's id at its source; a second record with the same key is refused
+    #[arg(long, value_name = "KEY")]
+    pub source_key: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// tally log call 447700900123 out 447700900456 --at "2026-11-25 10:15" --duration 3m20s
+    Call {
+        customer: String,
+        /// out (the customer called) or in
+        direction: String,
+        /// The other party's phone number
+        other: String,
+        /// 90, 90s, 3m20s, 1h, 01:02:03
+        #[arg(long)]
+        duration: Option<String>,
+        /// answered, busy, no_answer or failed (default: answered if the duration is above 0)
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        cell: Option<String>,
+        #[command(flatten)]
+        common: LogCommon,
+    },
+    /// tally log sms 447700900123 out 447700900456
+    Sms {
+        customer: String,
+        direction: String,
+        other: String,
+        #[command(flatten)]
+        common: LogCommon,
+    },
+    /// tally log data 447700900123 --duration 25m --up 12MB --down 340MB
+    Data {
+        customer: String,
+        #[arg(long)]
+        duration: Option<String>,
+        /// Bytes sent: 512, 12KB, 1.5MB, 2GiB
+        #[arg(long)]
+        up: Option<String>,
+        /// Bytes received
+        #[arg(long)]
+        down: Option<String>,
+        #[arg(long)]
+        cell: Option<String>,
+        #[command(flatten)]
+        common: LogCommon,
+    },
+}
+
+// Built once per run; boxing the corrections would only add noise.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    Show {
+        /// call, sms or data
+        kind: String,
+        id: i64,
+    },
+    /// Correct fields of a record; the rollups follow
+    Update {
+        kind: String,
+        id: i64,
+        #[arg(long)]
+        customer: Option<String>,
+        #[arg(long)]
+        direction: Option<String>,
+        #[arg(long)]
+        other: Option<String>,
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        duration: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        cell: Option<String>,
+        #[arg(long)]
+        up: Option<String>,
+        #[arg(long)]
+        down: Option<String>,
+    },
+    Delete {
+        kind: String,
+        id: i64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value_t = 200)]
+    pub customers: usize,
+    #[arg(long, default_value_t = 30)]
+    pub days: u32,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The day after the last generated day (default: today, UTC)
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+    /// Write native CSV files into DIR instead of storing
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
+}

@@ -1,0 +1,53 @@
+//! The top-level error: every stage's error, its exit code, and its one rendering.
+
+use crate::config::ConfigError;
+use crate::model::ValidationError;
+use crate::store::StoreError;
+
+/// Exit codes, as documented in README.md.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// A rejected value, a refused operation, a failed query.
+    pub const DATA: u8 = 1;
+    /// Bad usage or configuration.
+    pub const USAGE: u8 = 2;
+    /// The database cannot be reached.
+    pub const UNREACHABLE: u8 = 3;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl AppError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Config(_) | AppError::Usage(_) => exit::USAGE,
+            AppError::Store(e) if e.is_unreachable() => exit::UNREACHABLE,
+            AppError::Store(StoreError::SchemaTooNew { .. }) => exit::USAGE,
+            _ => exit::DATA,
+        }
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        AppError::Io(e.to_string())
+    }
+}
+
+impl From<csv::Error> for AppError {
+    fn from(e: csv::Error) -> Self {
+        AppError::Io(e.to_string())
+    }
+}

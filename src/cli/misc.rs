@@ -1,0 +1,127 @@
+//! `tally config`, `migrate`, `demo` and `summary`.
+
+use super::args::{ConfigCommand, DemoArgs};
+use super::output::{data_size, decimal1, pairs, thousands};
+use super::{AppError, Session};
+use crate::demo::{self, DemoSpec};
+use crate::store::rollup_at as at;
+use chrono::{NaiveDate, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+
+pub fn config(session: &Session, command: ConfigCommand) -> Result<(), AppError> {
+    let s = &session.settings;
+    match command {
+        ConfigCommand::Path => match &s.config_path {
+            Some(p) => println!("{}", p.display()),
+            None => {
+                return Err(AppError::Usage(
+                    "no config directory: set XDG_CONFIG_HOME or HOME".into(),
+                ));
+            }
+        },
+        ConfigCommand::Show => {
+            let path = s
+                .config_path
+                .as_ref()
+                .map_or("(none)".into(), |p| p.display().to_string());
+            println!("config file: {path}");
+            println!("database:    {} (from {})", s.db, s.origin.describe());
+            println!("time zone:   {}", s.zone);
+            println!("pool:        min {} max {}", s.pool.min, s.pool.max);
+        }
+    }
+    Ok(())
+}
+
+pub fn migrate(session: &Session) -> Result<(), AppError> {
+    // Opening already migrates; report what the database holds now.
+    let store = crate::store::Store::connect(&session.settings.db, session.settings.pool)?;
+    let report = store.migrate()?;
+    if report.applied.is_empty() {
+        println!("schema is up to date (version {})", report.to);
+    }
+    for (version, description) in &report.applied {
+        println!("applied migration {version}: {description}");
+    }
+    Ok(())
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} customer-days ({per_sec}, ETA {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+pub fn demo(session: &Session, args: DemoArgs) -> Result<(), AppError> {
+    let end = match &args.end {
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+            crate::model::ValidationError::new("end", text, "must be a date such as 2026-11-25")
+        })?,
+        None => Utc::now().date_naive(),
+    };
+    if args.days == 0 || args.days > 3660 || args.customers == 0 {
+        return Err(AppError::Usage(
+            "--customers must be at least 1 and --days from 1 to 3660".into(),
+        ));
+    }
+    let spec = DemoSpec {
+        customers: args.customers,
+        days: args.days,
+        seed: args.seed,
+        end,
+    };
+    let bar = progress_bar();
+    let report = match &args.csv {
+        Some(dir) => {
+            let report = demo::write_csv(dir, &spec, &bar)?;
+            println!("wrote {report} to {} (seed {})", dir.display(), spec.seed);
+            report
+        }
+        None => {
+            let store = session.open_store()?;
+            let report = demo::load(&store, &spec, &bar)?;
+            println!(
+                "demo data in {}: {report}, {} to {} (seed {})",
+                store.url(),
+                spec.first_day(),
+                spec.end.pred_opt().unwrap_or(spec.end),
+                spec.seed
+            );
+            report
+        }
+    };
+    let _ = report;
+    Ok(())
+}
+
+pub fn summary(session: &Session) -> Result<(), AppError> {
+    let store = session.open_store()?;
+    let totals = store.network_totals()?;
+    let c = totals.counters;
+    let calls = c.get(at::CALLS_OUT) + c.get(at::CALLS_IN);
+    let seconds = c.get(at::SECONDS_OUT) + c.get(at::SECONDS_IN);
+    let sms = c.get(at::SMS_OUT) + c.get(at::SMS_IN);
+    println!("Network summary, all time ({})", store.url().short_name());
+    let table = pairs(&[
+        ("active customers", thousands(totals.active_customers)),
+        ("calls", thousands(calls)),
+        ("  out", thousands(c.get(at::CALLS_OUT))),
+        ("  in", thousands(c.get(at::CALLS_IN))),
+        ("  answered", thousands(c.get(at::CALLS_ANSWERED))),
+        ("minutes", decimal1(seconds as f64 / 60.0)),
+        ("SMS", thousands(sms)),
+        ("  out", thousands(c.get(at::SMS_OUT))),
+        ("  in", thousands(c.get(at::SMS_IN))),
+        ("data sessions", thousands(c.get(at::DATA_SESSIONS))),
+        (
+            "data volume",
+            data_size(c.get(at::BYTES_UP) + c.get(at::BYTES_DOWN)),
+        ),
+    ]);
+    table.printstd();
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! The `tally` command: parses arguments, resolves settings, runs one command, maps errors to
+//! exit codes.
+
+mod args;
+mod error;
+mod manage;
+mod misc;
+pub mod output;
+mod records;
+
+pub use args::Cli;
+pub use error::{AppError, exit};
+
+use crate::config::{DbUrl, Overrides, Settings, config_path};
+use crate::model::InputContext;
+use crate::store::{DbError, Store, StoreError};
+use args::Command;
+use clap::Parser;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+/// Everything a command needs besides its own arguments.
+pub struct Session {
+    pub settings: Settings,
+    prompt_password: bool,
+}
+
+impl Session {
+    pub fn input_context(&self) -> InputContext {
+        InputContext::new(self.settings.zone.clone())
+    }
+
+    /// Opens the database and brings its schema up to date. A MySQL login without a password
+    /// that the server refuses is retried with a password asked on the terminal.
+    pub fn open_store(&self) -> Result<Store, AppError> {
+        let mut url = self.settings.db.clone();
+        let needs_password = matches!(&url, DbUrl::Mysql(m) if m.password.is_none());
+        if self.prompt_password && needs_password {
+            ask_password(&mut url)?;
+        }
+        match Store::open(&url, self.settings.pool) {
+            Err(StoreError::Db(DbError::Unreachable { reason, .. }))
+                if reason.contains("Access denied")
+                    && needs_password
+                    && !self.prompt_password
+                    && std::io::stdin().is_terminal() =>
+            {
+                ask_password(&mut url)?;
+                Ok(Store::open(&url, self.settings.pool)?)
+            }
+            other => Ok(other?),
+        }
+    }
+}
+
+fn ask_password(url: &mut DbUrl) -> Result<(), AppError> {
+    if let DbUrl::Mysql(m) = url {
+        let prompt = format!("Password for {}@{}: ", m.user, m.address());
+        m.password = Some(rpassword::prompt_password(prompt)?);
+    }
+    Ok(())
+}
+
+/// Runs tally with the process's arguments; returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => {
+            eprintln!("tally: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), AppError> {
+    let overrides = Overrides::from_env(cli.db.clone(), cli.tz.clone());
+    let settings = Settings::resolve(&overrides, config_path())?;
+    let session = Session {
+        settings,
+        prompt_password: cli.password,
+    };
+    let Some(command) = cli.command else {
+        return misc::summary(&session);
+    };
+    match command {
+        Command::Config(c) => misc::config(&session, c),
+        Command::Migrate => misc::migrate(&session),
+        Command::Customer(c) => manage::customer(&session, c),
+        Command::Plan(c) => manage::plan(&session, c),
+        Command::Log(c) => records::log(&session, c),
+        Command::Record(c) => records::record(&session, c),
+        Command::Demo(args) => misc::demo(&session, args),
+        Command::Summary => misc::summary(&session),
+    }
+}

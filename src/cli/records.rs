@@ -1,0 +1,203 @@
+//! `tally log ...` and `tally record ...`.
+
+use super::args::{LogCommand, RecordCommand};
+use super::output::pairs;
+use super::{AppError, Session};
+use crate::model::{CallInput, DataInput, Record, RecordKind, SmsInput, Zone};
+use crate::store::{RecordChanges, StoreError, StoredRecord};
+
+pub fn log(session: &Session, command: LogCommand) -> Result<(), AppError> {
+    let ctx = session.input_context();
+    let (record, create) = match command {
+        LogCommand::Call {
+            customer,
+            direction,
+            other,
+            duration,
+            status,
+            cell,
+            common,
+        } => (
+            Record::Call(
+                CallInput {
+                    customer,
+                    direction,
+                    other,
+                    at: common.at,
+                    duration,
+                    status,
+                    cell,
+                    source_key: common.source_key,
+                }
+                .validate(&ctx)?,
+            ),
+            common.create_customer,
+        ),
+        LogCommand::Sms {
+            customer,
+            direction,
+            other,
+            common,
+        } => (
+            Record::Sms(
+                SmsInput {
+                    customer,
+                    direction,
+                    other,
+                    at: common.at,
+                    source_key: common.source_key,
+                }
+                .validate(&ctx)?,
+            ),
+            common.create_customer,
+        ),
+        LogCommand::Data {
+            customer,
+            duration,
+            up,
+            down,
+            cell,
+            common,
+        } => (
+            Record::Data(
+                DataInput {
+                    customer,
+                    at: common.at,
+                    duration,
+                    up,
+                    down,
+                    cell,
+                    source_key: common.source_key,
+                }
+                .validate(&ctx)?,
+            ),
+            common.create_customer,
+        ),
+    };
+    let store = session.open_store()?;
+    let id = store.log(&record, create)?;
+    println!(
+        "logged {}",
+        describe(&StoredRecord { id, record }, &session.settings.zone)
+    );
+    Ok(())
+}
+
+/// `call 17: 447700900123 out 447700900456 at 2026-11-25 10:15:00 (UTC), 3m20s, answered`.
+pub fn describe(stored: &StoredRecord, zone: &Zone) -> String {
+    let id = stored.id;
+    match &stored.record {
+        Record::Call(c) => format!(
+            "call {id}: {} {} {} at {} ({zone}), {}, {}",
+            c.customer,
+            c.direction,
+            c.other,
+            zone.show(c.start),
+            c.duration,
+            c.status
+        ),
+        Record::Sms(s) => format!(
+            "sms {id}: {} {} {} at {} ({zone})",
+            s.customer,
+            s.direction,
+            s.other,
+            zone.show(s.at)
+        ),
+        Record::Data(d) => format!(
+            "data {id}: {} at {} ({zone}), {}, up {}, down {}",
+            d.customer,
+            zone.show(d.start),
+            d.duration,
+            d.up,
+            d.down
+        ),
+    }
+}
+
+fn record_table(stored: &StoredRecord, zone: &Zone) -> prettytable::Table {
+    let mut rows: Vec<(&str, String)> = vec![("id", stored.id.to_string())];
+    match &stored.record {
+        Record::Call(c) => rows.extend([
+            ("kind", "call".into()),
+            ("customer", c.customer.to_string()),
+            ("direction", c.direction.to_string()),
+            ("other party", c.other.to_string()),
+            ("start", format!("{} ({zone})", zone.show(c.start))),
+            ("duration", c.duration.to_string()),
+            ("status", c.status.to_string()),
+            ("cell", c.cell.clone().unwrap_or_default()),
+            ("source key", c.source_key.as_str().into()),
+        ]),
+        Record::Sms(s) => rows.extend([
+            ("kind", "sms".into()),
+            ("customer", s.customer.to_string()),
+            ("direction", s.direction.to_string()),
+            ("other party", s.other.to_string()),
+            ("time", format!("{} ({zone})", zone.show(s.at))),
+            ("source key", s.source_key.as_str().into()),
+        ]),
+        Record::Data(d) => rows.extend([
+            ("kind", "data".into()),
+            ("customer", d.customer.to_string()),
+            ("start", format!("{} ({zone})", zone.show(d.start))),
+            ("duration", d.duration.to_string()),
+            ("up", d.up.to_string()),
+            ("down", d.down.to_string()),
+            ("cell", d.cell.clone().unwrap_or_default()),
+            ("source key", d.source_key.as_str().into()),
+        ]),
+    }
+    pairs(&rows)
+}
+
+pub fn record(session: &Session, command: RecordCommand) -> Result<(), AppError> {
+    let zone = session.settings.zone.clone();
+    match command {
+        RecordCommand::Show { kind, id } => {
+            let kind = RecordKind::parse("kind", &kind)?;
+            let store = session.open_store()?;
+            let stored = store.record(kind, id)?.ok_or_else(|| not_found(kind, id))?;
+            record_table(&stored, &zone).printstd();
+        }
+        RecordCommand::Update {
+            kind,
+            id,
+            customer,
+            direction,
+            other,
+            at,
+            duration,
+            status,
+            cell,
+            up,
+            down,
+        } => {
+            let kind = RecordKind::parse("kind", &kind)?;
+            let changes = RecordChanges {
+                customer,
+                direction,
+                other,
+                at,
+                duration,
+                status,
+                cell,
+                up,
+                down,
+            };
+            let store = session.open_store()?;
+            let stored = store.update_record(kind, id, &changes, &session.input_context())?;
+            println!("updated {}", describe(&stored, &zone));
+        }
+        RecordCommand::Delete { kind, id } => {
+            let kind = RecordKind::parse("kind", &kind)?;
+            let store = session.open_store()?;
+            let stored = store.delete_record(kind, id)?;
+            println!("deleted {}", describe(&stored, &zone));
+        }
+    }
+    Ok(())
+}
+
+fn not_found(kind: RecordKind, id: i64) -> StoreError {
+    StoreError::NotFound(format!("no {kind} record with id {id}"))
+}

@@ -1,0 +1,213 @@
+//! Settings: which database, which display zone, pool bounds; from flags, environment and file.
+
+mod file;
+mod url;
+
+pub use file::{ConfigFile, PoolSize, config_path};
+pub use url::{DbUrl, MysqlUrl, SslMode, check_database_name, mask_url_text};
+
+use crate::model::{ValidationError, Zone};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("bad database URL {url}: {reason}")]
+    BadUrl { url: String, reason: String },
+    #[error("config file {}: {reason}", path.display())]
+    File { path: PathBuf, reason: String },
+    #[error(
+        "config file {p} holds a database password but is readable by others (mode {mode:o}); fix it with: chmod 600 {p}",
+        p = path.display()
+    )]
+    Insecure { path: PathBuf, mode: u32 },
+    #[error("{0}")]
+    Invalid(#[from] ValidationError),
+    #[error("no data directory for the embedded store: set XDG_DATA_HOME or HOME, or pass --db")]
+    NoDataDir,
+}
+
+impl ConfigError {
+    fn file(path: &Path, reason: impl Into<String>) -> ConfigError {
+        ConfigError::File {
+            path: path.to_path_buf(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Where the chosen database URL came from, for `tally config show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Flag,
+    Env,
+    ConfigFile,
+    Default,
+}
+
+impl Origin {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Origin::Flag => "--db",
+            Origin::Env => "TALLY_DB",
+            Origin::ConfigFile => "config file",
+            Origin::Default => "default embedded store",
+        }
+    }
+}
+
+/// What the command line and environment say, before the file is read.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub db: Option<String>,
+    pub tz: Option<String>,
+    pub env_db: Option<String>,
+    pub env_tz: Option<String>,
+    pub env_password: Option<String>,
+}
+
+impl Overrides {
+    /// The flags plus `TALLY_DB`, `TALLY_TZ` and `TALLY_DB_PASSWORD` from the environment.
+    pub fn from_env(db: Option<String>, tz: Option<String>) -> Overrides {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Overrides {
+            db,
+            tz,
+            env_db: var("TALLY_DB"),
+            env_tz: var("TALLY_TZ"),
+            env_password: var("TALLY_DB_PASSWORD"),
+        }
+    }
+}
+
+/// The resolved settings every command runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub db: DbUrl,
+    pub origin: Origin,
+    pub zone: Zone,
+    pub pool: PoolSize,
+    pub config_path: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Precedence: `--db` > `TALLY_DB` > config file > the embedded store in the data dir.
+    pub fn resolve(
+        over: &Overrides,
+        config_path: Option<PathBuf>,
+    ) -> Result<Settings, ConfigError> {
+        let config = match &config_path {
+            Some(p) => ConfigFile::load(p)?,
+            None => ConfigFile::default(),
+        };
+        let (raw, origin) = if let Some(db) = &over.db {
+            (Some(db.clone()), Origin::Flag)
+        } else if let Some(db) = &over.env_db {
+            (Some(db.clone()), Origin::Env)
+        } else if let Some(db) = &config.database {
+            (Some(db.clone()), Origin::ConfigFile)
+        } else {
+            (None, Origin::Default)
+        };
+        let mut db = match raw {
+            Some(raw) => DbUrl::parse(&raw)?,
+            None => DbUrl::SqliteFile(default_store_path()?),
+        };
+        if let (DbUrl::Mysql(m), Some(pw)) = (&mut db, &over.env_password)
+            && m.password.is_none()
+        {
+            m.password = Some(pw.clone());
+        }
+        let zone_text = over
+            .tz
+            .clone()
+            .or(over.env_tz.clone())
+            .or(config.timezone.clone());
+        let zone = zone_text.map_or(Ok(Zone::Local), |z| Zone::parse(&z))?;
+        Ok(Settings {
+            db,
+            origin,
+            zone,
+            pool: config.pool,
+            config_path,
+        })
+    }
+}
+
+/// `dirs::data_dir()/tally/tally.db`: the zero-setup store.
+pub fn default_store_path() -> Result<PathBuf, ConfigError> {
+    dirs::data_dir()
+        .map(|d| d.join("tally").join("tally.db"))
+        .ok_or(ConfigError::NoDataDir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(over: Overrides, file_db: Option<&str>) -> Settings {
+        let dir = std::env::temp_dir().join(format!(
+            "tally-settings-{}-{}",
+            std::process::id(),
+            file_db.map_or(0, str::len)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config.toml");
+        let text = file_db.map_or(String::new(), |d| format!("database = \"{d}\"\n"));
+        std::fs::write(&path, text).unwrap();
+        Settings::resolve(&over, Some(path)).unwrap()
+    }
+
+    #[test]
+    fn flag_beats_env_beats_file_beats_default() {
+        let all = Overrides {
+            db: Some("sqlite:flag.db".into()),
+            env_db: Some("sqlite:env.db".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            resolve(all.clone(), Some("sqlite:file.db")).db.to_string(),
+            "sqlite:flag.db"
+        );
+        let env = Overrides { db: None, ..all };
+        let s = resolve(env.clone(), Some("sqlite:file.db"));
+        assert_eq!(
+            (s.db.to_string(), s.origin),
+            ("sqlite:env.db".into(), Origin::Env)
+        );
+        let none = Overrides {
+            env_db: None,
+            ..env
+        };
+        let s = resolve(none.clone(), Some("sqlite:file.db"));
+        assert_eq!(
+            (s.db.to_string(), s.origin),
+            ("sqlite:file.db".into(), Origin::ConfigFile)
+        );
+        let s = resolve(none, None);
+        assert_eq!(s.origin, Origin::Default);
+        assert!(s.db.to_string().ends_with("tally/tally.db"), "{}", s.db);
+    }
+
+    #[test]
+    fn password_from_env_fills_a_url_without_one() {
+        let over = Overrides {
+            db: Some("mysql://bob@h/db".into()),
+            env_password: Some("pw".into()),
+            ..Overrides::default()
+        };
+        let s = resolve(over, None);
+        let DbUrl::Mysql(m) = &s.db else { panic!() };
+        assert_eq!(m.password.as_deref(), Some("pw"));
+        assert_eq!(s.db.to_string(), "mysql://bob:***@h:3306/db");
+    }
+
+    #[test]
+    fn zone_flag_beats_env() {
+        let over = Overrides {
+            tz: Some("UTC".into()),
+            env_tz: Some("Europe/London".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(resolve(over, None).zone, Zone::utc());
+    }
+}

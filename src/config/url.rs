@@ -1,0 +1,387 @@
+//! Database URLs: `mysql://user[:password]@host[:port]/database?ssl-mode=…`, `sqlite:PATH`,
+//! `sqlite::memory:`. A password never leaves this module unmasked except to the driver.
+
+use super::ConfigError;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where tally keeps its data.
+#[derive(Clone, PartialEq)]
+pub enum DbUrl {
+    Mysql(MysqlUrl),
+    SqliteFile(PathBuf),
+    SqliteMemory,
+}
+
+/// How TLS is used on the MySQL connection; the names are the `mysql` client's `--ssl-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    Disabled,
+    /// TLS when the server offers it, plain otherwise (the `mysql` client's default).
+    Preferred,
+    Required,
+    VerifyCa,
+    VerifyIdentity,
+}
+
+impl SslMode {
+    fn parse(text: &str) -> Option<SslMode> {
+        Some(match text.to_ascii_lowercase().replace('-', "_").as_str() {
+            "disabled" => SslMode::Disabled,
+            "preferred" => SslMode::Preferred,
+            "required" => SslMode::Required,
+            "verify_ca" => SslMode::VerifyCa,
+            "verify_identity" => SslMode::VerifyIdentity,
+            _ => return None,
+        })
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            SslMode::Disabled => "disabled",
+            SslMode::Preferred => "preferred",
+            SslMode::Required => "required",
+            SslMode::VerifyCa => "verify_ca",
+            SslMode::VerifyIdentity => "verify_identity",
+        }
+    }
+}
+
+#[derive(Clone, PartialEq)]
+pub struct MysqlUrl {
+    pub user: String,
+    pub password: Option<String>,
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub ssl_mode: SslMode,
+    pub ssl_ca: Option<PathBuf>,
+}
+
+impl MysqlUrl {
+    /// `host:port`, for messages.
+    pub fn address(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl DbUrl {
+    pub fn parse(raw: &str) -> Result<DbUrl, ConfigError> {
+        let text = raw.trim();
+        let bad = |reason: &str| ConfigError::BadUrl {
+            url: mask_url_text(text),
+            reason: reason.to_string(),
+        };
+        if let Some(rest) = text.strip_prefix("sqlite:") {
+            return match rest {
+                ":memory:" => Ok(DbUrl::SqliteMemory),
+                "" => Err(bad("expected sqlite:PATH or sqlite::memory:")),
+                path => Ok(DbUrl::SqliteFile(expand_home(
+                    path.strip_prefix("//").unwrap_or(path),
+                ))),
+            };
+        }
+        if let Some(rest) = text
+            .strip_prefix("mysql://")
+            .or_else(|| text.strip_prefix("mariadb://"))
+        {
+            return parse_mysql(rest).map(DbUrl::Mysql).map_err(|r| bad(&r));
+        }
+        Err(bad(
+            "expected mysql://user[:password]@host[:port]/database, sqlite:PATH or sqlite::memory:",
+        ))
+    }
+
+    /// `mysql:telecom`, `sqlite:tally.db`: what the shell prompt shows.
+    pub fn short_name(&self) -> String {
+        match self {
+            DbUrl::Mysql(m) => format!("mysql:{}", m.database),
+            DbUrl::SqliteFile(p) => format!(
+                "sqlite:{}",
+                p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |f| f.to_string_lossy().into_owned()
+                )
+            ),
+            DbUrl::SqliteMemory => "sqlite::memory:".to_string(),
+        }
+    }
+
+    pub fn has_password(&self) -> bool {
+        matches!(
+            self,
+            DbUrl::Mysql(MysqlUrl {
+                password: Some(_),
+                ..
+            })
+        )
+    }
+}
+
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+fn parse_mysql(rest: &str) -> Result<MysqlUrl, String> {
+    let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, database) = main
+        .split_once('/')
+        .ok_or("the URL must name a database: mysql://user@host/DATABASE")?;
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let (user, password) = match userinfo {
+        Some(info) => match info.split_once(':') {
+            Some((u, p)) => (percent_decode(u)?, Some(percent_decode(p)?)),
+            None => (percent_decode(info)?, None),
+        },
+        None => (default_user(), None),
+    };
+    let (host, port) = split_host_port(hostport)?;
+    let database = percent_decode(database)?;
+    check_database_name(&database)?;
+    let mut url = MysqlUrl {
+        user,
+        password,
+        host,
+        port,
+        database,
+        ssl_mode: SslMode::Preferred,
+        ssl_ca: None,
+    };
+    apply_query(&mut url, query)?;
+    Ok(url)
+}
+
+fn default_user() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "root".to_string())
+}
+
+fn split_host_port(hostport: &str) -> Result<(String, u16), String> {
+    if hostport.is_empty() {
+        return Err("the URL must name a host: mysql://user@HOST/database".into());
+    }
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        let (host, after) = v6.split_once(']').ok_or("unclosed [ in the host")?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match hostport.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    let port = match port {
+        Some(p) => p
+            .parse::<u16>()
+            .ok()
+            .filter(|&p| p > 0)
+            .ok_or_else(|| format!("port {p:?} is not a number from 1 to 65535"))?,
+        None => 3306,
+    };
+    Ok((host.to_string(), port))
+}
+
+/// Database names become identifiers in `CREATE DATABASE`, which cannot take a bind parameter,
+/// so only plain names are allowed.
+pub fn check_database_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "database name {name:?} must be 1 to 64 letters, digits, _, $ or -"
+        ))
+    }
+}
+
+fn apply_query(url: &mut MysqlUrl, query: &str) -> Result<(), String> {
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_decode(value)?;
+        match key.replace('_', "-").as_str() {
+            "ssl-mode" | "sslmode" => {
+                url.ssl_mode = SslMode::parse(&value).ok_or_else(|| {
+                    format!("ssl-mode {value:?} must be disabled, preferred, required, verify_ca or verify_identity")
+                })?
+            }
+            "ssl-ca" | "sslca" => url.ssl_ca = Some(expand_home(&value)),
+            other => return Err(format!("unknown option {other:?} (known: ssl-mode, ssl-ca)")),
+        }
+    }
+    if url.ssl_ca.is_some() && url.ssl_mode == SslMode::Preferred {
+        // A CA file only makes sense when the certificate is checked against it.
+        url.ssl_mode = SslMode::VerifyCa;
+    }
+    Ok(())
+}
+
+fn percent_decode(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text
+                .get(i + 1..i + 3)
+                .ok_or("a % must be followed by two hex digits")?;
+            out.push(
+                u8::from_str_radix(hex, 16)
+                    .map_err(|_| "a % must be followed by two hex digits")?,
+            );
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "the URL is not valid UTF-8 once decoded".to_string())
+}
+
+/// Masks the password in URL text that may not even parse, for error messages.
+pub fn mask_url_text(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+            None => text.to_string(),
+        },
+        None => text.to_string(),
+    }
+}
+
+impl fmt::Display for DbUrl {
+    /// The URL with any password replaced by `***`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbUrl::SqliteMemory => f.write_str("sqlite::memory:"),
+            DbUrl::SqliteFile(p) => write!(f, "sqlite:{}", p.display()),
+            DbUrl::Mysql(m) => {
+                let pass = if m.password.is_some() { ":***" } else { "" };
+                write!(f, "mysql://{}{pass}@{}/{}", m.user, m.address(), m.database)?;
+                if m.ssl_mode != SslMode::Preferred {
+                    write!(f, "?ssl-mode={}", m.ssl_mode.as_str())?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Debug for MysqlUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&DbUrl::Mysql(self.clone()), f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mysql(raw: &str) -> MysqlUrl {
+        match DbUrl::parse(raw).unwrap() {
+            DbUrl::Mysql(m) => m,
+            other => panic!("not mysql: {other}"),
+        }
+    }
+
+    #[test]
+    fn parses_a_full_mysql_url() {
+        let m = mysql(
+            "mysql://bob:s%40cret@db.example:3307/telecom?ssl-mode=verify_identity&ssl-ca=/etc/ca.pem",
+        );
+        assert_eq!(m.user, "bob");
+        assert_eq!(m.password.as_deref(), Some("s@cret"));
+        assert_eq!(m.address(), "db.example:3307");
+        assert_eq!(m.database, "telecom");
+        assert_eq!(m.ssl_mode, SslMode::VerifyIdentity);
+        assert_eq!(m.ssl_ca, Some(PathBuf::from("/etc/ca.pem")));
+    }
+
+    #[test]
+    fn defaults_port_and_tls_mode() {
+        let m = mysql("mysql://root@127.0.0.1/test");
+        assert_eq!(m.port, 3306);
+        assert_eq!(m.ssl_mode, SslMode::Preferred);
+        assert_eq!(m.password, None);
+    }
+
+    #[test]
+    fn never_shows_the_password() {
+        let url = DbUrl::parse("mysql://bob:hunter2@h/db").unwrap();
+        assert_eq!(url.to_string(), "mysql://bob:***@h:3306/db");
+        assert_eq!(format!("{url:?}"), "mysql://bob:***@h:3306/db");
+        let err = DbUrl::parse("mysql://bob:hunter2@h:99999/db").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            r#"bad database URL mysql://bob:***@h:99999/db: port "99999" is not a number from 1 to 65535"#
+        );
+    }
+
+    #[test]
+    fn sqlite_urls() {
+        assert_eq!(
+            DbUrl::parse("sqlite::memory:").unwrap(),
+            DbUrl::SqliteMemory
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite:data/t.db").unwrap(),
+            DbUrl::SqliteFile(PathBuf::from("data/t.db"))
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite:data/t.db").unwrap().short_name(),
+            "sqlite:t.db"
+        );
+    }
+
+    #[test]
+    fn rejects_bad_urls_with_the_reason() {
+        let cases = [
+            (
+                "postgres://x/y",
+                "expected mysql://user[:password]@host[:port]/database, sqlite:PATH or sqlite::memory:",
+            ),
+            (
+                "mysql://root@host",
+                "the URL must name a database: mysql://user@host/DATABASE",
+            ),
+            (
+                "mysql://root@host/a;drop",
+                r#"database name "a;drop" must be 1 to 64 letters, digits, _, $ or -"#,
+            ),
+            (
+                "mysql://root@host/db?ssl-mode=maybe",
+                r#"ssl-mode "maybe" must be disabled, preferred, required, verify_ca or verify_identity"#,
+            ),
+            (
+                "mysql://root@host/db?colour=red",
+                r#"unknown option "colour" (known: ssl-mode, ssl-ca)"#,
+            ),
+        ];
+        for (url, reason) in cases {
+            let err = DbUrl::parse(url).unwrap_err();
+            assert_eq!(err.to_string(), format!("bad database URL {url}: {reason}"));
+        }
+    }
+}

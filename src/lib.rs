@@ -1,0 +1,8 @@
+#![doc = include_str!("../ARCHITECTURE.md")]
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod model;
+pub mod native;
+pub mod store;

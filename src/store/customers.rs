@@ -1,0 +1,329 @@
+//! Customers: add, show, update, delete (with their records only on request), list.
+
+use super::plans::plan_id;
+use super::records::{DeleteCounts, load_customer_records};
+use super::rollup::Deltas;
+use super::{Conn, DbError, Store, StoreError, Value};
+use crate::model::{
+    Customer, CustomerChanges, CustomerStatus, NewCustomer, SubscriberKey, ValidationError,
+    from_sql_time, sql_time,
+};
+use chrono::Utc;
+use std::collections::HashMap;
+
+const SELECT_CUSTOMER: &str = "SELECT c.id, c.subscriber_key, c.name, p.name, c.region, c.status, c.created_at \
+     FROM customers c LEFT JOIN plans p ON p.id = c.plan_id";
+
+fn text(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+fn customer_from_row(row: &[Value]) -> Result<Customer, StoreError> {
+    let corrupt =
+        |what: &str| StoreError::Db(DbError::Sql(format!("unreadable customer row: {what}")));
+    Ok(Customer {
+        id: row[0].as_i64().ok_or_else(|| corrupt("id"))?,
+        key: SubscriberKey::parse("customer", &row[1].to_string())?,
+        name: text(&row[2]),
+        plan: text(&row[3]),
+        region: text(&row[4]),
+        status: CustomerStatus::parse("status", &row[5].to_string())?,
+        created_at: from_sql_time(&row[6].to_string()).ok_or_else(|| corrupt("created_at"))?,
+    })
+}
+
+/// The error for a record whose customer does not exist.
+pub fn unknown_customer(key: &SubscriberKey) -> StoreError {
+    StoreError::Invalid(ValidationError::new(
+        "customer",
+        key.as_str(),
+        "no such customer (add it with `tally customer add`, or pass --create-customer)",
+    ))
+}
+
+pub(super) fn customer_id(conn: &mut dyn Conn, key: &SubscriberKey) -> Result<i64, StoreError> {
+    conn.query(
+        "SELECT id FROM customers WHERE subscriber_key = ?",
+        &[key.as_str().into()],
+    )?
+    .scalar()
+    .and_then(Value::as_i64)
+    .ok_or_else(|| StoreError::NotFound(format!("no customer {key}")))
+}
+
+/// Ids of the given keys; missing keys are created first when `create` is set, else left out.
+pub(super) fn resolve_ids(
+    conn: &mut dyn Conn,
+    keys: &[&SubscriberKey],
+    create: bool,
+    max_params: usize,
+) -> Result<HashMap<String, i64>, StoreError> {
+    let mut ids = select_ids(conn, keys, max_params)?;
+    if create {
+        let missing: Vec<&SubscriberKey> = keys
+            .iter()
+            .copied()
+            .filter(|k| !ids.contains_key(k.as_str()))
+            .collect();
+        if !missing.is_empty() {
+            insert_bare(conn, &missing, max_params)?;
+            ids.extend(select_ids(conn, &missing, max_params)?);
+        }
+    }
+    Ok(ids)
+}
+
+fn select_ids(
+    conn: &mut dyn Conn,
+    keys: &[&SubscriberKey],
+    max_params: usize,
+) -> Result<HashMap<String, i64>, StoreError> {
+    let mut ids = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(max_params.min(1000)) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let params: Vec<Value> = chunk.iter().map(|k| k.as_str().into()).collect();
+        let rows = conn.query(
+            &format!("SELECT subscriber_key, id FROM customers WHERE subscriber_key IN ({marks})"),
+            &params,
+        )?;
+        for row in rows.rows {
+            if let (Value::Text(key), Some(id)) = (&row[0], row[1].as_i64()) {
+                ids.insert(key.clone(), id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
+fn insert_bare(
+    conn: &mut dyn Conn,
+    keys: &[&SubscriberKey],
+    max_params: usize,
+) -> Result<(), StoreError> {
+    let now = sql_time(Utc::now());
+    for chunk in keys.chunks((max_params / 3).min(1000)) {
+        let sql = format!(
+            "INSERT INTO customers (subscriber_key, status, created_at) VALUES {}",
+            super::dialect::placeholders(3, chunk.len())
+        );
+        let params: Vec<Value> = chunk
+            .iter()
+            .flat_map(|k| [k.as_str().into(), "active".into(), now.clone().into()])
+            .collect();
+        conn.execute(&sql, &params).map_err(concurrent_duplicate)?;
+    }
+    Ok(())
+}
+
+/// Inside a batch every key was checked first, so a duplicate can only come from a concurrent
+/// writer: retrying the transaction sees its row and goes on.
+pub(super) fn concurrent_duplicate(e: DbError) -> StoreError {
+    match e {
+        DbError::Duplicate(reason) => StoreError::Db(DbError::Busy(reason)),
+        other => other.into(),
+    }
+}
+
+/// Which customers `list_customers` returns.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    pub plan: Option<String>,
+    pub region: Option<String>,
+    pub status: Option<CustomerStatus>,
+    pub limit: Option<usize>,
+}
+
+impl Store {
+    pub fn add_customer(&self, new: &NewCustomer) -> Result<Customer, StoreError> {
+        let created = sql_time(new.created_at.unwrap_or_else(Utc::now));
+        self.write(|conn| {
+            let plan = new.plan.as_deref().map(|p| plan_id(conn, p)).transpose()?;
+            conn.insert(
+                "INSERT INTO customers (subscriber_key, name, plan_id, region, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                &[
+                    new.key.as_str().into(),
+                    new.name.clone().into(),
+                    plan.into(),
+                    new.region.clone().into(),
+                    new.status.as_str().into(),
+                    created.clone().into(),
+                ],
+            )
+            .map_err(|e| match e {
+                DbError::Duplicate(_) => StoreError::Refused(format!("customer {} already exists", new.key)),
+                other => other.into(),
+            })
+        })?;
+        self.customer(&new.key)?
+            .ok_or_else(|| StoreError::NotFound(format!("no customer {}", new.key)))
+    }
+
+    /// Adds many customers at once; keys already stored are left as they are. Returns how many
+    /// were added.
+    pub fn add_customers(&self, batch: &[NewCustomer]) -> Result<usize, StoreError> {
+        let max_params = self.dialect().max_params();
+        let now = Utc::now();
+        self.write(|conn| {
+            let keys: Vec<&SubscriberKey> = batch.iter().map(|c| &c.key).collect();
+            let existing = select_ids(conn, &keys, max_params)?;
+            let mut plan_ids: HashMap<&str, i64> = HashMap::new();
+            let mut rows: Vec<Vec<Value>> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for c in batch {
+                if existing.contains_key(c.key.as_str()) || !seen.insert(c.key.as_str()) {
+                    continue;
+                }
+                let plan = match c.plan.as_deref() {
+                    Some(p) if !plan_ids.contains_key(p) => {
+                        let id = plan_id(conn, p)?;
+                        plan_ids.insert(p, id);
+                        Some(id)
+                    }
+                    Some(p) => plan_ids.get(p).copied(),
+                    None => None,
+                };
+                rows.push(vec![
+                    c.key.as_str().into(),
+                    c.name.clone().into(),
+                    plan.into(),
+                    c.region.clone().into(),
+                    c.status.as_str().into(),
+                    sql_time(c.created_at.unwrap_or(now)).into(),
+                ]);
+            }
+            for chunk in rows.chunks((max_params / 6).min(1000)) {
+                let sql = format!(
+                    "INSERT INTO customers (subscriber_key, name, plan_id, region, status, created_at) VALUES {}",
+                    super::dialect::placeholders(6, chunk.len())
+                );
+                let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
+                conn.execute(&sql, &params).map_err(concurrent_duplicate)?;
+            }
+            Ok(rows.len())
+        })
+    }
+
+    pub fn customer(&self, key: &SubscriberKey) -> Result<Option<Customer>, StoreError> {
+        let rows = self.read(|conn| {
+            Ok(conn.query(
+                &format!("{SELECT_CUSTOMER} WHERE c.subscriber_key = ?"),
+                &[key.as_str().into()],
+            )?)
+        })?;
+        rows.rows.first().map(|r| customer_from_row(r)).transpose()
+    }
+
+    pub fn customers(&self, filter: &CustomerFilter) -> Result<Vec<Customer>, StoreError> {
+        let mut conditions = Vec::new();
+        let mut params: Vec<Value> = Vec::new();
+        if let Some(plan) = &filter.plan {
+            conditions.push("p.name = ?");
+            params.push(plan.as_str().into());
+        }
+        if let Some(region) = &filter.region {
+            conditions.push("c.region = ?");
+            params.push(region.as_str().into());
+        }
+        if let Some(status) = filter.status {
+            conditions.push("c.status = ?");
+            params.push(status.as_str().into());
+        }
+        let mut sql = SELECT_CUSTOMER.to_string();
+        if !conditions.is_empty() {
+            sql.push_str(&format!(" WHERE {}", conditions.join(" AND ")));
+        }
+        sql.push_str(" ORDER BY c.subscriber_key");
+        if let Some(limit) = filter.limit {
+            sql.push_str(" LIMIT ?");
+            params.push(limit.into());
+        }
+        let rows = self.read(|conn| Ok(conn.query(&sql, &params)?))?;
+        rows.rows.iter().map(|r| customer_from_row(r)).collect()
+    }
+
+    pub fn update_customer(
+        &self,
+        key: &SubscriberKey,
+        changes: &CustomerChanges,
+    ) -> Result<Customer, StoreError> {
+        if changes.is_empty() {
+            return Err(StoreError::Refused(
+                "nothing to change: give at least one of --new-key, --name, --plan, --region, --status".into(),
+            ));
+        }
+        self.write(|conn| {
+            let id = customer_id(conn, key)?;
+            let mut set: Vec<&str> = Vec::new();
+            let mut params: Vec<Value> = Vec::new();
+            if let Some(new_key) = &changes.new_key {
+                set.push("subscriber_key = ?");
+                params.push(new_key.as_str().into());
+            }
+            if let Some(name) = &changes.name {
+                set.push("name = ?");
+                params.push(name.clone().into());
+            }
+            if let Some(plan) = &changes.plan {
+                let plan_id = plan.as_deref().map(|p| plan_id(conn, p)).transpose()?;
+                set.push("plan_id = ?");
+                params.push(plan_id.into());
+            }
+            if let Some(region) = &changes.region {
+                set.push("region = ?");
+                params.push(region.clone().into());
+            }
+            if let Some(status) = changes.status {
+                set.push("status = ?");
+                params.push(status.as_str().into());
+            }
+            params.push(id.into());
+            conn.execute(
+                &format!("UPDATE customers SET {} WHERE id = ?", set.join(", ")),
+                &params,
+            )
+            .map_err(|e| match e {
+                DbError::Duplicate(_) => StoreError::Refused(format!(
+                    "customer {} already exists",
+                    changes.new_key.as_ref().map_or(key, |k| k)
+                )),
+                other => other.into(),
+            })?;
+            Ok(())
+        })?;
+        let current = changes.new_key.as_ref().unwrap_or(key);
+        self.customer(current)?
+            .ok_or_else(|| StoreError::NotFound(format!("no customer {current}")))
+    }
+
+    /// Deletes a customer. One with records is refused unless `cascade`, which deletes the
+    /// records too and takes them out of the rollups.
+    pub fn delete_customer(
+        &self,
+        key: &SubscriberKey,
+        cascade: bool,
+    ) -> Result<DeleteCounts, StoreError> {
+        self.write(|conn| {
+            let id = customer_id(conn, key)?;
+            let records = load_customer_records(conn, id)?;
+            let counts = DeleteCounts::of(&records);
+            if counts.total() > 0 && !cascade {
+                return Err(StoreError::Refused(format!(
+                    "customer {key} has {counts}; pass --cascade to delete them with the customer"
+                )));
+            }
+            let mut deltas = Deltas::default();
+            for record in &records {
+                deltas.add(id, record, -1);
+            }
+            for table in ["calls", "sms", "data_sessions"] {
+                conn.execute(
+                    &format!("DELETE FROM {table} WHERE customer_id = ?"),
+                    &[id.into()],
+                )?;
+            }
+            deltas.apply(conn, self.dialect())?;
+            conn.execute("DELETE FROM customers WHERE id = ?", &[id.into()])?;
+            Ok(counts)
+        })
+    }
+}

@@ -1,0 +1,201 @@
+//! Every difference between MySQL's and SQLite's SQL, behind one trait. Code above this module
+//! writes generic SQL and asks the dialect only for the pieces that differ.
+
+/// Column types as the schema means them; each dialect names them its own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// An auto-numbered primary key.
+    Id,
+    /// A reference to an `Id` column.
+    Ref,
+    Int,
+    BigInt,
+    Text(u16),
+    /// A UTC time to the second.
+    DateTime,
+    /// A UTC calendar day.
+    Date,
+    /// Money per unit: exact decimal where the database has it.
+    Money,
+}
+
+pub trait Dialect: Send + Sync {
+    /// `mysql` or `sqlite`.
+    fn name(&self) -> &'static str;
+
+    fn quote(&self, ident: &str) -> String {
+        format!("\"{}\"", ident.replace('"', "\"\""))
+    }
+
+    fn column_type(&self, ty: ColumnType) -> String;
+
+    /// Appended to `CREATE TABLE (...)`.
+    fn table_options(&self) -> &'static str {
+        ""
+    }
+
+    /// Starts a transaction that will write, taking the write lock up front where the database
+    /// would otherwise fail a later write on a lock conflict.
+    fn begin_write(&self) -> &'static str {
+        "BEGIN"
+    }
+
+    /// Statements that serialise schema migrations between processes.
+    fn schema_lock(&self) -> SchemaLock;
+
+    /// The most bind parameters one statement may carry.
+    fn max_params(&self) -> usize;
+
+    /// A multi-row `INSERT` of `rows` rows that adds `adds` to an existing row with the same
+    /// `keys` instead of failing: how rollups take their deltas.
+    fn upsert_add(&self, table: &str, keys: &[&str], adds: &[&str], rows: usize) -> String;
+}
+
+/// How migrations are serialised: taken before, released after success or failure.
+pub struct SchemaLock {
+    /// Returns one row whose first value is 1 on success, or no row at all.
+    pub acquire: &'static str,
+    pub release_ok: &'static str,
+    pub release_err: &'static str,
+}
+
+/// `(?, ?, ?), (?, ?, ?)`: the VALUES list of a multi-row insert.
+pub fn placeholders(columns: usize, rows: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    vec![row; rows].join(", ")
+}
+
+pub struct MySql;
+
+impl Dialect for MySql {
+    fn name(&self) -> &'static str {
+        "mysql"
+    }
+
+    fn quote(&self, ident: &str) -> String {
+        format!("`{}`", ident.replace('`', "``"))
+    }
+
+    fn column_type(&self, ty: ColumnType) -> String {
+        match ty {
+            ColumnType::Id => "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY".into(),
+            ColumnType::Ref | ColumnType::BigInt => "BIGINT".into(),
+            ColumnType::Int => "INT".into(),
+            ColumnType::Text(n) => format!("VARCHAR({n})"),
+            ColumnType::DateTime => "DATETIME".into(),
+            ColumnType::Date => "DATE".into(),
+            ColumnType::Money => "DECIMAL(12,4)".into(),
+        }
+    }
+
+    /// Binary collation: keys compare byte for byte, as in SQLite, so `abc` and `ABC` are two
+    /// customers on both backends.
+    fn table_options(&self) -> &'static str {
+        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+    }
+
+    fn begin_write(&self) -> &'static str {
+        "START TRANSACTION"
+    }
+
+    /// A named server lock: DDL commits implicitly in MySQL, so a transaction cannot guard it.
+    fn schema_lock(&self) -> SchemaLock {
+        SchemaLock {
+            acquire: "SELECT GET_LOCK('tally_schema', 60)",
+            release_ok: "SELECT RELEASE_LOCK('tally_schema')",
+            release_err: "SELECT RELEASE_LOCK('tally_schema')",
+        }
+    }
+
+    fn max_params(&self) -> usize {
+        65_535
+    }
+
+    fn upsert_add(&self, table: &str, keys: &[&str], adds: &[&str], rows: usize) -> String {
+        let columns: Vec<&str> = keys.iter().chain(adds).copied().collect();
+        let updates: Vec<String> = adds
+            .iter()
+            .map(|c| format!("{c} = {c} + VALUES({c})"))
+            .collect();
+        format!(
+            "INSERT INTO {table} ({}) VALUES {} ON DUPLICATE KEY UPDATE {}",
+            columns.join(", "),
+            placeholders(columns.len(), rows),
+            updates.join(", ")
+        )
+    }
+}
+
+pub struct Sqlite;
+
+impl Dialect for Sqlite {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn column_type(&self, ty: ColumnType) -> String {
+        match ty {
+            ColumnType::Id => "INTEGER PRIMARY KEY".into(),
+            ColumnType::Ref | ColumnType::BigInt | ColumnType::Int => "INTEGER".into(),
+            ColumnType::Text(_) | ColumnType::DateTime | ColumnType::Date => "TEXT".into(),
+            ColumnType::Money => "REAL".into(),
+        }
+    }
+
+    /// IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy timeout instead
+    /// of one failing at its first write.
+    fn begin_write(&self) -> &'static str {
+        "BEGIN IMMEDIATE"
+    }
+
+    /// SQLite's DDL is transactional: a failed migration leaves nothing behind.
+    fn schema_lock(&self) -> SchemaLock {
+        SchemaLock {
+            acquire: "BEGIN IMMEDIATE",
+            release_ok: "COMMIT",
+            release_err: "ROLLBACK",
+        }
+    }
+
+    fn max_params(&self) -> usize {
+        32_766
+    }
+
+    fn upsert_add(&self, table: &str, keys: &[&str], adds: &[&str], rows: usize) -> String {
+        let columns: Vec<&str> = keys.iter().chain(adds).copied().collect();
+        let updates: Vec<String> = adds
+            .iter()
+            .map(|c| format!("{c} = {c} + excluded.{c}"))
+            .collect();
+        format!(
+            "INSERT INTO {table} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
+            columns.join(", "),
+            placeholders(columns.len(), rows),
+            keys.join(", "),
+            updates.join(", ")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upserts_per_dialect() {
+        assert_eq!(
+            MySql.upsert_add("r", &["k"], &["a", "b"], 2),
+            "INSERT INTO r (k, a, b) VALUES (?, ?, ?), (?, ?, ?) ON DUPLICATE KEY UPDATE a = a + VALUES(a), b = b + VALUES(b)"
+        );
+        assert_eq!(
+            Sqlite.upsert_add("r", &["k"], &["a"], 1),
+            "INSERT INTO r (k, a) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET a = a + excluded.a"
+        );
+    }
+
+    #[test]
+    fn quoting_doubles_the_quote_character() {
+        assert_eq!(MySql.quote("a`b"), "`a``b`");
+        assert_eq!(Sqlite.quote("a\"b"), "\"a\"\"b\"");
+    }
+}

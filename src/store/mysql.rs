@@ -1,0 +1,349 @@
+//! The MySQL/MariaDB backend: one connection pool, values normalised to [`Value`].
+
+use super::dialect::MySql;
+use super::{Backend, Conn, DbError, Dialect, Rows, Value};
+use crate::config::{MysqlUrl, PoolSize, SslMode};
+use mysql::consts::ColumnType as MyType;
+use mysql::prelude::Queryable;
+use mysql::{Opts, OptsBuilder, Params, Pool, PoolConstraints, PoolOpts, PooledConn, SslOpts};
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+/// Session settings every pooled connection starts with. UTC so `NOW()` and DATETIME agree with
+/// what tally stores; READ COMMITTED so concurrent loggers take no gap locks; strict mode so a
+/// value that does not fit is an error, never a silent truncation.
+const SESSION_INIT: [&str; 3] = [
+    "SET time_zone = '+00:00'",
+    "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+];
+
+pub struct MysqlBackend {
+    pool: Pool,
+    address: String,
+    /// Server thread ids of connections running a query now, for Ctrl-C.
+    running: Mutex<HashSet<u32>>,
+}
+
+impl MysqlBackend {
+    /// Connects, creating the database when it does not exist yet.
+    pub fn open(url: &MysqlUrl, size: PoolSize) -> Result<MysqlBackend, DbError> {
+        let address = url.address();
+        let pool = match connect(url, size, true) {
+            Err(DbError::Unreachable { reason, .. }) if reason.contains("Unknown database") => {
+                create_database(url)?;
+                connect(url, size, true)?
+            }
+            other => other?,
+        };
+        Ok(MysqlBackend {
+            pool,
+            address,
+            running: Mutex::new(HashSet::new()),
+        })
+    }
+
+    fn running(&self) -> std::sync::MutexGuard<'_, HashSet<u32>> {
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn options(url: &MysqlUrl, size: PoolSize, with_db: bool, tls: bool) -> Opts {
+    let constraints = PoolConstraints::new(size.min, size.max).unwrap_or_default();
+    let builder = OptsBuilder::new()
+        .ip_or_hostname(Some(url.host.clone()))
+        .tcp_port(url.port)
+        .user(Some(url.user.clone()))
+        .pass(url.password.clone())
+        .db_name(with_db.then(|| url.database.clone()))
+        .prefer_socket(false)
+        .tcp_connect_timeout(Some(std::time::Duration::from_secs(10)))
+        .init(SESSION_INIT.to_vec())
+        .pool_opts(PoolOpts::default().with_constraints(constraints))
+        .ssl_opts(tls.then(|| ssl_options(url)));
+    builder.into()
+}
+
+fn ssl_options(url: &MysqlUrl) -> SslOpts {
+    let verify_cert = matches!(url.ssl_mode, SslMode::VerifyCa | SslMode::VerifyIdentity);
+    let mut ssl = SslOpts::default()
+        .with_danger_accept_invalid_certs(!verify_cert)
+        .with_danger_skip_domain_validation(url.ssl_mode != SslMode::VerifyIdentity);
+    if let Some(ca) = &url.ssl_ca {
+        ssl = ssl.with_root_cert_path(Some(ca.clone()));
+    }
+    ssl
+}
+
+/// Opens the pool; `preferred` TLS falls back to a plain connection when the server has no TLS.
+fn connect(url: &MysqlUrl, size: PoolSize, with_db: bool) -> Result<Pool, DbError> {
+    let target = format!("MySQL at {}", url.address());
+    let tls = url.ssl_mode != SslMode::Disabled;
+    let open = |tls: bool| -> mysql::Result<Pool> {
+        let pool = Pool::new(options(url, size, with_db, tls))?;
+        // With `min = 0` the pool connects lazily; one connection now surfaces a dead server here.
+        drop(pool.get_conn()?);
+        Ok(pool)
+    };
+    match open(tls) {
+        Ok(pool) => Ok(pool),
+        Err(mysql::Error::DriverError(mysql::DriverError::TlsNotSupported))
+            if url.ssl_mode == SslMode::Preferred =>
+        {
+            open(false).map_err(|e| connect_error(&target, e))
+        }
+        Err(e) => Err(connect_error(&target, e)),
+    }
+}
+
+fn create_database(url: &MysqlUrl) -> Result<(), DbError> {
+    let pool = connect(url, PoolSize { min: 1, max: 1 }, false)?;
+    let mut conn = pool.get_conn().map_err(|e| work_error(&e))?;
+    // The name was checked to be letters, digits, _, $ and - when the URL was parsed; an
+    // identifier cannot be a bind parameter.
+    let sql = format!(
+        "CREATE DATABASE IF NOT EXISTS {} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+        MySql.quote(&url.database)
+    );
+    conn.query_drop(sql).map_err(|e| work_error(&e))
+}
+
+fn connect_error(target: &str, e: mysql::Error) -> DbError {
+    let reason = match &e {
+        mysql::Error::MySqlError(m) => m.message.clone(),
+        mysql::Error::DriverError(mysql::DriverError::CouldNotConnect(Some((_, desc, _)))) => {
+            desc.clone()
+        }
+        mysql::Error::DriverError(mysql::DriverError::TlsNotSupported) => {
+            "the server does not support TLS (use ssl-mode=preferred or disabled)".into()
+        }
+        other => other.to_string(),
+    };
+    DbError::Unreachable {
+        target: target.to_string(),
+        reason,
+    }
+}
+
+fn work_error(e: &mysql::Error) -> DbError {
+    match e {
+        mysql::Error::MySqlError(m) => match m.code {
+            1213 | 1205 => DbError::Busy(m.message.clone()),
+            1062 => DbError::Duplicate(m.message.clone()),
+            1317 => DbError::Cancelled,
+            1053 | 1927 | 2006 | 2013 => DbError::Lost(m.message.clone()),
+            _ => DbError::Sql(m.message.clone()),
+        },
+        mysql::Error::IoError(io) => DbError::Lost(io.to_string()),
+        mysql::Error::CodecError(c) => DbError::Lost(c.to_string()),
+        mysql::Error::DriverError(
+            d @ (mysql::DriverError::ConnectTimeout
+            | mysql::DriverError::CouldNotConnect(_)
+            | mysql::DriverError::PacketOutOfSync
+            | mysql::DriverError::Timeout),
+        ) => DbError::Lost(d.to_string()),
+        other => DbError::Sql(other.to_string()),
+    }
+}
+
+impl Backend for MysqlBackend {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &MySql
+    }
+
+    fn conn(&self) -> Result<Box<dyn Conn + '_>, DbError> {
+        let conn = self.pool.get_conn().map_err(|e| match work_error(&e) {
+            DbError::Lost(reason) => DbError::Unreachable {
+                target: format!("MySQL at {}", self.address),
+                reason,
+            },
+            other => other,
+        })?;
+        Ok(Box::new(MysqlConn {
+            conn,
+            backend: self,
+        }))
+    }
+
+    fn cancel_running(&self) -> Result<(), DbError> {
+        let ids: Vec<u32> = self.running().iter().copied().collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut killer = self.pool.get_conn().map_err(|e| work_error(&e))?;
+        for id in ids {
+            // A query that finished meanwhile is not an error worth reporting.
+            match killer.exec_drop("KILL QUERY ?", (id,)) {
+                Ok(()) => {}
+                Err(mysql::Error::MySqlError(m)) if m.code == 1094 => {}
+                Err(e) => return Err(work_error(&e)),
+            }
+        }
+        Ok(())
+    }
+}
+
+struct MysqlConn<'a> {
+    conn: PooledConn,
+    backend: &'a MysqlBackend,
+}
+
+fn params(values: &[Value]) -> Params {
+    Params::Positional(
+        values
+            .iter()
+            .map(|v| match v {
+                Value::Null => mysql::Value::NULL,
+                Value::Int(i) => mysql::Value::Int(*i),
+                Value::Float(f) => mysql::Value::Double(*f),
+                Value::Text(t) => mysql::Value::Bytes(t.as_bytes().to_vec()),
+            })
+            .collect(),
+    )
+}
+
+impl MysqlConn<'_> {
+    /// Runs `work` with this connection registered as running, so Ctrl-C can kill its query.
+    fn tracked<T>(
+        &mut self,
+        work: impl FnOnce(&mut PooledConn) -> mysql::Result<T>,
+    ) -> Result<T, DbError> {
+        let id = self.conn.connection_id();
+        self.backend.running().insert(id);
+        let result = work(&mut self.conn);
+        self.backend.running().remove(&id);
+        result.map_err(|e| work_error(&e))
+    }
+}
+
+impl Conn for MysqlConn<'_> {
+    fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64, DbError> {
+        self.tracked(|c| {
+            if values.is_empty() {
+                c.query_drop(sql)?;
+            } else {
+                c.exec_drop(sql, params(values))?;
+            }
+            Ok(c.affected_rows())
+        })
+    }
+
+    fn insert(&mut self, sql: &str, values: &[Value]) -> Result<i64, DbError> {
+        self.tracked(|c| {
+            c.exec_drop(sql, params(values))?;
+            Ok(i64::try_from(c.last_insert_id()).unwrap_or(i64::MAX))
+        })
+    }
+
+    fn query(&mut self, sql: &str, values: &[Value]) -> Result<Rows, DbError> {
+        self.tracked(|c| {
+            if values.is_empty() {
+                collect(c.query_iter(sql)?)
+            } else {
+                collect(c.exec_iter(sql, params(values))?)
+            }
+        })
+    }
+}
+
+fn collect<P: mysql::prelude::Protocol>(
+    mut result: mysql::QueryResult<'_, '_, '_, P>,
+) -> mysql::Result<Rows> {
+    let columns: Vec<(String, MyType)> = result
+        .columns()
+        .as_ref()
+        .iter()
+        .map(|c| (c.name_str().into_owned(), c.column_type()))
+        .collect();
+    let mut rows = Vec::new();
+    for row in result.by_ref() {
+        let row = row?.unwrap();
+        rows.push(
+            row.into_iter()
+                .zip(&columns)
+                .map(|(v, (_, ty))| normalise(v, *ty))
+                .collect(),
+        );
+    }
+    Ok(Rows {
+        columns: columns.into_iter().map(|(n, _)| n).collect(),
+        rows,
+    })
+}
+
+/// MySQL's many types, folded into the four both backends share. DATETIME and DATE become the
+/// same text SQLite stores, and DECIMAL (which SUM returns) a number.
+fn normalise(v: mysql::Value, ty: MyType) -> Value {
+    match v {
+        mysql::Value::NULL => Value::Null,
+        mysql::Value::Int(i) => Value::Int(i),
+        mysql::Value::UInt(u) => Value::Int(i64::try_from(u).unwrap_or(i64::MAX)),
+        mysql::Value::Float(f) => Value::Float(f64::from(f)),
+        mysql::Value::Double(d) => Value::Float(d),
+        mysql::Value::Date(y, mo, d, h, mi, s, _) => {
+            Value::Text(if ty == MyType::MYSQL_TYPE_DATE {
+                format!("{y:04}-{mo:02}-{d:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+            })
+        }
+        mysql::Value::Time(neg, d, h, mi, s, _) => {
+            let sign = if neg { "-" } else { "" };
+            Value::Text(format!("{sign}{:02}:{mi:02}:{s:02}", d * 24 + u32::from(h)))
+        }
+        mysql::Value::Bytes(b) => from_text(String::from_utf8_lossy(&b).into_owned(), ty),
+    }
+}
+
+/// A value the text protocol sent as bytes, read by its column type.
+fn from_text(text: String, ty: MyType) -> Value {
+    use MyType::*;
+    let number = match ty {
+        MYSQL_TYPE_TINY | MYSQL_TYPE_SHORT | MYSQL_TYPE_LONG | MYSQL_TYPE_INT24
+        | MYSQL_TYPE_LONGLONG | MYSQL_TYPE_YEAR => text.parse().ok().map(Value::Int),
+        MYSQL_TYPE_DECIMAL | MYSQL_TYPE_NEWDECIMAL => decimal(&text),
+        MYSQL_TYPE_FLOAT | MYSQL_TYPE_DOUBLE => text.parse().ok().map(Value::Float),
+        _ => None,
+    };
+    number.unwrap_or(Value::Text(text))
+}
+
+/// A DECIMAL as an integer when it has no fraction, else as a float.
+fn decimal(text: &str) -> Option<Value> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.chars().all(|c| c == '0')
+        && let Ok(i) = whole.parse::<i64>()
+    {
+        return Some(Value::Int(i));
+    }
+    text.parse().ok().map(Value::Float)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_become_numbers() {
+        assert_eq!(decimal("42"), Some(Value::Int(42)));
+        assert_eq!(decimal("42.000"), Some(Value::Int(42)));
+        assert_eq!(decimal("0.0500"), Some(Value::Float(0.05)));
+        assert_eq!(
+            from_text("abc".into(), MyType::MYSQL_TYPE_VAR_STRING),
+            Value::Text("abc".into())
+        );
+    }
+
+    #[test]
+    fn dates_match_the_sqlite_text_form() {
+        let v = mysql::Value::Date(2026, 11, 25, 10, 15, 0, 0);
+        assert_eq!(
+            normalise(v.clone(), MyType::MYSQL_TYPE_DATETIME),
+            Value::Text("2026-11-25 10:15:00".into())
+        );
+        assert_eq!(
+            normalise(v, MyType::MYSQL_TYPE_DATE),
+            Value::Text("2026-11-25".into())
+        );
+    }
+}

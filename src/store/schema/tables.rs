@@ -1,0 +1,310 @@
+//! The tables, declared once and rendered for each dialect. docs/SCHEMA.md describes them for
+//! people and BI tools; keep the two in step.
+
+use crate::store::dialect::{ColumnType, ColumnType::*, Dialect};
+
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColumnType,
+    pub not_null: bool,
+    /// A constant default, written as SQL.
+    pub default: Option<&'static str>,
+}
+
+const fn col(name: &'static str, ty: ColumnType) -> Column {
+    Column {
+        name,
+        ty,
+        not_null: true,
+        default: None,
+    }
+}
+
+const fn nullable(name: &'static str, ty: ColumnType) -> Column {
+    Column {
+        name,
+        ty,
+        not_null: false,
+        default: None,
+    }
+}
+
+const fn zero(name: &'static str) -> Column {
+    Column {
+        name,
+        ty: BigInt,
+        not_null: true,
+        default: Some("0"),
+    }
+}
+
+pub struct Table {
+    pub name: &'static str,
+    pub columns: Vec<Column>,
+    /// Empty when a column has type `Id`.
+    pub primary_key: &'static [&'static str],
+    pub unique: &'static [(&'static str, &'static [&'static str])],
+    pub indexes: &'static [(&'static str, &'static [&'static str])],
+    pub checks: &'static [&'static str],
+}
+
+impl Table {
+    pub fn create_sql(&self, d: &dyn Dialect) -> String {
+        let mut parts: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| {
+                let mut s = format!("{} {}", c.name, d.column_type(c.ty));
+                if c.not_null && c.ty != Id {
+                    s.push_str(" NOT NULL");
+                }
+                if let Some(default) = c.default {
+                    s.push_str(&format!(" DEFAULT {default}"));
+                }
+                s
+            })
+            .collect();
+        if !self.primary_key.is_empty() {
+            parts.push(format!("PRIMARY KEY ({})", self.primary_key.join(", ")));
+        }
+        for (name, cols) in self.unique {
+            parts.push(format!("CONSTRAINT {name} UNIQUE ({})", cols.join(", ")));
+        }
+        for check in self.checks {
+            parts.push(format!("CHECK ({check})"));
+        }
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (\n  {}\n){}",
+            self.name,
+            parts.join(",\n  "),
+            d.table_options()
+        )
+    }
+
+    pub fn index_sql(&self) -> Vec<String> {
+        self.indexes
+            .iter()
+            .map(|(name, cols)| {
+                format!(
+                    "CREATE INDEX IF NOT EXISTS {name} ON {} ({})",
+                    self.name,
+                    cols.join(", ")
+                )
+            })
+            .collect()
+    }
+}
+
+/// The additive counters both rollups carry, in this order. `records` counts the raw rows behind
+/// a rollup row, so a row whose records fall to zero is deleted and the rollup stays equal to a
+/// GROUP BY over the raw tables.
+pub const COUNTERS: [&str; 12] = [
+    "records",
+    "calls_out",
+    "calls_in",
+    "calls_answered",
+    "seconds_out",
+    "seconds_in",
+    "sms_out",
+    "sms_in",
+    "data_sessions",
+    "data_seconds",
+    "bytes_up",
+    "bytes_down",
+];
+
+fn with_counters(mut columns: Vec<Column>) -> Vec<Column> {
+    columns.extend(COUNTERS.iter().map(|c| zero(c)));
+    columns
+}
+
+pub fn schema_version() -> Table {
+    Table {
+        name: "schema_version",
+        columns: vec![
+            col("version", Int),
+            col("applied_at", DateTime),
+            col("description", Text(200)),
+        ],
+        primary_key: &["version"],
+        unique: &[],
+        indexes: &[],
+        checks: &[],
+    }
+}
+
+pub fn plans() -> Table {
+    Table {
+        name: "plans",
+        columns: vec![
+            col("id", Id),
+            col("name", Text(64)),
+            Column {
+                default: Some("0"),
+                ..col("price_per_minute", Money)
+            },
+            Column {
+                default: Some("0"),
+                ..col("price_per_sms", Money)
+            },
+            Column {
+                default: Some("0"),
+                ..col("price_per_mb", Money)
+            },
+            Column {
+                default: Some("0"),
+                ..col("monthly_fee", Money)
+            },
+        ],
+        primary_key: &[],
+        unique: &[("uq_plans_name", &["name"])],
+        indexes: &[],
+        checks: &[],
+    }
+}
+
+pub fn customers() -> Table {
+    Table {
+        name: "customers",
+        columns: vec![
+            col("id", Id),
+            col("subscriber_key", Text(64)),
+            nullable("name", Text(200)),
+            nullable("plan_id", Ref),
+            nullable("region", Text(64)),
+            Column {
+                default: Some("'active'"),
+                ..col("status", Text(10))
+            },
+            col("created_at", DateTime),
+        ],
+        primary_key: &[],
+        unique: &[("uq_customers_key", &["subscriber_key"])],
+        indexes: &[
+            ("ix_customers_plan", &["plan_id"]),
+            ("ix_customers_region", &["region"]),
+        ],
+        checks: &["status IN ('active', 'suspended', 'closed')"],
+    }
+}
+
+pub fn calls() -> Table {
+    Table {
+        name: "calls",
+        columns: vec![
+            col("id", Id),
+            col("customer_id", Ref),
+            col("direction", Text(3)),
+            col("other_party", Text(64)),
+            col("start_time", DateTime),
+            col("duration_s", Int),
+            col("status", Text(10)),
+            nullable("cell_id", Text(64)),
+            col("source_key", Text(128)),
+        ],
+        primary_key: &[],
+        unique: &[("uq_calls_source", &["source_key"])],
+        indexes: &[
+            ("ix_calls_customer_time", &["customer_id", "start_time"]),
+            ("ix_calls_time", &["start_time"]),
+        ],
+        checks: &[
+            "direction IN ('out', 'in')",
+            "status IN ('answered', 'busy', 'no_answer', 'failed')",
+            "duration_s BETWEEN 0 AND 86400",
+        ],
+    }
+}
+
+pub fn sms() -> Table {
+    Table {
+        name: "sms",
+        columns: vec![
+            col("id", Id),
+            col("customer_id", Ref),
+            col("direction", Text(3)),
+            col("other_party", Text(64)),
+            col("sent_at", DateTime),
+            col("source_key", Text(128)),
+        ],
+        primary_key: &[],
+        unique: &[("uq_sms_source", &["source_key"])],
+        indexes: &[
+            ("ix_sms_customer_time", &["customer_id", "sent_at"]),
+            ("ix_sms_time", &["sent_at"]),
+        ],
+        checks: &["direction IN ('out', 'in')"],
+    }
+}
+
+pub fn data_sessions() -> Table {
+    Table {
+        name: "data_sessions",
+        columns: vec![
+            col("id", Id),
+            col("customer_id", Ref),
+            col("start_time", DateTime),
+            col("duration_s", Int),
+            col("bytes_up", BigInt),
+            col("bytes_down", BigInt),
+            nullable("cell_id", Text(64)),
+            col("source_key", Text(128)),
+        ],
+        primary_key: &[],
+        unique: &[("uq_data_source", &["source_key"])],
+        indexes: &[
+            ("ix_data_customer_time", &["customer_id", "start_time"]),
+            ("ix_data_time", &["start_time"]),
+        ],
+        checks: &[
+            "duration_s BETWEEN 0 AND 86400",
+            "bytes_up >= 0",
+            "bytes_down >= 0",
+        ],
+    }
+}
+
+/// Network totals per UTC hour: answers network totals, peak hours and trends.
+pub fn network_hourly() -> Table {
+    Table {
+        name: "network_hourly",
+        columns: with_counters(vec![col("hour", DateTime)]),
+        primary_key: &["hour"],
+        unique: &[],
+        indexes: &[],
+        checks: &[],
+    }
+}
+
+/// Per-customer totals per UTC day: answers per-customer totals and top-N over whole days.
+pub fn customer_daily() -> Table {
+    Table {
+        name: "customer_daily",
+        columns: with_counters(vec![col("customer_id", Ref), col("day", Date)]),
+        primary_key: &["customer_id", "day"],
+        unique: &[],
+        indexes: &[("ix_customer_daily_day", &["day"])],
+        checks: &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::dialect::{MySql, Sqlite};
+
+    #[test]
+    fn renders_per_dialect() {
+        let t = schema_version();
+        assert_eq!(
+            t.create_sql(&Sqlite),
+            "CREATE TABLE IF NOT EXISTS schema_version (\n  version INTEGER NOT NULL,\n  applied_at TEXT NOT NULL,\n  description TEXT NOT NULL,\n  PRIMARY KEY (version)\n)"
+        );
+        assert!(
+            calls()
+                .create_sql(&MySql)
+                .contains("id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,")
+        );
+        assert!(calls().create_sql(&MySql).ends_with("COLLATE=utf8mb4_bin"));
+    }
+}

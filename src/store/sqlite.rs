@@ -1,0 +1,143 @@
+//! The embedded SQLite backend: one shared connection, serialised by a mutex.
+
+use super::dialect::Sqlite;
+use super::{Backend, Conn, DbError, Dialect, Rows, Value};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, ErrorCode, InterruptHandle};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+/// SQLite allows one writer at a time anyway; one connection behind a mutex keeps `:memory:`
+/// databases whole and makes writers queue instead of failing with SQLITE_BUSY.
+pub struct SqliteBackend {
+    conn: Mutex<Connection>,
+    interrupt: InterruptHandle,
+}
+
+impl SqliteBackend {
+    /// Opens (and creates, with its directory) the database file.
+    pub fn open_file(path: &Path) -> Result<SqliteBackend, DbError> {
+        let unreachable = |reason: String| DbError::Unreachable {
+            target: format!("the SQLite file {}", path.display()),
+            reason,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| unreachable(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open(path).map_err(|e| unreachable(e.to_string()))?;
+        // WAL lets a reader (a BI tool, a second shell) run while tally writes.
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .map_err(|e| unreachable(e.to_string()))?;
+        Self::configure(conn).map_err(|e| unreachable(e.to_string()))
+    }
+
+    pub fn open_memory() -> Result<SqliteBackend, DbError> {
+        let conn = Connection::open_in_memory().map_err(|e| DbError::Unreachable {
+            target: "an in-memory SQLite database".into(),
+            reason: e.to_string(),
+        })?;
+        Self::configure(conn).map_err(|e| sql_error(&e))
+    }
+
+    fn configure(conn: Connection) -> rusqlite::Result<SqliteBackend> {
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536;",
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let interrupt = conn.get_interrupt_handle();
+        Ok(SqliteBackend {
+            conn: Mutex::new(conn),
+            interrupt,
+        })
+    }
+}
+
+impl Backend for SqliteBackend {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &Sqlite
+    }
+
+    fn conn(&self) -> Result<Box<dyn Conn + '_>, DbError> {
+        let guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(Box::new(SqliteConn { conn: guard }))
+    }
+
+    fn cancel_running(&self) -> Result<(), DbError> {
+        self.interrupt.interrupt();
+        Ok(())
+    }
+}
+
+struct SqliteConn<'a> {
+    conn: MutexGuard<'a, Connection>,
+}
+
+fn bind(values: &[Value]) -> impl Iterator<Item = SqlValue> + '_ {
+    values.iter().map(|v| match v {
+        Value::Null => SqlValue::Null,
+        Value::Int(i) => SqlValue::Integer(*i),
+        Value::Float(f) => SqlValue::Real(*f),
+        Value::Text(t) => SqlValue::Text(t.clone()),
+    })
+}
+
+fn sql_error(e: &rusqlite::Error) -> DbError {
+    if let rusqlite::Error::SqliteFailure(f, message) = e {
+        let text = message.clone().unwrap_or_else(|| f.to_string());
+        return match f.code {
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => DbError::Busy(text),
+            ErrorCode::OperationInterrupted => DbError::Cancelled,
+            // SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE.
+            ErrorCode::ConstraintViolation if matches!(f.extended_code, 1555 | 2067) => {
+                DbError::Duplicate(text)
+            }
+            ErrorCode::CannotOpen | ErrorCode::SystemIoFailure | ErrorCode::DiskFull => {
+                DbError::Lost(text)
+            }
+            _ => DbError::Sql(text),
+        };
+    }
+    DbError::Sql(e.to_string())
+}
+
+impl Conn for SqliteConn<'_> {
+    fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64, DbError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| sql_error(&e))?;
+        let changed = stmt
+            .execute(rusqlite::params_from_iter(bind(values)))
+            .map_err(|e| sql_error(&e))?;
+        Ok(changed as u64)
+    }
+
+    fn insert(&mut self, sql: &str, values: &[Value]) -> Result<i64, DbError> {
+        self.execute(sql, values)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn query(&mut self, sql: &str, values: &[Value]) -> Result<Rows, DbError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| sql_error(&e))?;
+        let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
+        let width = columns.len();
+        let mut result = stmt
+            .query(rusqlite::params_from_iter(bind(values)))
+            .map_err(|e| sql_error(&e))?;
+        let mut rows = Vec::new();
+        while let Some(row) = result.next().map_err(|e| sql_error(&e))? {
+            let mut out = Vec::with_capacity(width);
+            for i in 0..width {
+                out.push(match row.get_ref(i).map_err(|e| sql_error(&e))? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(i) => Value::Int(i),
+                    ValueRef::Real(f) => Value::Float(f),
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        Value::Text(String::from_utf8_lossy(t).into_owned())
+                    }
+                });
+            }
+            rows.push(out);
+        }
+        Ok(Rows { columns, rows })
+    }
+}

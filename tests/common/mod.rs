@@ -1,0 +1,147 @@
+//! Test databases: one fresh, uniquely named database per test on each backend, dropped after.
+
+#![allow(dead_code)]
+
+pub mod raw;
+
+use mysql::prelude::Queryable;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tally::config::{DbUrl, PoolSize};
+use tally::store::Store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Mysql,
+    Sqlite,
+}
+
+pub const BACKENDS: [Backend; 2] = [Backend::Mysql, Backend::Sqlite];
+
+/// The server the MySQL tests use: `TALLY_TEST_MYSQL_URL`, default the local MariaDB.
+pub fn mysql_base() -> String {
+    std::env::var("TALLY_TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string())
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub backend: Backend,
+    /// The URL to pass as `--db`.
+    pub url: String,
+    mysql_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "tally_test_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Mysql => {
+                let name = unique_name();
+                let url = format!("{}/{name}", mysql_base());
+                check_server(&url);
+                TestDb {
+                    backend,
+                    url,
+                    mysql_name: Some(name),
+                    _dir: None,
+                }
+            }
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite:{}", dir.path().join("test.db").display());
+                TestDb {
+                    backend,
+                    url,
+                    mysql_name: None,
+                    _dir: Some(dir),
+                }
+            }
+        }
+    }
+
+    pub fn db_url(&self) -> DbUrl {
+        DbUrl::parse(&self.url).expect("test URL parses")
+    }
+
+    /// Opens the store (creating the database and schema).
+    pub fn open(&self) -> Store {
+        Store::open(&self.db_url(), PoolSize { min: 1, max: 16 })
+            .unwrap_or_else(|e| panic!("opening {}: {e}", self.url))
+    }
+
+    pub fn dialect_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Mysql => "mysql",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// MySQL tests never skip: without a server they fail saying how to start one.
+fn check_server(url: &str) {
+    let base = mysql_base();
+    if let Err(e) =
+        mysql::Conn::new(mysql::Opts::from_url(&base).expect("TALLY_TEST_MYSQL_URL parses"))
+    {
+        panic!(
+            "the MySQL tests need a server at {base} ({e}).\n\
+             Start MariaDB with: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd\n\
+             or point TALLY_TEST_MYSQL_URL at one (test database {url})."
+        );
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.mysql_name
+            && let Ok(opts) = mysql::Opts::from_url(&mysql_base())
+            && let Ok(mut conn) = mysql::Conn::new(opts)
+        {
+            // Best effort: a failed drop leaves a uniquely named database, never a shared one.
+            let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"));
+        }
+    }
+}
+
+/// Runs the tally binary with a clean environment: no user config, no TALLY_* variables.
+pub fn tally(args: &[&str]) -> std::process::Output {
+    tally_cmd(args).output().expect("running tally")
+}
+
+pub fn tally_cmd(args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tally"));
+    cmd.args(args);
+    for var in ["TALLY_DB", "TALLY_TZ", "TALLY_DB_PASSWORD", "TALLY_HISTORY"] {
+        cmd.env_remove(var);
+    }
+    let home = std::env::temp_dir().join(format!("tally-test-home-{}", std::process::id()));
+    cmd.env("XDG_CONFIG_HOME", home.join("config"));
+    cmd.env("XDG_DATA_HOME", home.join("data"));
+    cmd.env("XDG_STATE_HOME", home.join("state"));
+    cmd.env("TZ", "UTC");
+    cmd
+}
+
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

@@ -1,0 +1,99 @@
+//! Hand-written aggregates over the raw tables, to check the rollups against. Written here, per
+//! dialect, without the store's rollup code, so a bug there cannot hide itself.
+
+use tally::store::{Store, Value};
+
+fn hour_expr(dialect: &str, col: &str) -> String {
+    match dialect {
+        "mysql" => format!("DATE_FORMAT({col}, '%Y-%m-%d %H:00:00')"),
+        _ => format!("strftime('%Y-%m-%d %H:00:00', {col})"),
+    }
+}
+
+fn day_expr(dialect: &str, col: &str) -> String {
+    match dialect {
+        "mysql" => format!("DATE_FORMAT({col}, '%Y-%m-%d')"),
+        _ => format!("strftime('%Y-%m-%d', {col})"),
+    }
+}
+
+/// One row per raw record with the 12 counters, keyed by `key(time column)`.
+fn union(key: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "SELECT {c} AS k, customer_id, 1 AS records, \
+           CASE WHEN direction = 'out' THEN 1 ELSE 0 END AS calls_out, \
+           CASE WHEN direction = 'in' THEN 1 ELSE 0 END AS calls_in, \
+           CASE WHEN status = 'answered' THEN 1 ELSE 0 END AS calls_answered, \
+           CASE WHEN direction = 'out' THEN duration_s ELSE 0 END AS seconds_out, \
+           CASE WHEN direction = 'in' THEN duration_s ELSE 0 END AS seconds_in, \
+           0 AS sms_out, 0 AS sms_in, 0 AS data_sessions, 0 AS data_seconds, 0 AS bytes_up, 0 AS bytes_down \
+         FROM calls \
+         UNION ALL SELECT {s}, customer_id, 1, 0, 0, 0, 0, 0, \
+           CASE WHEN direction = 'out' THEN 1 ELSE 0 END, CASE WHEN direction = 'in' THEN 1 ELSE 0 END, \
+           0, 0, 0, 0 FROM sms \
+         UNION ALL SELECT {d}, customer_id, 1, 0, 0, 0, 0, 0, 0, 0, 1, duration_s, bytes_up, bytes_down \
+         FROM data_sessions",
+        c = key("start_time"),
+        s = key("sent_at"),
+        d = key("start_time"),
+    )
+}
+
+const SUMS: &str = "SUM(records), SUM(calls_out), SUM(calls_in), SUM(calls_answered), SUM(seconds_out), \
+    SUM(seconds_in), SUM(sms_out), SUM(sms_in), SUM(data_sessions), SUM(data_seconds), SUM(bytes_up), SUM(bytes_down)";
+
+const COLUMNS: &str = "records, calls_out, calls_in, calls_answered, seconds_out, seconds_in, sms_out, sms_in, \
+    data_sessions, data_seconds, bytes_up, bytes_down";
+
+fn query(store: &Store, sql: &str) -> Vec<Vec<String>> {
+    let rows = store.read(|conn| Ok(conn.query(sql, &[])?)).expect(sql);
+    rows.rows
+        .into_iter()
+        .map(|r| r.iter().map(Value::to_string).collect())
+        .collect()
+}
+
+/// (from raw rows, from the rollup) for network × hour.
+pub fn hourly(store: &Store) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let d = store.dialect().name();
+    let raw = format!(
+        "SELECT k, {SUMS} FROM ({}) u GROUP BY k ORDER BY k",
+        union(&|c| hour_expr(d, c))
+    );
+    let rollup = format!("SELECT hour, {COLUMNS} FROM network_hourly ORDER BY hour");
+    (query(store, &raw), query(store, &rollup))
+}
+
+/// (from raw rows, from the rollup) for customer × day.
+pub fn daily(store: &Store) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let d = store.dialect().name();
+    let raw = format!(
+        "SELECT customer_id, k, {SUMS} FROM ({}) u GROUP BY customer_id, k ORDER BY customer_id, k",
+        union(&|c| day_expr(d, c))
+    );
+    let rollup =
+        format!("SELECT customer_id, day, {COLUMNS} FROM customer_daily ORDER BY customer_id, day");
+    (query(store, &raw), query(store, &rollup))
+}
+
+/// Panics with the first difference when a rollup differs from its raw aggregate.
+pub fn assert_rollups_exact(store: &Store) {
+    let (raw, rollup) = hourly(store);
+    assert_eq!(raw, rollup, "network_hourly differs from the raw rows");
+    let (raw, rollup) = daily(store);
+    assert_eq!(raw, rollup, "customer_daily differs from the raw rows");
+}
+
+/// Per-customer totals straight from the raw tables: key, calls, seconds, sms, sessions, bytes.
+pub fn customer_totals(store: &Store) -> Vec<Vec<String>> {
+    query(
+        store,
+        "SELECT c.subscriber_key, \
+           (SELECT COUNT(*) FROM calls x WHERE x.customer_id = c.id), \
+           (SELECT COALESCE(SUM(duration_s), 0) FROM calls x WHERE x.customer_id = c.id), \
+           (SELECT COUNT(*) FROM sms x WHERE x.customer_id = c.id), \
+           (SELECT COUNT(*) FROM data_sessions x WHERE x.customer_id = c.id), \
+           (SELECT COALESCE(SUM(bytes_up + bytes_down), 0) FROM data_sessions x WHERE x.customer_id = c.id) \
+         FROM customers c ORDER BY c.subscriber_key",
+    )
+}
