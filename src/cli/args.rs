@@ -114,15 +114,15 @@ pub enum CustomerCommand {
 #[derive(Debug, Args)]
 pub struct PlanPrices {
     /// Price per minute of outgoing calls
-    #[arg(long, value_name = "PRICE")]
+    #[arg(long, value_name = "PRICE", allow_hyphen_values = true)]
     pub per_minute: Option<String>,
     /// Price per outgoing SMS
-    #[arg(long, value_name = "PRICE")]
+    #[arg(long, value_name = "PRICE", allow_hyphen_values = true)]
     pub per_sms: Option<String>,
     /// Price per MB (10^6 bytes) of data, up and down
-    #[arg(long, value_name = "PRICE")]
+    #[arg(long, value_name = "PRICE", allow_hyphen_values = true)]
     pub per_mb: Option<String>,
-    #[arg(long, value_name = "PRICE")]
+    #[arg(long, value_name = "PRICE", allow_hyphen_values = true)]
     pub monthly_fee: Option<String>,
 }
 
@@ -164,7 +164,7 @@ pub enum LogCommand {
         /// The other party's phone number
         other: String,
         /// 90, 90s, 3m20s, 1h, 01:02:03
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         duration: Option<String>,
         /// answered, busy, no_answer or failed (default: answered if the duration is above 0)
         #[arg(long)]
@@ -185,13 +185,13 @@ pub enum LogCommand {
     /// tally log data 447700900123 --duration 25m --up 12MB --down 340MB
     Data {
         customer: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         duration: Option<String>,
         /// Bytes sent: 512, 12KB, 1.5MB, 2GiB
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         up: Option<String>,
         /// Bytes received
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         down: Option<String>,
         #[arg(long)]
         cell: Option<String>,
@@ -250,6 +250,9 @@ pub struct DemoArgs {
     #[arg(long, value_name = "DATE")]
     pub end: Option<String>,
     /// Write native CSV files into DIR instead of storing
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "open")]
     pub csv: Option<PathBuf>,
+    /// Open tally on the database afterwards
+    #[arg(long)]
+    pub open: bool,
 }

@@ -75,11 +75,10 @@ pub fn demo(session: &Session, args: DemoArgs) -> Result<(), AppError> {
         end,
     };
     let bar = progress_bar();
-    let report = match &args.csv {
+    match &args.csv {
         Some(dir) => {
             let report = demo::write_csv(dir, &spec, &bar)?;
             println!("wrote {report} to {} (seed {})", dir.display(), spec.seed);
-            report
         }
         None => {
             let store = session.open_store()?;
@@ -91,10 +90,11 @@ pub fn demo(session: &Session, args: DemoArgs) -> Result<(), AppError> {
                 spec.end.pred_opt().unwrap_or(spec.end),
                 spec.seed
             );
-            report
         }
-    };
-    let _ = report;
+    }
+    if args.open {
+        return summary(session);
+    }
     Ok(())
 }
 
