@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod import;
 pub mod model;
 pub mod native;
 pub mod store;

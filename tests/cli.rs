@@ -408,12 +408,16 @@ fn tls_modes_follow_the_mysql_client() {
     ok(&["--db", &format!("{}?ssl-mode=preferred", db.url), "summary"]);
     ok(&["--db", &format!("{}?ssl-mode=disabled", db.url), "summary"]);
     let mut conn = mysql::Conn::new(mysql::Opts::from_url(&common::mysql_base()).unwrap()).unwrap();
-    let have_ssl: Option<(String, String)> = conn.query_first("SHOW VARIABLES LIKE 'have_ssl'").unwrap();
+    let have_ssl: Option<(String, String)> =
+        conn.query_first("SHOW VARIABLES LIKE 'have_ssl'").unwrap();
     if have_ssl.is_some_and(|(_, v)| v == "YES") {
         ok(&["--db", &format!("{}?ssl-mode=required", db.url), "summary"]);
         return;
     }
     let (code, err) = fails(&["--db", &format!("{}?ssl-mode=required", db.url), "summary"]);
     assert_eq!(code, 3);
-    assert!(err.ends_with("the server does not support TLS (use ssl-mode=preferred or disabled)\n"), "{err}");
+    assert!(
+        err.ends_with("the server does not support TLS (use ssl-mode=preferred or disabled)\n"),
+        "{err}"
+    );
 }

@@ -45,8 +45,49 @@ pub enum Command {
     Record(RecordCommand),
     /// Create plans, customers and realistic traffic (deterministic for a seed)
     Demo(DemoArgs),
+    /// Load CDR files: native, Asterisk, FreeSWITCH or any CSV through a mapping
+    Import(ImportArgs),
     /// Network totals over all time
     Summary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportKind {
+    Calls,
+    Sms,
+    Data,
+    Customers,
+    Plans,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Native,
+    Asterisk,
+    Freeswitch,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the files hold
+    pub kind: ImportKind,
+    /// CSV files; - reads stdin; .gz files are decompressed
+    #[arg(required = true)]
+    pub files: Vec<String>,
+    #[arg(long, value_enum, default_value = "native", conflicts_with = "map")]
+    pub format: FormatArg,
+    /// A mapping file describing the CSV layout (see examples/mappings/)
+    #[arg(long, value_name = "MAPPING")]
+    pub map: Option<PathBuf>,
+    /// Where rejected rows go (default: FILE.rejects.csv)
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Create customers that are not stored yet
+    #[arg(long)]
+    pub create_customers: bool,
+    /// Records per transaction
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub batch_size: u64,
 }
 
 #[derive(Debug, Subcommand)]

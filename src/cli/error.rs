@@ -13,6 +13,8 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// The database cannot be reached.
     pub const UNREACHABLE: u8 = 3;
+    /// Stopped by Ctrl-C (128 + SIGINT).
+    pub const INTERRUPTED: u8 = 130;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +29,11 @@ pub enum AppError {
     Usage(String),
     #[error("{0}")]
     Io(String),
+    #[error("{message}")]
+    Import { message: String, unreachable: bool },
+    /// Ctrl-C stopped the command; what it did so far is kept and was reported.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl AppError {
@@ -35,6 +42,10 @@ impl AppError {
             AppError::Config(_) | AppError::Usage(_) => exit::USAGE,
             AppError::Store(e) if e.is_unreachable() => exit::UNREACHABLE,
             AppError::Store(StoreError::SchemaTooNew { .. }) => exit::USAGE,
+            AppError::Interrupted => exit::INTERRUPTED,
+            AppError::Import {
+                unreachable: true, ..
+            } => exit::UNREACHABLE,
             _ => exit::DATA,
         }
     }

@@ -3,6 +3,7 @@
 
 mod args;
 mod error;
+mod import;
 mod manage;
 mod misc;
 pub mod output;
@@ -66,6 +67,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::from(exit::OK),
+        Err(AppError::Interrupted) => ExitCode::from(exit::INTERRUPTED),
         Err(e) => {
             eprintln!("tally: {e}");
             ExitCode::from(e.exit_code())
@@ -91,6 +93,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Log(c) => records::log(&session, c),
         Command::Record(c) => records::record(&session, c),
         Command::Demo(args) => misc::demo(&session, args),
+        Command::Import(args) => import::run(&session, args, cli.tz.is_some()),
         Command::Summary => misc::summary(&session),
     }
 }

@@ -18,11 +18,17 @@ impl Duration {
     pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationError> {
         let text: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
         let text = text.as_str();
+        let (negative, text) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
         let seconds = if text.contains(':') {
             parse_clock(text)
         } else {
             parse_units(text)
         };
+        // A well-formed negative duration breaks the range rule, not the syntax rule.
+        let seconds = seconds.map(|s| if negative && s > 0.0 { -s } else { s });
         let seconds = seconds.ok_or_else(|| ValidationError::new(field, raw, SYNTAX_RULE))?;
         Self::from_seconds_f64(seconds).ok_or_else(|| ValidationError::new(field, raw, RANGE_RULE))
     }
@@ -30,6 +36,11 @@ impl Duration {
     pub fn from_seconds(field: &str, seconds: i64) -> Result<Self, ValidationError> {
         Self::from_seconds_f64(seconds as f64)
             .ok_or_else(|| ValidationError::new(field, seconds.to_string(), RANGE_RULE))
+    }
+
+    /// A number of seconds read from a file (possibly fractional or scaled from another unit).
+    pub fn from_secs_f64(field: &str, raw: &str, seconds: f64) -> Result<Self, ValidationError> {
+        Self::from_seconds_f64(seconds).ok_or_else(|| ValidationError::new(field, raw, RANGE_RULE))
     }
 
     fn from_seconds_f64(seconds: f64) -> Option<Self> {
@@ -173,6 +184,11 @@ mod tests {
         assert_eq!(
             err.to_string(),
             r#"invalid duration "24h1s": must be between 0s and 24h"#
+        );
+        let err = Duration::parse("duration", "-2").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"invalid duration "-2": must be between 0s and 24h"#
         );
         let err = Duration::from_seconds("billsec", -2).unwrap_err();
         assert_eq!(

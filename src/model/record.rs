@@ -186,6 +186,50 @@ impl Record {
         }
     }
 
+    /// The record with a source key made from its normalised fields: what identifies a record
+    /// whose source gives it no id of its own.
+    pub fn with_derived_key(mut self) -> Record {
+        let t = super::sql_time(self.time());
+        let key = match &self {
+            Record::Call(c) => SourceKey::derived(&[
+                "call",
+                c.customer.as_str(),
+                c.direction.as_str(),
+                c.other.as_str(),
+                &t,
+                &c.duration.seconds().to_string(),
+                c.status.as_str(),
+                c.cell.as_deref().unwrap_or(""),
+            ]),
+            Record::Sms(s) => SourceKey::derived(&[
+                "sms",
+                s.customer.as_str(),
+                s.direction.as_str(),
+                s.other.as_str(),
+                &t,
+            ]),
+            Record::Data(d) => SourceKey::derived(&[
+                "data",
+                d.customer.as_str(),
+                &t,
+                &d.duration.seconds().to_string(),
+                &d.up.bytes().to_string(),
+                &d.down.bytes().to_string(),
+                d.cell.as_deref().unwrap_or(""),
+            ]),
+        };
+        self.set_source_key(key);
+        self
+    }
+
+    pub fn set_source_key(&mut self, key: SourceKey) {
+        match self {
+            Record::Call(c) => c.source_key = key,
+            Record::Sms(s) => s.source_key = key,
+            Record::Data(d) => d.source_key = key,
+        }
+    }
+
     pub fn source_key(&self) -> &SourceKey {
         match self {
             Record::Call(c) => &c.source_key,

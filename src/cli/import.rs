@@ -1,0 +1,158 @@
+//! `tally import`: runs the importer over each file with a progress bar and Ctrl-C handling.
+
+use super::args::{FormatArg, ImportArgs, ImportKind};
+use super::{AppError, Session};
+use crate::import::{self, Format, ImportError, Mapping, Options, Report};
+use crate::model::{RecordKind, Zone};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+pub const INTERRUPTED: u8 = super::exit::INTERRUPTED;
+
+/// The first Ctrl-C asks the import to stop after the batch in flight; a second one ends the
+/// process at once (the database still holds only whole batches).
+fn install_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(INTERRUPTED));
+        }
+        eprintln!("\ntally: stopping after the batch in flight (Ctrl-C again to quit at once)");
+    });
+}
+
+fn record_kind(kind: ImportKind) -> Option<RecordKind> {
+    match kind {
+        ImportKind::Calls => Some(RecordKind::Call),
+        ImportKind::Sms => Some(RecordKind::Sms),
+        ImportKind::Data => Some(RecordKind::Data),
+        ImportKind::Customers | ImportKind::Plans => None,
+    }
+}
+
+fn load_mapping(args: &ImportArgs, kind: RecordKind) -> Result<(Mapping, String), AppError> {
+    let (name, text) = match &args.map {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| AppError::Usage(format!("{}: {e}", path.display())))?;
+            (path.display().to_string(), text)
+        }
+        None => {
+            let format = match args.format {
+                FormatArg::Native => Format::Native,
+                FormatArg::Asterisk => Format::Asterisk,
+                FormatArg::Freeswitch => Format::Freeswitch,
+            };
+            let (name, text) = format.mapping(kind).map_err(usage)?;
+            (name, text.to_string())
+        }
+    };
+    let mapping = Mapping::parse(&name, &text).map_err(|e| AppError::Usage(e.to_string()))?;
+    let declared = mapping.kind().map_err(AppError::Usage)?;
+    if declared != kind {
+        return Err(AppError::Usage(format!(
+            "mapping {name} describes {} records, not {}",
+            mapping.record,
+            args.kind.to_possible_value_name()
+        )));
+    }
+    Ok((mapping, name))
+}
+
+trait PossibleName {
+    fn to_possible_value_name(&self) -> String;
+}
+
+impl PossibleName for ImportKind {
+    fn to_possible_value_name(&self) -> String {
+        format!("{self:?}").to_lowercase()
+    }
+}
+
+fn usage(e: ImportError) -> AppError {
+    match e {
+        ImportError::Usage(m) => AppError::Usage(m),
+        ImportError::Mapping(m) => AppError::Usage(m.to_string()),
+        other => AppError::Import {
+            unreachable: other.store_error().is_some_and(|s| s.is_unreachable()),
+            message: other.to_string(),
+        },
+    }
+}
+
+fn progress_bar(file: &str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{prefix} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg} ETA {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_prefix(file.to_string());
+    bar
+}
+
+pub fn run(session: &Session, args: ImportArgs, tz_given: bool) -> Result<(), AppError> {
+    if args.map.is_some() && record_kind(args.kind).is_none() {
+        return Err(AppError::Usage(
+            "--map applies to calls, sms and data; customers and plans use the native layout"
+                .into(),
+        ));
+    }
+    let store = session.open_store()?;
+    install_ctrl_c();
+    for file in &args.files {
+        let report = match record_kind(args.kind) {
+            Some(kind) => import_file(session, &store, &args, kind, file, tz_given)?,
+            None if args.kind == ImportKind::Customers => {
+                import::import_customers(&store, file, args.rejects.clone(), &session.settings.zone)
+                    .map_err(usage)?
+            }
+            None => import::import_plans(&store, file, args.rejects.clone()).map_err(usage)?,
+        };
+        println!("{report}");
+        if let Some(line) = report.interrupted_after_line {
+            eprintln!(
+                "tally: interrupted: {file} is stored up to line {line}; run the same command again to finish (stored rows count as duplicates)"
+            );
+            return Err(AppError::Interrupted);
+        }
+    }
+    Ok(())
+}
+
+fn import_file(
+    session: &Session,
+    store: &crate::store::Store,
+    args: &ImportArgs,
+    kind: RecordKind,
+    file: &str,
+    tz_given: bool,
+) -> Result<Report, AppError> {
+    let (mapping, mapping_name) = load_mapping(args, kind)?;
+    let zone = match (&mapping.time.zone, tz_given) {
+        (Some(z), false) => Zone::parse(z)?,
+        _ => session.settings.zone.clone(),
+    };
+    let opts = Options {
+        mapping,
+        mapping_name,
+        rejects: args.rejects.clone(),
+        create_customers: args.create_customers,
+        zone,
+        batch_size: args.batch_size as usize,
+    };
+    let bar = progress_bar(file);
+    let on_progress = |bytes: u64, total: Option<u64>, rows: u64| {
+        if let Some(t) = total {
+            bar.set_length(t);
+        }
+        bar.set_position(bytes);
+        let secs = bar.elapsed().as_secs_f64().max(0.001);
+        bar.set_message(format!("{rows} rows ({:.0} rows/s)", rows as f64 / secs));
+    };
+    let result = import::import_records(store, file, &opts, &STOP, &on_progress);
+    bar.finish_and_clear();
+    result.map_err(usage)
+}

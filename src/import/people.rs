@@ -1,0 +1,187 @@
+//! Importing customers and plans from tally's native CSV files.
+
+use super::rejects::{Rejects, default_path};
+use super::source::{self, Rows};
+use super::{ImportError, Report, io_error};
+use crate::model::{
+    CustomerStatus, NewCustomer, NewPlan, Price, SubscriberKey, ValidationError, Zone,
+    parse_display_name, parse_name, parse_time,
+};
+use crate::native::{CUSTOMERS_HEADER, PLANS_HEADER};
+use crate::store::Store;
+use chrono::Utc;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+const BATCH: usize = 2_000;
+
+/// Reads a native file, checks its header names every column the layout needs, and returns the
+/// row reader and each column's index.
+fn open(path: &str, wanted: &[&str]) -> Result<(Rows, Vec<usize>), ImportError> {
+    let input = source::open(path).map_err(io_error(path))?;
+    let dialect = source::Dialect {
+        delimiter: b',',
+        quote: Some(b'"'),
+        trim: false,
+    };
+    let mut rows = Rows::new(input.reader, &dialect);
+    let header = rows
+        .next_row()
+        .map_err(io_error(path))?
+        .map(|r| r.fields)
+        .unwrap_or_default();
+    let index = wanted
+        .iter()
+        .map(|w| {
+            header
+                .iter()
+                .position(|h| h.trim() == *w)
+                .ok_or_else(|| ImportError::Io {
+                    path: path.to_string(),
+                    reason: format!(
+                        "the header has no column {w:?} (expected: {})",
+                        wanted.join(", ")
+                    ),
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, index))
+}
+
+fn field<'a>(row: &'a [String], index: &[usize], i: usize) -> &'a str {
+    row.get(index[i]).map_or("", String::as_str)
+}
+
+fn customer_row(
+    row: &[String],
+    index: &[usize],
+    plans: &HashSet<String>,
+    zone: &Zone,
+) -> Result<NewCustomer, ValidationError> {
+    let optional = |i: usize, name: &str| {
+        let text = field(row, index, i);
+        if text.trim().is_empty() {
+            Ok(None)
+        } else {
+            parse_name(name, text).map(Some)
+        }
+    };
+    let plan = optional(2, "plan")?;
+    if let Some(p) = &plan
+        && !plans.contains(p)
+    {
+        return Err(ValidationError::new(
+            "plan",
+            p,
+            "no such plan (import plans.csv or `tally plan add` it first)",
+        ));
+    }
+    let status = field(row, index, 4);
+    let created = field(row, index, 5);
+    Ok(NewCustomer {
+        key: SubscriberKey::parse("subscriber_key", field(row, index, 0))?,
+        name: parse_display_name("name", field(row, index, 1))?,
+        plan,
+        region: optional(3, "region")?,
+        status: if status.trim().is_empty() {
+            CustomerStatus::Active
+        } else {
+            CustomerStatus::parse("status", status)?
+        },
+        created_at: if created.trim().is_empty() {
+            None
+        } else {
+            Some(parse_time("created_at", created, zone, Utc::now())?)
+        },
+    })
+}
+
+/// Imports customers.csv; customers already stored are counted as duplicates and left as they are.
+pub fn import_customers(
+    store: &Store,
+    path: &str,
+    rejects: Option<PathBuf>,
+    zone: &Zone,
+) -> Result<Report, ImportError> {
+    let started = Instant::now();
+    let (mut rows, index) = open(path, &CUSTOMERS_HEADER)?;
+    let plans: HashSet<String> = store.plans()?.into_iter().map(|p| p.name).collect();
+    let rejects_path = rejects.unwrap_or_else(|| default_path(path));
+    let mut rejects = Rejects::new(rejects_path).map_err(io_error(path))?;
+    let mut report = Report {
+        file: path.to_string(),
+        ..Report::default()
+    };
+    let mut batch = Vec::new();
+    let store_batch =
+        |batch: &mut Vec<NewCustomer>, report: &mut Report| -> Result<(), ImportError> {
+            let added = store.add_customers(batch)?;
+            report.inserted += added as u64;
+            report.duplicates += (batch.len() - added) as u64;
+            batch.clear();
+            Ok(())
+        };
+    while let Some(row) = rows.next_row().map_err(io_error(path))? {
+        report.read += 1;
+        match customer_row(&row.fields, &index, &plans, zone) {
+            Ok(c) => batch.push(c),
+            Err(e) => rejects
+                .add(row.line, &row.text, &e.to_string())
+                .map_err(io_error(path))?,
+        }
+        if batch.len() >= BATCH {
+            store_batch(&mut batch, &mut report)?;
+        }
+    }
+    store_batch(&mut batch, &mut report)?;
+    rejects.flush().map_err(io_error(path))?;
+    report.rejected = rejects.count;
+    report.rejects_file = rejects.written().map(PathBuf::from);
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+fn plan_row(row: &[String], index: &[usize]) -> Result<NewPlan, ValidationError> {
+    Ok(NewPlan {
+        name: parse_name("name", field(row, index, 0))?,
+        per_minute: Price::parse("price_per_minute", field(row, index, 1))?,
+        per_sms: Price::parse("price_per_sms", field(row, index, 2))?,
+        per_mb: Price::parse("price_per_mb", field(row, index, 3))?,
+        monthly_fee: Price::parse("monthly_fee", field(row, index, 4))?,
+    })
+}
+
+/// Imports plans.csv; plans already stored (by name) are left as they are.
+pub fn import_plans(
+    store: &Store,
+    path: &str,
+    rejects: Option<PathBuf>,
+) -> Result<Report, ImportError> {
+    let started = Instant::now();
+    let (mut rows, index) = open(path, &PLANS_HEADER)?;
+    let mut rejects =
+        Rejects::new(rejects.unwrap_or_else(|| default_path(path))).map_err(io_error(path))?;
+    let mut report = Report {
+        file: path.to_string(),
+        ..Report::default()
+    };
+    while let Some(row) = rows.next_row().map_err(io_error(path))? {
+        report.read += 1;
+        match plan_row(&row.fields, &index) {
+            Ok(p) if store.plan(&p.name)?.is_some() => report.duplicates += 1,
+            Ok(p) => {
+                store.add_plan(&p)?;
+                report.inserted += 1;
+            }
+            Err(e) => rejects
+                .add(row.line, &row.text, &e.to_string())
+                .map_err(io_error(path))?,
+        }
+    }
+    rejects.flush().map_err(io_error(path))?;
+    report.rejected = rejects.count;
+    report.rejects_file = rejects.written().map(PathBuf::from);
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
