@@ -86,7 +86,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub create_customers: bool,
     /// Records per transaction
-    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub batch_size: u64,
 }
 

@@ -6,6 +6,43 @@ use crate::model::{
     SourceKey, SubscriberKey, ValidationError, Zone, check_not_future, parse_cell, parse_time,
 };
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use std::borrow::Cow;
+
+/// The fields of one row, however the reader holds them.
+pub trait Fields {
+    fn field(&self, index: usize) -> Option<&str>;
+    fn count(&self) -> usize;
+}
+
+impl Fields for [String] {
+    fn field(&self, index: usize) -> Option<&str> {
+        self.get(index).map(String::as_str)
+    }
+
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl Fields for Vec<String> {
+    fn field(&self, index: usize) -> Option<&str> {
+        self.as_slice().field(index)
+    }
+
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl Fields for csv::StringRecord {
+    fn field(&self, index: usize) -> Option<&str> {
+        self.get(index)
+    }
+
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
 
 /// Where one field's text comes from.
 #[derive(Debug, Clone)]
@@ -102,45 +139,48 @@ impl Layout {
     }
 
     /// The field's text after the spelling map, or None when the mapping does not give it.
-    fn text(&self, field: &str, row: &[String]) -> Result<Option<String>, ValidationError> {
+    fn text<'r>(
+        &'r self,
+        field: &str,
+        row: &'r dyn Fields,
+    ) -> Result<Option<Cow<'r, str>>, ValidationError> {
         let Some(g) = self.getter(field) else {
             return Ok(None);
         };
-        let raw = match &g.from {
-            From::Constant(v) => v.clone(),
-            From::Column { index, name } => match row.get(*index) {
-                Some(v) => v.clone(),
-                None => return Err(missing_column(field, row.len(), index + 1, name)),
+        let raw: Cow<str> = match &g.from {
+            From::Constant(v) => Cow::Borrowed(v),
+            From::Column { index, name } => match row.field(*index) {
+                Some(v) => Cow::Borrowed(v),
+                None => return Err(missing_column(field, row.count(), index + 1, name)),
             },
             From::Columns(cols) => {
-                let parts: Vec<&str> = cols
-                    .iter()
-                    .filter_map(|(i, _)| row.get(*i).map(String::as_str))
-                    .collect();
+                let parts: Vec<&str> = cols.iter().filter_map(|(i, _)| row.field(*i)).collect();
                 if parts.len() < cols.len() || parts.iter().all(|p| p.trim().is_empty()) {
                     return Ok(None);
                 }
-                parts.join(":")
+                Cow::Owned(parts.join(":"))
             }
         };
+        if g.map.is_empty() {
+            return Ok(Some(raw));
+        }
         let spelled = raw.trim().to_lowercase();
         if let Some((_, value)) = g.map.iter().find(|(s, _)| *s == spelled) {
-            return Ok(Some(value.clone()));
+            return Ok(Some(Cow::Borrowed(value)));
         }
-        if !g.map.is_empty()
-            && let Some(default) = &g.default
-        {
-            return Ok(Some(default.clone()));
-        }
-        Ok(Some(raw))
+        Ok(Some(g.default.as_deref().map_or(raw, Cow::Borrowed)))
     }
 
-    fn required(&self, field: &str, row: &[String]) -> Result<String, ValidationError> {
+    fn required<'r>(
+        &'r self,
+        field: &str,
+        row: &'r dyn Fields,
+    ) -> Result<Cow<'r, str>, ValidationError> {
         Ok(self.text(field, row)?.unwrap_or_default())
     }
 
     /// The row as a checked record.
-    pub fn record(&self, row: &[String], now: DateTime<Utc>) -> Result<Record, ValidationError> {
+    pub fn record(&self, row: &dyn Fields, now: DateTime<Utc>) -> Result<Record, ValidationError> {
         let customer = SubscriberKey::parse("customer", &self.required("customer", row)?)?;
         let time_text = self.required("time", row)?;
         let time = self.time(&time_text, now)?;
@@ -178,12 +218,12 @@ impl Layout {
         self.keyed(record, row)
     }
 
-    fn keyed(&self, mut record: Record, row: &[String]) -> Result<Record, ValidationError> {
+    fn keyed(&self, mut record: Record, row: &dyn Fields) -> Result<Record, ValidationError> {
         match self.text("source_key", row)? {
             Some(id) if !id.trim().is_empty() => {
                 let key = match &self.prefix {
                     Some(p) => format!("{p}:{}", id.trim()),
-                    None => id,
+                    None => id.into_owned(),
                 };
                 record.set_source_key(SourceKey::given("source_key", &key)?);
                 Ok(record)
@@ -226,7 +266,7 @@ impl Layout {
         Ok(t)
     }
 
-    fn duration(&self, row: &[String]) -> Result<Duration, ValidationError> {
+    fn duration(&self, row: &dyn Fields) -> Result<Duration, ValidationError> {
         let Some(text) = self.text("duration", row)? else {
             return Ok(Duration::default());
         };
@@ -242,18 +282,22 @@ impl Layout {
             other => {
                 return Err(ValidationError::new(
                     "duration",
-                    &text,
+                    text.as_ref(),
                     format!("unknown unit {other:?}"),
                 ));
             }
         };
         let n: f64 = text.trim().parse().map_err(|_| {
-            ValidationError::new("duration", &text, format!("must be a number of {unit}"))
+            ValidationError::new(
+                "duration",
+                text.as_ref(),
+                format!("must be a number of {unit}"),
+            )
         })?;
         Duration::from_secs_f64("duration", &text, n * scale)
     }
 
-    fn status(&self, row: &[String], duration: Duration) -> Result<CallStatus, ValidationError> {
+    fn status(&self, row: &dyn Fields, duration: Duration) -> Result<CallStatus, ValidationError> {
         let status = match self.text("status", row)? {
             Some(text) => CallStatus::parse("status", &text)?,
             None if duration.seconds() > 0 => CallStatus::Answered,
@@ -270,14 +314,14 @@ impl Layout {
         }
     }
 
-    fn size(&self, field: &str, row: &[String]) -> Result<ByteSize, ValidationError> {
+    fn size(&self, field: &str, row: &dyn Fields) -> Result<ByteSize, ValidationError> {
         let Some(text) = self.text(field, row)? else {
             return Ok(ByteSize::default());
         };
         match self.getter(field).and_then(|g| g.unit.as_deref()) {
             Some(unit) => ByteSize::parse(field, &format!("{}{unit}", text.trim())).map_err(|e| {
                 ValidationError {
-                    value: text.clone(),
+                    value: text.to_string(),
                     ..e
                 }
             }),
@@ -285,14 +329,14 @@ impl Layout {
         }
     }
 
-    fn cell(&self, row: &[String]) -> Result<Option<String>, ValidationError> {
+    fn cell(&self, row: &dyn Fields) -> Result<Option<String>, ValidationError> {
         self.text("cell", row)?
             .map_or(Ok(None), |c| parse_cell("cell", &c))
     }
 }
 
 fn placeholder() -> SourceKey {
-    SourceKey::derived(&[])
+    SourceKey::pending()
 }
 
 fn resolve(

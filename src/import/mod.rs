@@ -12,11 +12,12 @@ pub use mapping::{Mapping, MappingError};
 pub use people::{import_customers, import_plans};
 
 use crate::model::{Record, RecordKind, Zone};
-use crate::store::{Store, StoreError};
+use crate::store::{BatchMemory, Store, StoreError};
 use chrono::Utc;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 /// A built-in file layout.
@@ -129,13 +130,23 @@ impl fmt::Display for Report {
 /// Progress as (bytes read from disk, total bytes if known, rows read).
 pub type Progress<'a> = &'a dyn Fn(u64, Option<u64>, u64);
 
-struct Pending {
+/// Rows read and checked by the reader thread, ready to store.
+struct Batch {
     records: Vec<Record>,
-    lines: Vec<(u64, String)>,
+    /// Line of each record and where its original text is in `text`, for rejects the store
+    /// finds (unknown customers).
+    lines: Vec<(u64, std::ops::Range<usize>)>,
+    /// The original text of the batch's rows, one buffer instead of a string per row.
+    text: Vec<u8>,
+    /// Rows that failed their checks: line, text, reason.
+    rejects: Vec<(u64, String, String)>,
+    rows: u64,
+    last_line: u64,
 }
 
-/// Imports one file of usage records. Stops between batches when `stop` is set; everything
-/// committed stays, and running the same import again completes it.
+/// Imports one file of usage records. A reader thread parses and checks rows while this thread
+/// stores the previous batch. Stops between batches when `stop` is set; everything committed
+/// stays, and running the same import again completes it.
 pub fn import_records(
     store: &Store,
     path: &str,
@@ -144,88 +155,145 @@ pub fn import_records(
     progress: Progress,
 ) -> Result<Report, ImportError> {
     let started = Instant::now();
-    let input = source::open(path).map_err(io_error(path))?;
-    let (size, consumed) = (input.size, input.consumed.clone());
-    let m = &opts.mapping;
-    let dialect = source::Dialect {
-        delimiter: m.delimiter_byte().unwrap_or(b','),
-        quote: m.quote_byte(),
-        trim: m.trim,
-    };
-    let mut rows = source::Rows::new(input.reader, &dialect);
-    let mut report = Report {
-        file: path.to_string(),
-        ..Report::default()
-    };
-    let header = if m.header {
-        match rows.next_row().map_err(io_error(path))? {
-            Some(h) => Some(h.fields),
-            None => return Ok(report),
-        }
-    } else {
-        None
-    };
-    let layout = Layout::new(m, &opts.mapping_name, header.as_deref(), opts.zone.clone())?;
+    let size = source::size(path);
+    let consumed = Arc::new(AtomicU64::new(0));
     let rejects_path = opts
         .rejects
         .clone()
         .unwrap_or_else(|| rejects::default_path(path));
     let mut rejects = rejects::Rejects::new(rejects_path.clone())
         .map_err(io_error(&rejects_path.display().to_string()))?;
-    let now = Utc::now();
-    let mut pending = Pending {
-        records: Vec::new(),
-        lines: Vec::new(),
+    let mut report = Report {
+        file: path.to_string(),
+        ..Report::default()
     };
-    while let Some(row) = rows.next_row().map_err(io_error(path))? {
-        report.read += 1;
-        let last_line = row.line;
-        let record = if row.bad_encoding {
-            Err("the record is not valid UTF-8".to_string())
-        } else {
-            layout.record(&row.fields, now).map_err(|e| e.to_string())
-        };
-        match record {
-            Ok(r) => {
-                pending.records.push(r);
-                pending.lines.push((row.line, row.text));
+    let mut cache = BatchMemory::default();
+    std::thread::scope(|scope| -> Result<(), ImportError> {
+        let (sender, batches) = mpsc::sync_channel(2);
+        let counter = consumed.clone();
+        scope.spawn(move || read_batches(path, opts, counter, &sender));
+        for batch in batches {
+            let batch = batch?;
+            report.read += batch.rows;
+            for (line, text, reason) in &batch.rejects {
+                rejects.add(*line, text, reason).map_err(io_error(path))?;
             }
-            Err(reason) => rejects
-                .add(row.line, &row.text, &reason)
-                .map_err(io_error(path))?,
-        }
-        if pending.records.len() >= opts.batch_size {
-            flush(store, &mut pending, opts, &mut report, &mut rejects, path)?;
+            store_batch(
+                store,
+                &batch,
+                opts,
+                &mut cache,
+                &mut report,
+                &mut rejects,
+                path,
+            )?;
             progress(consumed.load(Ordering::Relaxed), size, report.read);
             if stop.load(Ordering::SeqCst) {
-                report.interrupted_after_line = Some(last_line);
+                report.interrupted_after_line = Some(batch.last_line);
+                // Dropping the receiver ends the reader at its next batch.
                 break;
             }
         }
-    }
-    if report.interrupted_after_line.is_none() {
-        flush(store, &mut pending, opts, &mut report, &mut rejects, path)?;
-    }
-    progress(consumed.load(Ordering::Relaxed), size, report.read);
+        Ok(())
+    })?;
     report.rejected = rejects.count;
     report.rejects_file = rejects.written().map(PathBuf::from);
     report.elapsed = started.elapsed();
     Ok(report)
 }
 
-/// Stores the pending batch (one transaction with its rollup changes) and writes the rows the
-/// store refused to the rejects file.
-fn flush(
-    store: &Store,
-    pending: &mut Pending,
+/// The reader thread: opens the input, binds the mapping to its header, and sends checked rows
+/// in batches until the end of the file or until the receiver is gone.
+fn read_batches(
+    path: &str,
     opts: &Options,
+    consumed: Arc<AtomicU64>,
+    out: &mpsc::SyncSender<Result<Batch, ImportError>>,
+) {
+    if let Err(e) = read_into(path, opts, consumed, out) {
+        let _ = out.send(Err(e));
+    }
+}
+
+fn read_into(
+    path: &str,
+    opts: &Options,
+    consumed: Arc<AtomicU64>,
+    out: &mpsc::SyncSender<Result<Batch, ImportError>>,
+) -> Result<(), ImportError> {
+    let m = &opts.mapping;
+    let dialect = source::Dialect {
+        delimiter: m.delimiter_byte().unwrap_or(b','),
+        quote: m.quote_byte(),
+        trim: m.trim,
+    };
+    let mut rows = source::Rows::new(
+        source::open(path, consumed).map_err(io_error(path))?,
+        &dialect,
+    );
+    let header = match m.header {
+        true => match rows.next_owned().map_err(io_error(path))? {
+            Some(h) => Some(h.fields),
+            None => return Ok(()),
+        },
+        false => None,
+    };
+    let layout = Layout::new(m, &opts.mapping_name, header.as_deref(), opts.zone.clone())?;
+    let now = Utc::now();
+    let empty = || Batch {
+        records: Vec::new(),
+        lines: Vec::new(),
+        text: Vec::new(),
+        rejects: Vec::new(),
+        rows: 0,
+        last_line: 0,
+    };
+    let mut batch = empty();
+    while let Some(row) = rows.next_row(&mut batch.text).map_err(io_error(path))? {
+        batch.rows += 1;
+        batch.last_line = row.line;
+        let checked = match row.fields {
+            None => Err("the record is not valid UTF-8".to_string()),
+            Some(fields) => layout.record(fields, now).map_err(|e| e.to_string()),
+        };
+        match checked {
+            Ok(r) => {
+                batch.records.push(r);
+                batch.lines.push((row.line, row.text));
+            }
+            Err(reason) => {
+                let text = String::from_utf8_lossy(&batch.text[row.text]).into_owned();
+                batch.rejects.push((row.line, text, reason));
+            }
+        }
+        if batch.records.len() >= opts.batch_size
+            && out
+                .send(Ok(std::mem::replace(&mut batch, empty())))
+                .is_err()
+        {
+            return Ok(());
+        }
+    }
+    if batch.rows > 0 {
+        let _ = out.send(Ok(batch));
+    }
+    Ok(())
+}
+
+/// Stores one batch (one transaction with its rollup changes) and writes the rows the store
+/// refused to the rejects file.
+fn store_batch(
+    store: &Store,
+    batch: &Batch,
+    opts: &Options,
+    cache: &mut BatchMemory,
     report: &mut Report,
     rejects: &mut rejects::Rejects,
     path: &str,
 ) -> Result<(), ImportError> {
-    if let Some(&(first_line, _)) = pending.lines.first() {
+    if let Some(&(first_line, _)) = batch.lines.first() {
         let outcome = store
-            .insert_batch(&pending.records, opts.create_customers)
+            .insert_batch_with(&batch.records, opts.create_customers, cache)
             .map_err(|e| ImportError::Stopped {
                 line: first_line,
                 source: e,
@@ -233,13 +301,12 @@ fn flush(
         report.inserted += outcome.inserted as u64;
         report.duplicates += outcome.duplicates as u64;
         for (index, reason) in outcome.rejected {
-            let (line, text) = &pending.lines[index];
+            let (line, span) = &batch.lines[index];
+            let text = String::from_utf8_lossy(&batch.text[span.clone()]);
             rejects
-                .add(*line, text, &reason.to_string())
+                .add(*line, &text, &reason.to_string())
                 .map_err(io_error(path))?;
         }
-        pending.records.clear();
-        pending.lines.clear();
     }
     rejects.flush().map_err(io_error(path))
 }

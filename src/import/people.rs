@@ -19,15 +19,15 @@ const BATCH: usize = 2_000;
 /// Reads a native file, checks its header names every column the layout needs, and returns the
 /// row reader and each column's index.
 fn open(path: &str, wanted: &[&str]) -> Result<(Rows, Vec<usize>), ImportError> {
-    let input = source::open(path).map_err(io_error(path))?;
+    let input = source::open(path, Default::default()).map_err(io_error(path))?;
     let dialect = source::Dialect {
         delimiter: b',',
         quote: Some(b'"'),
         trim: false,
     };
-    let mut rows = Rows::new(input.reader, &dialect);
+    let mut rows = Rows::new(input, &dialect);
     let header = rows
-        .next_row()
+        .next_owned()
         .map_err(io_error(path))?
         .map(|r| r.fields)
         .unwrap_or_default();
@@ -47,6 +47,17 @@ fn open(path: &str, wanted: &[&str]) -> Result<(Rows, Vec<usize>), ImportError> 
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, index))
+}
+
+/// The row through `parse`, unless it is not UTF-8.
+fn checked<T>(
+    row: &source::RawRow,
+    parse: impl FnOnce(&[String]) -> Result<T, ValidationError>,
+) -> Result<T, String> {
+    if row.bad_encoding {
+        return Err("the record is not valid UTF-8".into());
+    }
+    parse(&row.fields).map_err(|e| e.to_string())
 }
 
 fn field<'a>(row: &'a [String], index: &[usize], i: usize) -> &'a str {
@@ -122,9 +133,9 @@ pub fn import_customers(
             batch.clear();
             Ok(())
         };
-    while let Some(row) = rows.next_row().map_err(io_error(path))? {
+    while let Some(row) = rows.next_owned().map_err(io_error(path))? {
         report.read += 1;
-        match customer_row(&row.fields, &index, &plans, zone) {
+        match checked(&row, |f| customer_row(f, &index, &plans, zone)) {
             Ok(c) => batch.push(c),
             Err(e) => rejects
                 .add(row.line, &row.text, &e.to_string())
@@ -166,9 +177,9 @@ pub fn import_plans(
         file: path.to_string(),
         ..Report::default()
     };
-    while let Some(row) = rows.next_row().map_err(io_error(path))? {
+    while let Some(row) = rows.next_owned().map_err(io_error(path))? {
         report.read += 1;
-        match plan_row(&row.fields, &index) {
+        match checked(&row, |f| plan_row(f, &index)) {
             Ok(p) if store.plan(&p.name)?.is_some() => report.duplicates += 1,
             Ok(p) => {
                 store.add_plan(&p)?;

@@ -4,48 +4,37 @@
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
+use std::ops::Range;
 use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// An opened input: its bytes (decompressed), its size on disk when known, and a counter of the
-/// bytes read so far from disk.
-pub struct Input {
-    pub reader: Box<dyn Read>,
-    pub size: Option<u64>,
-    pub consumed: Arc<AtomicU64>,
+/// The size on disk of `path`, when it is a file.
+pub fn size(path: &str) -> Option<u64> {
+    (path != "-")
+        .then(|| std::fs::metadata(path).ok().map(|m| m.len()))
+        .flatten()
 }
 
-/// Opens `-` (stdin), a plain file or a gzip file (by its `.gz` name).
-pub fn open(path: &str) -> io::Result<Input> {
-    let consumed = Arc::new(AtomicU64::new(0));
+/// Opens `-` (stdin), a plain file or a gzip file (by its `.gz` name); `consumed` counts the
+/// bytes read from disk, for the progress bar.
+pub fn open(path: &str, consumed: Arc<AtomicU64>) -> io::Result<Box<dyn Read>> {
     if path == "-" {
-        let counted = Counted {
+        return Ok(Box::new(Counted {
             inner: io::stdin().lock(),
-            consumed: consumed.clone(),
-        };
-        return Ok(Input {
-            reader: Box::new(counted),
-            size: None,
             consumed,
-        });
+        }));
     }
     let file = File::open(path)?;
-    let size = file.metadata().ok().map(|m| m.len());
     let counted = Counted {
         inner: BufReader::with_capacity(1 << 16, file),
-        consumed: consumed.clone(),
+        consumed,
     };
-    let reader: Box<dyn Read> = if Path::new(path).extension().is_some_and(|e| e == "gz") {
+    Ok(if Path::new(path).extension().is_some_and(|e| e == "gz") {
         Box::new(flate2::read::MultiGzDecoder::new(counted))
     } else {
         Box::new(counted)
-    };
-    Ok(Input {
-        reader,
-        size,
-        consumed,
     })
 }
 
@@ -86,7 +75,7 @@ pub struct Dialect {
     pub trim: bool,
 }
 
-/// One record of the file.
+/// One record of the file, owned (headers, and the small customer and plan files).
 #[derive(Debug, Clone)]
 pub struct RawRow {
     /// The line the record starts on (1-based).
@@ -98,13 +87,27 @@ pub struct RawRow {
     pub bad_encoding: bool,
 }
 
+/// One record, borrowed from the reader until the next one is read.
+pub struct Row<'r> {
+    pub line: u64,
+    /// None when the record is not valid UTF-8.
+    pub fields: Option<&'r csv::StringRecord>,
+    /// Where the record's original text was appended to the caller's buffer.
+    pub text: Range<usize>,
+}
+
 pub struct Rows {
     csv: csv::Reader<Tap<Box<dyn Read>>>,
     seen: Rc<RefCell<Vec<u8>>>,
     /// File offset of `seen[0]`.
     base: u64,
-    record: csv::ByteRecord,
+    bytes: csv::ByteRecord,
+    record: csv::StringRecord,
 }
+
+/// Read-ahead kept before the consumed part of the tap buffer is dropped: dropping it after
+/// every record would move the rest of the buffer each time.
+const COMPACT_AFTER: usize = 1 << 20;
 
 impl Rows {
     pub fn new(reader: Box<dyn Read>, dialect: &Dialect) -> Rows {
@@ -131,62 +134,95 @@ impl Rows {
             csv: builder.from_reader(tap),
             seen,
             base: 0,
-            record: csv::ByteRecord::new(),
+            bytes: csv::ByteRecord::new(),
+            record: csv::StringRecord::new(),
         }
     }
 
-    /// The next record, or None at the end. An I/O error (a truncated gzip, a vanished file)
-    /// ends the import.
-    pub fn next_row(&mut self) -> io::Result<Option<RawRow>> {
+    /// The next record, its original text appended to `text`; None at the end. An I/O error (a
+    /// truncated gzip, a vanished file) ends the import.
+    pub fn next_row(&mut self, text: &mut Vec<u8>) -> io::Result<Option<Row<'_>>> {
+        let mut bytes = std::mem::take(&mut self.record).into_byte_record();
+        std::mem::swap(&mut bytes, &mut self.bytes);
         let start = self.csv.position().byte();
-        let more =
-            self.csv
-                .read_byte_record(&mut self.record)
-                .map_err(|e| match e.into_kind() {
-                    csv::ErrorKind::Io(io) => io,
-                    other => io::Error::other(format!("{other:?}")),
-                })?;
+        let more = self
+            .csv
+            .read_byte_record(&mut self.bytes)
+            .map_err(|e| match e.into_kind() {
+                csv::ErrorKind::Io(io) => io,
+                other => io::Error::other(format!("{other:?}")),
+            })?;
         if !more {
             return Ok(None);
         }
         let end = self.csv.position().byte();
-        let line = self.record.position().map_or(0, |p| p.line());
-        let text = self.cut(start, end);
-        let mut bad_encoding = false;
-        let fields = self
-            .record
-            .iter()
-            .map(|f| {
-                String::from_utf8(f.to_vec()).unwrap_or_else(|e| {
-                    bad_encoding = true;
-                    String::from_utf8_lossy(e.as_bytes()).into_owned()
-                })
-            })
-            .collect();
-        Ok(Some(RawRow {
+        let (span, skipped_lines) = self.cut(start, end, text);
+        // With CRLF endings the parser stops after CR: the LF then opens the next record and
+        // its reported line is one short.
+        let line = self.bytes.position().map_or(0, |p| p.line()) + skipped_lines;
+        let fields = match csv::StringRecord::from_byte_record(std::mem::take(&mut self.bytes)) {
+            Ok(record) => {
+                self.record = record;
+                Some(&self.record)
+            }
+            Err(e) => {
+                self.bytes = e.into_byte_record();
+                None
+            }
+        };
+        Ok(Some(Row {
             line,
             fields,
-            text,
+            text: span,
+        }))
+    }
+
+    /// The next record as owned strings.
+    pub fn next_owned(&mut self) -> io::Result<Option<RawRow>> {
+        let mut text = Vec::new();
+        let Some(row) = self.next_row(&mut text)? else {
+            return Ok(None);
+        };
+        let (fields, bad_encoding) = match row.fields {
+            Some(r) => (r.iter().map(str::to_string).collect(), false),
+            None => (Vec::new(), true),
+        };
+        Ok(Some(RawRow {
+            line: row.line,
+            fields,
+            text: String::from_utf8_lossy(&text).into_owned(),
             bad_encoding,
         }))
     }
 
-    /// The original bytes from `start` to `end`, and forgets everything before `end`.
-    fn cut(&mut self, start: u64, end: u64) -> String {
+    /// Appends the original bytes from `start` to `end`, without surrounding line breaks, to
+    /// `out`; returns where they went and how many line feeds came before them.
+    fn cut(&mut self, start: u64, end: u64, out: &mut Vec<u8>) -> (Range<usize>, u64) {
         let mut seen = self.seen.borrow_mut();
-        let from = usize::try_from(start.saturating_sub(self.base))
-            .unwrap_or(0)
-            .min(seen.len());
-        let to = usize::try_from(end.saturating_sub(self.base))
-            .unwrap_or(0)
-            .min(seen.len());
-        // The terminator of the previous record may be split across the two (CR now, LF next).
-        let text = String::from_utf8_lossy(&seen[from..to])
-            .trim_matches(['\r', '\n'])
-            .to_string();
-        seen.drain(..to);
-        self.base += to as u64;
-        text
+        let offset = |at: u64| usize::try_from(at.saturating_sub(self.base)).unwrap_or(0);
+        let (from, to) = (offset(start).min(seen.len()), offset(end).min(seen.len()));
+        let raw = &seen[from..to];
+        let skipped_lines = raw
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        let first = raw
+            .iter()
+            .position(|b| !matches!(b, b'\r' | b'\n'))
+            .unwrap_or(raw.len());
+        let last = raw
+            .iter()
+            .rposition(|b| !matches!(b, b'\r' | b'\n'))
+            .map_or(first, |i| i + 1);
+        let at = out.len();
+        out.extend_from_slice(&raw[first..last.max(first)]);
+        let span = at..out.len();
+        if to >= COMPACT_AFTER {
+            seen.drain(..to);
+            self.base += to as u64;
+        }
+        (span, skipped_lines)
     }
 }
 
@@ -200,7 +236,7 @@ mod tests {
             &dialect,
         );
         let mut out = Vec::new();
-        while let Some(row) = rows.next_row().unwrap() {
+        while let Some(row) = rows.next_owned().unwrap() {
             out.push(row);
         }
         out
@@ -247,7 +283,7 @@ mod tests {
             Box::new(io::Cursor::new(b"ok,\xff\xfe\nfine,1\n".to_vec())),
             &comma(),
         );
-        assert!(rows.next_row().unwrap().unwrap().bad_encoding);
-        assert!(!rows.next_row().unwrap().unwrap().bad_encoding);
+        assert!(rows.next_owned().unwrap().unwrap().bad_encoding);
+        assert!(!rows.next_owned().unwrap().unwrap().bad_encoding);
     }
 }

@@ -166,7 +166,7 @@ mod tests {
     #[test]
     fn rejects_malformed_durations() {
         for bad in [
-            "", "abc", "3x", "-5", "1:2:3:4", "1:60", "3m3m", "30m1h", "1..5", "h", ":30",
+            "", "abc", "3x", "--5", "1:2:3:4", "1:60", "3m3m", "30m1h", "1..5", "h", ":30",
         ] {
             let err = Duration::parse("duration", bad).unwrap_err();
             assert_eq!(

@@ -107,6 +107,11 @@ impl SourceKey {
         SourceKey(format!("h:{hex}"))
     }
 
+    /// A stand-in until the real key is known (an import derives it from the finished record).
+    pub fn pending() -> SourceKey {
+        SourceKey(String::new())
+    }
+
     /// A key no other record has: for records typed in by hand, where two identical entries are
     /// two real events.
     pub fn unique() -> SourceKey {

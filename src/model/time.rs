@@ -177,9 +177,19 @@ pub fn truncate_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
 }
 
-/// The text form stored in and bound to SQL: `2026-11-25 10:15:00` (UTC).
+/// The text form stored in and bound to SQL: `2026-11-25 10:15:00` (UTC). Written out by hand:
+/// imports format a time per record, and chrono's format strings are many times slower.
 pub fn sql_time(t: DateTime<Utc>) -> String {
-    t.format(SQL_TIME_FORMAT).to_string()
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Reads a time the store wrote with [`sql_time`].

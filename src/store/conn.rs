@@ -9,6 +9,35 @@ pub trait Conn {
     /// Runs an INSERT of one row; returns the id the database gave it.
     fn insert(&mut self, sql: &str, params: &[Value]) -> Result<i64, DbError>;
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Rows, DbError>;
+    /// Loads rows into `columns` of `table` by the backend's bulk path, in one statement. The
+    /// path may skip rows (a duplicate key) or adjust values with only a warning: the caller
+    /// checks [`Loaded`] and undoes the load when it is not exact. None: no bulk path.
+    fn bulk_load(
+        &mut self,
+        _table: &str,
+        _columns: &[&str],
+        _rows: &[Vec<Value>],
+    ) -> Option<Result<Loaded, DbError>> {
+        None
+    }
+    /// Whether [`Conn::bulk_load`] is worth preparing for (a staging table) on this connection.
+    fn has_bulk_load(&self) -> bool {
+        false
+    }
+}
+
+/// What a bulk load did: rows stored and warnings raised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loaded {
+    pub rows: u64,
+    pub warnings: u64,
+}
+
+impl Loaded {
+    /// Every one of `expected` rows stored as given.
+    pub fn is_exact(&self, expected: usize) -> bool {
+        self.rows == expected as u64 && self.warnings == 0
+    }
 }
 
 /// A backend: a source of connections and the SQL dialect they speak.

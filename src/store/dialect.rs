@@ -49,6 +49,27 @@ pub trait Dialect: Send + Sync {
     /// A multi-row `INSERT` of `rows` rows that adds `adds` to an existing row with the same
     /// `keys` instead of failing: how rollups take their deltas.
     fn upsert_add(&self, table: &str, keys: &[&str], adds: &[&str], rows: usize) -> String;
+
+    /// Adds every row of `source` (same columns) into `table` like [`Dialect::upsert_add`].
+    fn upsert_add_from(&self, table: &str, keys: &[&str], adds: &[&str], source: &str) -> String;
+
+    /// Creates, if missing, an empty connection-private table with `of`'s columns and no keys.
+    fn create_staging(&self, name: &str, of: &str) -> String {
+        format!("CREATE TEMPORARY TABLE IF NOT EXISTS {name} AS SELECT * FROM {of} WHERE 1 = 0")
+    }
+
+    /// A multi-row `INSERT` that skips rows whose `key` is already stored and returns the `key`
+    /// of each row it inserted, where the database can say so in one statement. None: the caller
+    /// must look the keys up first.
+    fn insert_returning_new(
+        &self,
+        _table: &str,
+        _columns: &[&str],
+        _key: &str,
+        _rows: usize,
+    ) -> Option<String> {
+        None
+    }
 }
 
 /// How migrations are serialised: taken before, released after success or failure.
@@ -65,7 +86,14 @@ pub fn placeholders(columns: usize, rows: usize) -> String {
     vec![row; rows].join(", ")
 }
 
-pub struct MySql;
+/// MySQL and MariaDB. They differ in one capability tally uses: MariaDB (10.5+) has
+/// `INSERT ... RETURNING`.
+pub struct MySql {
+    pub returning: bool,
+}
+
+pub static MARIADB: MySql = MySql { returning: true };
+pub static MYSQL: MySql = MySql { returning: false };
 
 impl Dialect for MySql {
     fn name(&self) -> &'static str {
@@ -124,6 +152,37 @@ impl Dialect for MySql {
             updates.join(", ")
         )
     }
+
+    fn upsert_add_from(&self, table: &str, keys: &[&str], adds: &[&str], source: &str) -> String {
+        let columns: Vec<&str> = keys.iter().chain(adds).copied().collect();
+        let updates: Vec<String> = adds
+            .iter()
+            .map(|c| format!("{table}.{c} = {table}.{c} + VALUES({c})"))
+            .collect();
+        format!(
+            "INSERT INTO {table} ({cols}) SELECT {cols} FROM {source} ON DUPLICATE KEY UPDATE {}",
+            updates.join(", "),
+            cols = columns.join(", ")
+        )
+    }
+
+    /// `INSERT IGNORE` also turns other errors (a failed CHECK) into warnings and skips the
+    /// row, so the caller must confirm that every row not returned really was stored before.
+    fn insert_returning_new(
+        &self,
+        table: &str,
+        columns: &[&str],
+        key: &str,
+        rows: usize,
+    ) -> Option<String> {
+        self.returning.then(|| {
+            format!(
+                "INSERT IGNORE INTO {table} ({}) VALUES {} RETURNING {key}",
+                columns.join(", "),
+                placeholders(columns.len(), rows)
+            )
+        })
+    }
 }
 
 pub struct Sqlite;
@@ -175,6 +234,35 @@ impl Dialect for Sqlite {
             updates.join(", ")
         )
     }
+
+    /// `WHERE true` keeps SQLite from reading `ON CONFLICT` as part of the SELECT's join.
+    fn upsert_add_from(&self, table: &str, keys: &[&str], adds: &[&str], source: &str) -> String {
+        let columns: Vec<&str> = keys.iter().chain(adds).copied().collect();
+        let updates: Vec<String> = adds
+            .iter()
+            .map(|c| format!("{c} = {c} + excluded.{c}"))
+            .collect();
+        format!(
+            "INSERT INTO {table} ({cols}) SELECT {cols} FROM {source} WHERE true ON CONFLICT ({}) DO UPDATE SET {}",
+            keys.join(", "),
+            updates.join(", "),
+            cols = columns.join(", ")
+        )
+    }
+
+    fn insert_returning_new(
+        &self,
+        table: &str,
+        columns: &[&str],
+        key: &str,
+        rows: usize,
+    ) -> Option<String> {
+        Some(format!(
+            "INSERT INTO {table} ({}) VALUES {} ON CONFLICT ({key}) DO NOTHING RETURNING {key}",
+            columns.join(", "),
+            placeholders(columns.len(), rows)
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -184,7 +272,7 @@ mod tests {
     #[test]
     fn upserts_per_dialect() {
         assert_eq!(
-            MySql.upsert_add("r", &["k"], &["a", "b"], 2),
+            MARIADB.upsert_add("r", &["k"], &["a", "b"], 2),
             "INSERT INTO r (k, a, b) VALUES (?, ?, ?), (?, ?, ?) ON DUPLICATE KEY UPDATE a = a + VALUES(a), b = b + VALUES(b)"
         );
         assert_eq!(
@@ -195,7 +283,7 @@ mod tests {
 
     #[test]
     fn quoting_doubles_the_quote_character() {
-        assert_eq!(MySql.quote("a`b"), "`a``b`");
+        assert_eq!(MARIADB.quote("a`b"), "`a``b`");
         assert_eq!(Sqlite.quote("a\"b"), "\"a\"\"b\"");
     }
 }

@@ -14,11 +14,11 @@ mod sqlite;
 mod totals;
 mod value;
 
-pub use conn::{Backend, Conn, DbError};
+pub use conn::{Backend, Conn, DbError, Loaded};
 pub use customers::CustomerFilter;
 pub use dialect::{ColumnType, Dialect};
 pub use error::StoreError;
-pub use records::{BatchOutcome, DeleteCounts, RecordChanges, StoredRecord};
+pub use records::{BatchMemory, BatchOutcome, DeleteCounts, RecordChanges, StoredRecord};
 pub use rollup::{Counters, at as rollup_at};
 pub use schema::MigrationReport;
 pub use totals::Totals;

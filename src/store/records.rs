@@ -4,13 +4,13 @@
 use super::customers::{concurrent_duplicate, customer_id, resolve_ids, unknown_customer};
 use super::dialect::placeholders;
 use super::rollup::Deltas;
-use super::{Conn, DbError, Store, StoreError, Value};
+use super::{Conn, DbError, Dialect, Store, StoreError, Value};
 use crate::model::{
     ByteSize, Call, CallStatus, DataSession, Direction, Duration, InputContext, PartyId,
     PhoneNumber, Record, RecordKind, Sms, SourceKey, SubscriberKey, ValidationError, from_sql_time,
     parse_cell, sql_time,
 };
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// The columns each raw table is written with, in the order [`row_values`] gives them.
@@ -102,19 +102,36 @@ impl Store {
         records: &[Record],
         create_customers: bool,
     ) -> Result<BatchOutcome, StoreError> {
+        self.insert_batch_with(records, create_customers, &mut BatchMemory::default())
+    }
+
+    /// [`Store::insert_batch`] remembering customer ids across batches (an import's batches
+    /// share most customers). Ids enter the cache only once their transaction has committed.
+    pub fn insert_batch_with(
+        &self,
+        records: &[Record],
+        create_customers: bool,
+        cache: &mut BatchMemory,
+    ) -> Result<BatchOutcome, StoreError> {
         let dialect = self.dialect();
-        self.write(|conn| {
+        let try_bulk = !cache.had_duplicates;
+        let (outcome, resolved) = self.write(|conn| {
             let mut deltas = Deltas::default();
-            let outcome = insert_in(
+            let (outcome, resolved) = insert_in(
                 conn,
+                dialect,
                 records,
                 create_customers,
-                dialect.max_params(),
+                &cache.ids,
+                try_bulk,
                 &mut deltas,
             )?;
             deltas.apply(conn, dialect)?;
-            Ok(outcome)
-        })
+            Ok((outcome, resolved))
+        })?;
+        cache.ids.extend(resolved);
+        cache.had_duplicates = outcome.duplicates > 0;
+        Ok(outcome)
     }
 
     /// Stores one record and returns its id. A record whose source key is already stored is
@@ -123,11 +140,13 @@ impl Store {
         let dialect = self.dialect();
         self.write(|conn| {
             let mut deltas = Deltas::default();
-            let outcome = insert_in(
+            let (outcome, _) = insert_in(
                 conn,
+                dialect,
                 std::slice::from_ref(record),
                 create_customer,
-                dialect.max_params(),
+                &HashMap::new(),
+                false,
                 &mut deltas,
             )?;
             if let Some((_, e)) = outcome.rejected.into_iter().next() {
@@ -225,59 +244,167 @@ fn id_by_source_key(
     })
 }
 
-/// The batch algorithm, inside the caller's transaction: resolve customers, drop records already
-/// stored, insert the rest in multi-row statements, and note their rollup changes.
+/// What the batches of one import share: customer ids by subscriber key, and whether the last
+/// batch held records already stored (then the bulk path is not worth trying).
+#[derive(Debug, Default)]
+pub struct BatchMemory {
+    ids: HashMap<String, i64>,
+    had_duplicates: bool,
+}
+
+/// The batch algorithm, inside the caller's transaction: resolve customers, insert the records
+/// whose source key is new in multi-row statements, and note their rollup changes. Returns the
+/// outcome and the customer ids it looked up.
 fn insert_in(
     conn: &mut dyn Conn,
+    d: &dyn Dialect,
     records: &[Record],
     create: bool,
-    max_params: usize,
+    known: &HashMap<String, i64>,
+    try_bulk: bool,
     deltas: &mut Deltas,
-) -> Result<BatchOutcome, StoreError> {
+) -> Result<(BatchOutcome, HashMap<String, i64>), StoreError> {
     let mut outcome = BatchOutcome::default();
-    let keys: Vec<&SubscriberKey> = {
+    let unknown: Vec<&SubscriberKey> = {
         let mut seen = HashSet::new();
         records
             .iter()
             .map(Record::customer)
-            .filter(|k| seen.insert(*k))
+            .filter(|k| !known.contains_key(k.as_str()) && seen.insert(*k))
             .collect()
     };
-    let ids = resolve_ids(conn, &keys, create, max_params)?;
+    let resolved = resolve_ids(conn, &unknown, create, d.max_params())?;
+    let id_of = |key: &SubscriberKey| {
+        known
+            .get(key.as_str())
+            .or_else(|| resolved.get(key.as_str()))
+            .copied()
+    };
     for kind in [RecordKind::Call, RecordKind::Sms, RecordKind::Data] {
         let mut candidates: Vec<(i64, &Record)> = Vec::new();
+        let mut in_batch = HashSet::new();
         for (index, record) in records.iter().enumerate().filter(|(_, r)| r.kind() == kind) {
-            match ids.get(record.customer().as_str()) {
-                Some(&id) => candidates.push((id, record)),
+            match id_of(record.customer()) {
                 None => outcome
                     .rejected
                     .push((index, unknown_customer(record.customer()))),
+                Some(_) if !in_batch.insert(record.source_key().as_str()) => {
+                    outcome.duplicates += 1
+                }
+                Some(id) => candidates.push((id, record)),
             }
         }
-        let fresh = drop_stored(conn, kind, candidates, max_params)?;
-        outcome.duplicates += fresh.dropped;
-        insert_rows(conn, kind, &fresh.keep, max_params)?;
-        for (customer, record) in &fresh.keep {
+        let total = candidates.len();
+        let loaded = match try_bulk && !candidates.is_empty() {
+            true => bulk_insert(conn, kind, &candidates)?,
+            false => false,
+        };
+        let kept = if loaded {
+            candidates
+        } else if d
+            .insert_returning_new(kind.table(), insert_columns(kind), "source_key", 1)
+            .is_some()
+        {
+            insert_returning(conn, d, kind, candidates)?
+        } else {
+            let fresh = drop_stored(conn, kind, candidates, d.max_params())?;
+            insert_rows(conn, d, kind, &fresh)?;
+            fresh
+        };
+        outcome.duplicates += total - kept.len();
+        for (customer, record) in &kept {
             deltas.add(*customer, record, 1);
         }
-        outcome.inserted += fresh.keep.len();
+        outcome.inserted += kept.len();
     }
     outcome.rejected.sort_by_key(|(i, _)| *i);
-    Ok(outcome)
+    Ok((outcome, resolved))
 }
 
-struct Fresh<'a> {
-    keep: Vec<(i64, &'a Record)>,
-    dropped: usize,
+/// Stores all `rows` through the backend's bulk path, when it has one and none of them is
+/// stored yet. False: nothing was stored (some rows were already there, or there is no bulk
+/// path) and the caller inserts row by row.
+fn bulk_insert(
+    conn: &mut dyn Conn,
+    kind: RecordKind,
+    rows: &[(i64, &Record)],
+) -> Result<bool, StoreError> {
+    let values: Vec<Vec<Value>> = rows.iter().map(|(id, r)| row_values(*id, r)).collect();
+    conn.execute("SAVEPOINT tally_bulk", &[])?;
+    let exact = match conn.bulk_load(kind.table(), insert_columns(kind), &values) {
+        None | Some(Err(DbError::Duplicate(_))) => false,
+        Some(Err(e)) => return Err(e.into()),
+        Some(Ok(loaded)) => loaded.is_exact(rows.len()),
+    };
+    if !exact {
+        // Some rows were skipped (already stored) or changed: undo the load, go row by row.
+        conn.execute("ROLLBACK TO SAVEPOINT tally_bulk", &[])?;
+    }
+    conn.execute("RELEASE SAVEPOINT tally_bulk", &[])?;
+    Ok(exact)
 }
 
-/// Leaves out records whose source key is stored already or came earlier in the batch.
+/// How many rows go in one INSERT: up to 1,000 (measured faster on MariaDB than 5,000), fewer
+/// when the parameter limit says so.
+fn rows_per_statement(d: &dyn Dialect, kind: RecordKind) -> usize {
+    (d.max_params() / insert_columns(kind).len()).clamp(1, 1_000)
+}
+
+/// Inserts in one statement per chunk and learns from what it returns which rows were new. A
+/// row not returned must already be stored; if it is not, the database skipped it for another
+/// reason and the whole batch fails rather than lose it.
+fn insert_returning<'a>(
+    conn: &mut dyn Conn,
+    d: &dyn Dialect,
+    kind: RecordKind,
+    rows: Vec<(i64, &'a Record)>,
+) -> Result<Vec<(i64, &'a Record)>, StoreError> {
+    let columns = insert_columns(kind);
+    let mut kept = Vec::with_capacity(rows.len());
+    let mut skipped = Vec::new();
+    for chunk in rows.chunks(rows_per_statement(d, kind)) {
+        let sql = d
+            .insert_returning_new(kind.table(), columns, "source_key", chunk.len())
+            .unwrap_or_default();
+        let params: Vec<Value> = chunk
+            .iter()
+            .flat_map(|(id, r)| row_values(*id, r))
+            .collect();
+        let returned: HashSet<String> = conn
+            .query(&sql, &params)
+            .map_err(concurrent_duplicate)?
+            .rows
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().map(|v| v.to_string()))
+            .collect();
+        for row in chunk {
+            if returned.contains(row.1.source_key().as_str()) {
+                kept.push(*row);
+            } else {
+                skipped.push(*row);
+            }
+        }
+    }
+    if !skipped.is_empty() {
+        let stored = drop_stored(conn, kind, skipped.clone(), d.max_params())?;
+        if !stored.is_empty() {
+            return Err(StoreError::Refused(format!(
+                "the database skipped {} {kind} records that are not stored (first: source key {}); the batch was not stored",
+                stored.len(),
+                stored[0].1.source_key().as_str()
+            )));
+        }
+    }
+    Ok(kept)
+}
+
+/// Leaves out records whose source key is already stored.
 fn drop_stored<'a>(
     conn: &mut dyn Conn,
     kind: RecordKind,
     candidates: Vec<(i64, &'a Record)>,
     max_params: usize,
-) -> Result<Fresh<'a>, StoreError> {
+) -> Result<Vec<(i64, &'a Record)>, StoreError> {
     let mut stored: HashSet<String> = HashSet::new();
     for chunk in candidates.chunks(max_params.min(1000)) {
         let params: Vec<Value> = chunk
@@ -293,26 +420,20 @@ fn drop_stored<'a>(
             stored.insert(row[0].to_string());
         }
     }
-    let total = candidates.len();
-    let keep: Vec<(i64, &Record)> = candidates
+    Ok(candidates
         .into_iter()
-        .filter(|(_, r)| stored.insert(r.source_key().as_str().to_string()))
-        .collect();
-    Ok(Fresh {
-        dropped: total - keep.len(),
-        keep,
-    })
+        .filter(|(_, r)| !stored.contains(r.source_key().as_str()))
+        .collect())
 }
 
 fn insert_rows(
     conn: &mut dyn Conn,
+    d: &dyn Dialect,
     kind: RecordKind,
     rows: &[(i64, &Record)],
-    max_params: usize,
 ) -> Result<(), StoreError> {
     let columns = insert_columns(kind);
-    let per_statement = (max_params / columns.len()).min(1000);
-    for chunk in rows.chunks(per_statement) {
+    for chunk in rows.chunks(rows_per_statement(d, kind)) {
         let sql = format!(
             "INSERT INTO {} ({}) VALUES {}",
             kind.table(),

@@ -280,10 +280,10 @@ pub fn network_hourly() -> Table {
 pub fn customer_daily() -> Table {
     Table {
         name: "customer_daily",
-        columns: with_counters(vec![col("customer_id", Ref), col("day", Date)]),
-        primary_key: &["customer_id", "day"],
+        columns: with_counters(vec![col("day", Date), col("customer_id", Ref)]),
+        primary_key: &["day", "customer_id"],
         unique: &[],
-        indexes: &[("ix_customer_daily_day", &["day"])],
+        indexes: &[("ix_customer_daily_customer", &["customer_id", "day"])],
         checks: &[],
     }
 }
@@ -291,7 +291,7 @@ pub fn customer_daily() -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::dialect::{MySql, Sqlite};
+    use crate::store::dialect::{MARIADB, Sqlite};
 
     #[test]
     fn renders_per_dialect() {
@@ -302,9 +302,13 @@ mod tests {
         );
         assert!(
             calls()
-                .create_sql(&MySql)
+                .create_sql(&MARIADB)
                 .contains("id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,")
         );
-        assert!(calls().create_sql(&MySql).ends_with("COLLATE=utf8mb4_bin"));
+        assert!(
+            calls()
+                .create_sql(&MARIADB)
+                .ends_with("COLLATE=utf8mb4_bin")
+        );
     }
 }
