@@ -85,9 +85,9 @@ pub struct ImportArgs {
     /// Create customers that are not stored yet
     #[arg(long)]
     pub create_customers: bool,
-    /// Records per transaction
-    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
-    pub batch_size: u64,
+    /// Records per transaction (default: 20000 on MySQL, 5000 on SQLite)
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub batch_size: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]

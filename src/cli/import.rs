@@ -141,7 +141,9 @@ fn import_file(
         rejects: args.rejects.clone(),
         create_customers: args.create_customers,
         zone,
-        batch_size: args.batch_size as usize,
+        batch_size: args
+            .batch_size
+            .map_or_else(|| store.dialect().import_batch_rows(), |n| n as usize),
     };
     let bar = progress_bar(file);
     let on_progress = |bytes: u64, total: Option<u64>, rows: u64| {

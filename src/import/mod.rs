@@ -169,7 +169,8 @@ pub fn import_records(
     };
     let mut cache = BatchMemory::default();
     std::thread::scope(|scope| -> Result<(), ImportError> {
-        let (sender, batches) = mpsc::sync_channel(2);
+        // One batch in flight while the next is read: more would only hold memory.
+        let (sender, batches) = mpsc::sync_channel(1);
         let counter = consumed.clone();
         scope.spawn(move || read_batches(path, opts, counter, &sender));
         for batch in batches {

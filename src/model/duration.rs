@@ -16,6 +16,9 @@ pub struct Duration(u32);
 
 impl Duration {
     pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationError> {
+        if let Ok(seconds) = raw.parse::<u32>() {
+            return Self::from_secs_f64(field, raw, f64::from(seconds));
+        }
         let text: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
         let text = text.as_str();
         let (negative, text) = match text.strip_prefix('-') {

@@ -16,6 +16,8 @@ macro_rules! text_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationError> {
+                // Files mostly spell values exactly; only the rest pay for normalising.
+                $(if raw == $text { return Ok($name::$variant); })+
                 let text = raw.trim().to_ascii_lowercase().replace(['-', ' '], "_");
                 match text.as_str() {
                     $($text => Ok($name::$variant),)+

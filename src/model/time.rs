@@ -132,6 +132,9 @@ fn check_epoch(
 }
 
 fn parse_with_offset(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(truncate_to_second(t.with_timezone(&Utc)));
+    }
     let normalised = text.replacen(' ', "T", 1);
     if let Ok(t) = DateTime::parse_from_rfc3339(&normalised) {
         return Some(truncate_to_second(t.with_timezone(&Utc)));

@@ -9,20 +9,63 @@ pub trait Conn {
     /// Runs an INSERT of one row; returns the id the database gave it.
     fn insert(&mut self, sql: &str, params: &[Value]) -> Result<i64, DbError>;
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Rows, DbError>;
-    /// Loads rows into `columns` of `table` by the backend's bulk path, in one statement. The
-    /// path may skip rows (a duplicate key) or adjust values with only a warning: the caller
-    /// checks [`Loaded`] and undoes the load when it is not exact. None: no bulk path.
+    /// Loads rows into `columns` of `table` by the backend's bulk path, in one statement;
+    /// `write` puts every row into the sink it is given. The path may skip rows (a duplicate
+    /// key) or adjust values with only a warning: the caller checks [`Loaded`] and undoes the
+    /// load when it is not exact. None: no bulk path.
     fn bulk_load(
         &mut self,
         _table: &str,
         _columns: &[&str],
-        _rows: &[Vec<Value>],
+        _write: &mut dyn FnMut(&mut dyn RowSink),
     ) -> Option<Result<Loaded, DbError>> {
         None
     }
     /// Whether [`Conn::bulk_load`] is worth preparing for (a staging table) on this connection.
     fn has_bulk_load(&self) -> bool {
         false
+    }
+}
+
+/// Receives rows field by field, so a bulk load formats them without building values first.
+pub trait RowSink {
+    fn int(&mut self, value: i64);
+    fn text(&mut self, value: &str);
+    fn null(&mut self);
+    fn end_row(&mut self);
+
+    fn value(&mut self, value: &Value) {
+        match value {
+            Value::Null => self.null(),
+            Value::Int(i) => self.int(*i),
+            Value::Float(f) => self.text(&f.to_string()),
+            Value::Text(t) => self.text(t),
+        }
+    }
+}
+
+/// Collects rows as values: the same fields a bulk load writes, for a parameterised INSERT.
+#[derive(Default)]
+pub struct ValueRows {
+    pub rows: Vec<Vec<Value>>,
+    current: Vec<Value>,
+}
+
+impl RowSink for ValueRows {
+    fn int(&mut self, value: i64) {
+        self.current.push(Value::Int(value));
+    }
+
+    fn text(&mut self, value: &str) {
+        self.current.push(Value::Text(value.to_string()));
+    }
+
+    fn null(&mut self) {
+        self.current.push(Value::Null);
+    }
+
+    fn end_row(&mut self) {
+        self.rows.push(std::mem::take(&mut self.current));
     }
 }
 

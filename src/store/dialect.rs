@@ -46,6 +46,12 @@ pub trait Dialect: Send + Sync {
     /// The most bind parameters one statement may carry.
     fn max_params(&self) -> usize;
 
+    /// Records per import transaction: big enough that per-batch costs vanish, small enough to
+    /// keep memory flat (measured with scripts/bench-import).
+    fn import_batch_rows(&self) -> usize {
+        5_000
+    }
+
     /// A multi-row `INSERT` of `rows` rows that adds `adds` to an existing row with the same
     /// `keys` instead of failing: how rollups take their deltas.
     fn upsert_add(&self, table: &str, keys: &[&str], adds: &[&str], rows: usize) -> String;
@@ -137,6 +143,12 @@ impl Dialect for MySql {
 
     fn max_params(&self) -> usize {
         65_535
+    }
+
+    /// MariaDB's bulk path gains from bigger batches (11.4 s at 20,000 rows against 12.0 s at
+    /// 5,000 for 914k calls); 20,000 rows keep the importer near 60 MB.
+    fn import_batch_rows(&self) -> usize {
+        20_000
     }
 
     fn upsert_add(&self, table: &str, keys: &[&str], adds: &[&str], rows: usize) -> String {

@@ -1,6 +1,6 @@
 //! The MySQL/MariaDB backend: one connection pool, values normalised to [`Value`].
 
-use super::conn::Loaded;
+use super::conn::{Loaded, RowSink};
 use super::dialect::{MARIADB, MYSQL, MySql};
 use super::{Backend, Conn, DbError, Dialect, Rows, Value};
 use crate::config::{MysqlUrl, PoolSize, SslMode};
@@ -278,7 +278,7 @@ impl Conn for MysqlConn<'_> {
         &mut self,
         table: &str,
         columns: &[&str],
-        rows: &[Vec<Value>],
+        write: &mut dyn FnMut(&mut dyn RowSink),
     ) -> Option<Result<Loaded, DbError>> {
         if !self
             .backend
@@ -287,7 +287,12 @@ impl Conn for MysqlConn<'_> {
         {
             return None;
         }
-        let data = std::sync::Arc::new(tab_separated(rows));
+        let mut rows = TabSeparated {
+            out: Vec::with_capacity(1 << 20),
+            at_row_start: true,
+        };
+        write(&mut rows);
+        let data = std::sync::Arc::new(rows.out);
         let handler =
             mysql::LocalInfileHandler::new(move |_, out| std::io::Write::write_all(out, &data));
         self.conn.set_local_infile_handler(Some(handler));
@@ -319,40 +324,50 @@ impl Conn for MysqlConn<'_> {
 
 /// Rows in the format `LOAD DATA` reads by default: tab between fields, newline after each
 /// row, backslash escapes, `\N` for NULL.
-fn tab_separated(rows: &[Vec<Value>]) -> Vec<u8> {
-    use std::io::Write as _;
-    let mut out = Vec::with_capacity(rows.len() * 96);
-    for row in rows {
-        for (i, v) in row.iter().enumerate() {
-            if i > 0 {
-                out.push(b'\t');
-            }
-            match v {
-                Value::Null => out.extend_from_slice(b"\\N"),
-                Value::Int(n) => {
-                    let _ = write!(out, "{n}");
-                }
-                Value::Float(f) => {
-                    let _ = write!(out, "{f}");
-                }
-                Value::Text(t) => escape_into(&mut out, t),
-            }
-        }
-        out.push(b'\n');
-    }
-    out
+#[derive(Default)]
+struct TabSeparated {
+    out: Vec<u8>,
+    /// No tab before the first field of a row.
+    at_row_start: bool,
 }
 
-fn escape_into(out: &mut Vec<u8>, text: &str) {
-    for &b in text.as_bytes() {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            0 => out.extend_from_slice(b"\\0"),
-            _ => out.push(b),
+impl TabSeparated {
+    fn field(&mut self) -> &mut Vec<u8> {
+        if !self.at_row_start {
+            self.out.push(b'\t');
         }
+        self.at_row_start = false;
+        &mut self.out
+    }
+}
+
+impl RowSink for TabSeparated {
+    fn int(&mut self, value: i64) {
+        use std::io::Write as _;
+        let _ = write!(self.field(), "{value}");
+    }
+
+    fn text(&mut self, value: &str) {
+        let out = self.field();
+        for &b in value.as_bytes() {
+            match b {
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                0 => out.extend_from_slice(b"\\0"),
+                _ => out.push(b),
+            }
+        }
+    }
+
+    fn null(&mut self) {
+        self.field().extend_from_slice(b"\\N");
+    }
+
+    fn end_row(&mut self) {
+        self.out.push(b'\n');
+        self.at_row_start = true;
     }
 }
 
@@ -435,16 +450,24 @@ mod tests {
 
     #[test]
     fn bulk_rows_are_escaped_for_load_data() {
-        let rows = vec![
-            vec![Value::Int(7), Value::Text("a\tb\\c\nd".into()), Value::Null],
-            vec![
-                Value::Float(0.5),
-                Value::Text(String::new()),
-                Value::Text("\\N".into()),
-            ],
-        ];
+        let mut rows = TabSeparated {
+            at_row_start: true,
+            ..Default::default()
+        };
+        for value in [Value::Int(7), Value::Text("a\tb\\c\nd".into()), Value::Null] {
+            rows.value(&value);
+        }
+        rows.end_row();
+        for value in [
+            Value::Float(0.5),
+            Value::Text(String::new()),
+            Value::Text("\\N".into()),
+        ] {
+            rows.value(&value);
+        }
+        rows.end_row();
         assert_eq!(
-            String::from_utf8(tab_separated(&rows)).unwrap(),
+            String::from_utf8(rows.out).unwrap(),
             "7\ta\\tb\\\\c\\nd\t\\N\n0.5\t\t\\\\N\n"
         );
     }

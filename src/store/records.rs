@@ -1,6 +1,7 @@
 //! Usage records: the one insert path (single records and batches alike), corrections and
 //! deletions, each changing the rollups in the same transaction.
 
+use super::conn::{RowSink, ValueRows};
 use super::customers::{concurrent_duplicate, customer_id, resolve_ids, unknown_customer};
 use super::dialect::placeholders;
 use super::rollup::Deltas;
@@ -13,7 +14,7 @@ use crate::model::{
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-/// The columns each raw table is written with, in the order [`row_values`] gives them.
+/// The columns each raw table is written with, in the order [`write_record`] gives them.
 fn insert_columns(kind: RecordKind) -> &'static [&'static str] {
     match kind {
         RecordKind::Call => &[
@@ -45,36 +46,52 @@ fn insert_columns(kind: RecordKind) -> &'static [&'static str] {
     }
 }
 
-fn row_values(customer_id: i64, record: &Record) -> Vec<Value> {
-    let id = Value::Int(customer_id);
+/// Writes a record's fields in [`insert_columns`] order: the one place that order is spelled
+/// out, for bulk loads and parameterised INSERTs alike.
+fn write_record(sink: &mut dyn RowSink, customer_id: i64, record: &Record) {
+    sink.int(customer_id);
     match record {
-        Record::Call(c) => vec![
-            id,
-            c.direction.as_str().into(),
-            c.other.as_str().into(),
-            sql_time(c.start).into(),
-            c.duration.seconds().into(),
-            c.status.as_str().into(),
-            c.cell.clone().into(),
-            c.source_key.as_str().into(),
-        ],
-        Record::Sms(s) => vec![
-            id,
-            s.direction.as_str().into(),
-            s.other.as_str().into(),
-            sql_time(s.at).into(),
-            s.source_key.as_str().into(),
-        ],
-        Record::Data(d) => vec![
-            id,
-            sql_time(d.start).into(),
-            d.duration.seconds().into(),
-            d.up.bytes().into(),
-            d.down.bytes().into(),
-            d.cell.clone().into(),
-            d.source_key.as_str().into(),
-        ],
+        Record::Call(c) => {
+            sink.text(c.direction.as_str());
+            sink.text(c.other.as_str());
+            sink.text(&sql_time(c.start));
+            sink.int(i64::from(c.duration.seconds()));
+            sink.text(c.status.as_str());
+            optional(sink, c.cell.as_deref());
+            sink.text(c.source_key.as_str());
+        }
+        Record::Sms(s) => {
+            sink.text(s.direction.as_str());
+            sink.text(s.other.as_str());
+            sink.text(&sql_time(s.at));
+            sink.text(s.source_key.as_str());
+        }
+        Record::Data(d) => {
+            sink.text(&sql_time(d.start));
+            sink.int(i64::from(d.duration.seconds()));
+            sink.int(i64::try_from(d.up.bytes()).unwrap_or(i64::MAX));
+            sink.int(i64::try_from(d.down.bytes()).unwrap_or(i64::MAX));
+            optional(sink, d.cell.as_deref());
+            sink.text(d.source_key.as_str());
+        }
     }
+    sink.end_row();
+}
+
+fn optional(sink: &mut dyn RowSink, text: Option<&str>) {
+    match text {
+        Some(t) => sink.text(t),
+        None => sink.null(),
+    }
+}
+
+/// The parameters of an INSERT of `rows`.
+fn row_params(rows: &[(i64, &Record)]) -> Vec<Value> {
+    let mut values = ValueRows::default();
+    for (id, r) in rows {
+        write_record(&mut values, *id, r);
+    }
+    values.rows.into_iter().flatten().collect()
 }
 
 /// What happened to a batch: each record was inserted, already there, or refused.
@@ -186,7 +203,7 @@ impl Store {
                 customer_id(conn, new.customer()).map_err(|_| unknown_customer(new.customer()))?;
             let columns = insert_columns(kind);
             let set: Vec<String> = columns.iter().map(|c| format!("{c} = ?")).collect();
-            let mut params = row_values(new_customer, &new);
+            let mut params = row_params(&[(new_customer, &new)]);
             params.push(id.into());
             conn.execute(
                 &format!(
@@ -329,9 +346,16 @@ fn bulk_insert(
     kind: RecordKind,
     rows: &[(i64, &Record)],
 ) -> Result<bool, StoreError> {
-    let values: Vec<Vec<Value>> = rows.iter().map(|(id, r)| row_values(*id, r)).collect();
+    if !conn.has_bulk_load() {
+        return Ok(false);
+    }
     conn.execute("SAVEPOINT tally_bulk", &[])?;
-    let exact = match conn.bulk_load(kind.table(), insert_columns(kind), &values) {
+    let mut write = |sink: &mut dyn RowSink| {
+        for (id, r) in rows {
+            write_record(sink, *id, r);
+        }
+    };
+    let exact = match conn.bulk_load(kind.table(), insert_columns(kind), &mut write) {
         None | Some(Err(DbError::Duplicate(_))) => false,
         Some(Err(e)) => return Err(e.into()),
         Some(Ok(loaded)) => loaded.is_exact(rows.len()),
@@ -366,10 +390,7 @@ fn insert_returning<'a>(
         let sql = d
             .insert_returning_new(kind.table(), columns, "source_key", chunk.len())
             .unwrap_or_default();
-        let params: Vec<Value> = chunk
-            .iter()
-            .flat_map(|(id, r)| row_values(*id, r))
-            .collect();
+        let params = row_params(chunk);
         let returned: HashSet<String> = conn
             .query(&sql, &params)
             .map_err(concurrent_duplicate)?
@@ -440,10 +461,7 @@ fn insert_rows(
             columns.join(", "),
             placeholders(columns.len(), chunk.len())
         );
-        let params: Vec<Value> = chunk
-            .iter()
-            .flat_map(|(id, r)| row_values(*id, r))
-            .collect();
+        let params = row_params(chunk);
         conn.execute(&sql, &params).map_err(concurrent_duplicate)?;
     }
     Ok(())

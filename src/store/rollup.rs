@@ -1,6 +1,7 @@
 //! Rollup maintenance: every write computes the change it makes to `network_hourly` and
 //! `customer_daily` and applies it in the same transaction.
 
+use super::conn::RowSink;
 use super::schema::tables::COUNTERS;
 use super::{Conn, Dialect, StoreError, Value};
 use crate::model::{CallStatus, Direction, Record};
@@ -173,7 +174,15 @@ fn staged_upsert(
     conn.execute(&d.create_staging(&staging, table), &[])?;
     conn.execute(&format!("DELETE FROM {staging}"), &[])?;
     let columns: Vec<&str> = keys.iter().chain(COUNTERS.iter()).copied().collect();
-    match conn.bulk_load(&staging, &columns, rows) {
+    let mut write = |sink: &mut dyn RowSink| {
+        for row in rows {
+            for value in row {
+                sink.value(value);
+            }
+            sink.end_row();
+        }
+    };
+    match conn.bulk_load(&staging, &columns, &mut write) {
         None => Ok(false),
         Some(loaded) => {
             let loaded = loaded?;
