@@ -178,6 +178,13 @@ impl Dialect for MySql {
         )
     }
 
+    /// A MEMORY table: staged rollup changes live for one statement and never need a disk.
+    fn create_staging(&self, name: &str, of: &str) -> String {
+        format!(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS {name} ENGINE=MEMORY AS SELECT * FROM {of} WHERE 1 = 0"
+        )
+    }
+
     /// `INSERT IGNORE` also turns other errors (a failed CHECK) into warnings and skips the
     /// row, so the caller must confirm that every row not returned really was stored before.
     fn insert_returning_new(
