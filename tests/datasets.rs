@@ -322,22 +322,10 @@ fn every_public_dataset_imports_with_exact_totals() {
                     stderr(&out)
                 );
                 let summary = stdout(&out);
-                let count = |word: &str| -> u64 {
-                    let at = summary.find(word).unwrap_or_else(|| panic!("{summary}")) + word.len();
-                    summary[at..]
-                        .split_whitespace()
-                        .next()
-                        .unwrap()
-                        .parse()
-                        .unwrap()
-                };
-                assert_eq!(
-                    count("read "),
-                    count("inserted ") + count("duplicates ") + count("rejected "),
-                    "{summary}"
-                );
-                rejected += count("rejected ");
-                if count("rejected ") > 0 {
+                let [read, inserted, duplicates, rejected_here] = common::import_counts(&summary);
+                assert_eq!(read, inserted + duplicates + rejected_here, "{summary}");
+                rejected += rejected_here;
+                if rejected_here > 0 {
                     let lines = std::fs::read_to_string(&rejects).unwrap();
                     assert!(lines.starts_with("line,reason,record\n"), "{lines}");
                 }

@@ -3,26 +3,12 @@
 
 mod common;
 
-use common::{BACKENDS, Backend, TestDb, raw, stderr, stdout, tally, tally_cmd};
+use common::{
+    BACKENDS, Backend, TestDb, import_counts as counts, raw, stderr, stdout, tally, tally_cmd,
+};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-/// `read`, `inserted`, `duplicates`, `rejected` from an import summary line.
-fn counts(summary: &str) -> [u64; 4] {
-    ["read ", "inserted ", "duplicates ", "rejected "].map(|word| {
-        let at = summary
-            .find(word)
-            .unwrap_or_else(|| panic!("no {word:?} in {summary}"))
-            + word.len();
-        summary[at..]
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
-    })
-}
 
 fn import(db: &TestDb, args: &[&str]) -> [u64; 4] {
     let mut full = vec!["--db", db.url.as_str(), "import"];

@@ -84,19 +84,6 @@ pub struct Layout {
     getters: Vec<Getter>,
 }
 
-const FIELD_NAMES: [&str; 10] = [
-    "customer",
-    "other",
-    "time",
-    "duration",
-    "direction",
-    "status",
-    "cell",
-    "up",
-    "down",
-    "source_key",
-];
-
 impl Layout {
     /// Binds `mapping` to `header` (None for a headerless file); every named column must exist.
     pub fn new(
@@ -111,7 +98,7 @@ impl Layout {
         };
         let kind = mapping.kind().map_err(error)?;
         let mut getters = Vec::new();
-        for field in FIELD_NAMES {
+        for &field in super::mapping::fields_of(kind).0 {
             if let Some(spec) = mapping.fields.get(field) {
                 getters.push(getter(field, spec, header).map_err(error)?);
             }

@@ -194,7 +194,10 @@ fn staged_upsert(
                     loaded.warnings
                 ))));
             }
-            conn.execute(&d.upsert_add_from(table, keys, &COUNTERS, &staging), &[])?;
+            conn.execute(
+                &super::dialect::upsert_add_from(d, table, keys, &COUNTERS, &staging),
+                &[],
+            )?;
             Ok(true)
         }
     }
@@ -225,7 +228,7 @@ fn upsert(
     let width = keys.len() + COUNTERS.len();
     let per_statement = (d.max_params() / width).clamp(1, 1000);
     for chunk in rows.chunks(per_statement) {
-        let sql = d.upsert_add(table, keys, &COUNTERS, chunk.len());
+        let sql = super::dialect::upsert_add(d, table, keys, &COUNTERS, chunk.len());
         let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
         conn.execute(&sql, &params)?;
     }

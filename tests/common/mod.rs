@@ -145,3 +145,19 @@ pub fn stdout(o: &std::process::Output) -> String {
 pub fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// `read`, `inserted`, `duplicates`, `rejected` from an import summary line.
+pub fn import_counts(summary: &str) -> [u64; 4] {
+    ["read ", "inserted ", "duplicates ", "rejected "].map(|word| {
+        let at = summary
+            .find(word)
+            .unwrap_or_else(|| panic!("no {word:?} in {summary}"))
+            + word.len();
+        summary[at..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    })
+}
