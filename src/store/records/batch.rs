@@ -1,0 +1,217 @@
+//! The batch insert: customers resolved, new source keys inserted by the fastest path the
+//! backend has, rollup changes noted.
+
+use super::{BatchOutcome, insert_columns, row_params, write_record};
+use crate::model::{Record, RecordKind, SubscriberKey};
+use crate::store::conn::RowSink;
+use crate::store::customers::{concurrent_duplicate, resolve_ids, unknown_customer};
+use crate::store::dialect::placeholders;
+use crate::store::rollup::Deltas;
+use crate::store::{Conn, DbError, Dialect, StoreError, Value};
+use std::collections::{HashMap, HashSet};
+
+/// What the batches of one import share: customer ids by subscriber key, and whether the last
+/// batch held records already stored (then the bulk path is not worth trying).
+#[derive(Debug, Default)]
+pub struct BatchMemory {
+    pub(super) ids: HashMap<String, i64>,
+    pub(super) had_duplicates: bool,
+}
+
+/// The batch algorithm, inside the caller's transaction: resolve customers, insert the records
+/// whose source key is new in multi-row statements, and note their rollup changes. Returns the
+/// outcome and the customer ids it looked up.
+pub(super) fn insert_in(
+    conn: &mut dyn Conn,
+    d: &dyn Dialect,
+    records: &[Record],
+    create: bool,
+    known: &HashMap<String, i64>,
+    try_bulk: bool,
+    deltas: &mut Deltas,
+) -> Result<(BatchOutcome, HashMap<String, i64>), StoreError> {
+    let mut outcome = BatchOutcome::default();
+    let unknown: Vec<&SubscriberKey> = {
+        let mut seen = HashSet::new();
+        records
+            .iter()
+            .map(Record::customer)
+            .filter(|k| !known.contains_key(k.as_str()) && seen.insert(*k))
+            .collect()
+    };
+    let resolved = resolve_ids(conn, &unknown, create, d.max_params())?;
+    let id_of = |key: &SubscriberKey| {
+        known
+            .get(key.as_str())
+            .or_else(|| resolved.get(key.as_str()))
+            .copied()
+    };
+    for kind in [RecordKind::Call, RecordKind::Sms, RecordKind::Data] {
+        let mut candidates: Vec<(i64, &Record)> = Vec::new();
+        let mut in_batch = HashSet::new();
+        for (index, record) in records.iter().enumerate().filter(|(_, r)| r.kind() == kind) {
+            match id_of(record.customer()) {
+                None => outcome
+                    .rejected
+                    .push((index, unknown_customer(record.customer()))),
+                Some(_) if !in_batch.insert(record.source_key().as_str()) => {
+                    outcome.duplicates += 1
+                }
+                Some(id) => candidates.push((id, record)),
+            }
+        }
+        let total = candidates.len();
+        let loaded = match try_bulk && !candidates.is_empty() {
+            true => bulk_insert(conn, kind, &candidates)?,
+            false => false,
+        };
+        let kept = if loaded {
+            candidates
+        } else if d
+            .insert_returning_new(kind.table(), insert_columns(kind), "source_key", 1)
+            .is_some()
+        {
+            insert_returning(conn, d, kind, candidates)?
+        } else {
+            let fresh = drop_stored(conn, kind, candidates, d.max_params())?;
+            insert_rows(conn, d, kind, &fresh)?;
+            fresh
+        };
+        outcome.duplicates += total - kept.len();
+        for (customer, record) in &kept {
+            deltas.add(*customer, record, 1);
+        }
+        outcome.inserted += kept.len();
+    }
+    outcome.rejected.sort_by_key(|(i, _)| *i);
+    Ok((outcome, resolved))
+}
+
+/// Stores all `rows` through the backend's bulk path, when it has one and none of them is
+/// stored yet. False: nothing was stored (some rows were already there, or there is no bulk
+/// path) and the caller inserts row by row.
+fn bulk_insert(
+    conn: &mut dyn Conn,
+    kind: RecordKind,
+    rows: &[(i64, &Record)],
+) -> Result<bool, StoreError> {
+    if !conn.has_bulk_load() {
+        return Ok(false);
+    }
+    conn.execute("SAVEPOINT tally_bulk", &[])?;
+    let mut write = |sink: &mut dyn RowSink| {
+        for (id, r) in rows {
+            write_record(sink, *id, r);
+        }
+    };
+    let exact = match conn.bulk_load(kind.table(), insert_columns(kind), &mut write) {
+        None | Some(Err(DbError::Duplicate(_))) => false,
+        Some(Err(e)) => return Err(e.into()),
+        Some(Ok(loaded)) => loaded.is_exact(rows.len()),
+    };
+    if !exact {
+        // Some rows were skipped (already stored) or changed: undo the load, go row by row.
+        conn.execute("ROLLBACK TO SAVEPOINT tally_bulk", &[])?;
+    }
+    conn.execute("RELEASE SAVEPOINT tally_bulk", &[])?;
+    Ok(exact)
+}
+
+/// How many rows go in one INSERT: up to 1,000 (measured faster on MariaDB than 5,000), fewer
+/// when the parameter limit says so.
+fn rows_per_statement(d: &dyn Dialect, kind: RecordKind) -> usize {
+    (d.max_params() / insert_columns(kind).len()).clamp(1, 1_000)
+}
+
+/// Inserts in one statement per chunk and learns from what it returns which rows were new. A
+/// row not returned must already be stored; if it is not, the database skipped it for another
+/// reason and the whole batch fails rather than lose it.
+fn insert_returning<'a>(
+    conn: &mut dyn Conn,
+    d: &dyn Dialect,
+    kind: RecordKind,
+    rows: Vec<(i64, &'a Record)>,
+) -> Result<Vec<(i64, &'a Record)>, StoreError> {
+    let columns = insert_columns(kind);
+    let mut kept = Vec::with_capacity(rows.len());
+    let mut skipped = Vec::new();
+    for chunk in rows.chunks(rows_per_statement(d, kind)) {
+        let sql = d
+            .insert_returning_new(kind.table(), columns, "source_key", chunk.len())
+            .unwrap_or_default();
+        let params = row_params(chunk);
+        let returned: HashSet<String> = conn
+            .query(&sql, &params)
+            .map_err(concurrent_duplicate)?
+            .rows
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().map(|v| v.to_string()))
+            .collect();
+        for row in chunk {
+            if returned.contains(row.1.source_key().as_str()) {
+                kept.push(*row);
+            } else {
+                skipped.push(*row);
+            }
+        }
+    }
+    if !skipped.is_empty() {
+        let stored = drop_stored(conn, kind, skipped.clone(), d.max_params())?;
+        if !stored.is_empty() {
+            return Err(StoreError::Refused(format!(
+                "the database skipped {} {kind} records that are not stored (first: source key {}); the batch was not stored",
+                stored.len(),
+                stored[0].1.source_key().as_str()
+            )));
+        }
+    }
+    Ok(kept)
+}
+
+/// Leaves out records whose source key is already stored.
+fn drop_stored<'a>(
+    conn: &mut dyn Conn,
+    kind: RecordKind,
+    candidates: Vec<(i64, &'a Record)>,
+    max_params: usize,
+) -> Result<Vec<(i64, &'a Record)>, StoreError> {
+    let mut stored: HashSet<String> = HashSet::new();
+    for chunk in candidates.chunks(max_params.min(1000)) {
+        let params: Vec<Value> = chunk
+            .iter()
+            .map(|(_, r)| r.source_key().as_str().into())
+            .collect();
+        let sql = format!(
+            "SELECT source_key FROM {} WHERE source_key IN ({})",
+            kind.table(),
+            vec!["?"; chunk.len()].join(", ")
+        );
+        for row in conn.query(&sql, &params)?.rows {
+            stored.insert(row[0].to_string());
+        }
+    }
+    Ok(candidates
+        .into_iter()
+        .filter(|(_, r)| !stored.contains(r.source_key().as_str()))
+        .collect())
+}
+
+fn insert_rows(
+    conn: &mut dyn Conn,
+    d: &dyn Dialect,
+    kind: RecordKind,
+    rows: &[(i64, &Record)],
+) -> Result<(), StoreError> {
+    let columns = insert_columns(kind);
+    for chunk in rows.chunks(rows_per_statement(d, kind)) {
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            kind.table(),
+            columns.join(", "),
+            placeholders(columns.len(), chunk.len())
+        );
+        let params = row_params(chunk);
+        conn.execute(&sql, &params).map_err(concurrent_duplicate)?;
+    }
+    Ok(())
+}
