@@ -6,4 +6,5 @@ pub mod demo;
 pub mod import;
 pub mod model;
 pub mod native;
+pub mod rows;
 pub mod store;
