@@ -3,8 +3,11 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod diag;
 pub mod import;
+pub mod lex;
 pub mod model;
 pub mod native;
+pub mod parse;
 pub mod rows;
 pub mod store;

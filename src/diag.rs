@@ -1,0 +1,168 @@
+//! Diagnostics: an error at a place in the input, rendered once with the line and a caret.
+
+use std::fmt;
+
+/// Byte offsets into the input, end exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// What went wrong and where; every stage's error becomes one of these to be shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub span: Span,
+    pub message: String,
+    /// What would have been accepted here.
+    pub expected: Vec<String>,
+    /// A suggestion ("did you mean `summary`?").
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            span,
+            message: message.into(),
+            expected: Vec::new(),
+            hint: None,
+        }
+    }
+
+    pub fn expected(mut self, expected: Vec<String>) -> Diagnostic {
+        self.expected = expected;
+        self
+    }
+
+    pub fn hint(mut self, hint: Option<String>) -> Diagnostic {
+        self.hint = hint;
+        self
+    }
+
+    /// The line holding the error, a caret under it, the message and what was expected:
+    ///
+    /// ```text
+    /// line 1, column 9: unknown word `minuts`
+    ///   calls show minuts
+    ///              ^^^^^^
+    ///   expected one of: count, calls, minutes, ...
+    ///   did you mean `minutes`?
+    /// ```
+    pub fn render(&self, source: &str) -> String {
+        let start = self.span.start.min(source.len());
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        let line = &source[line_start..line_end];
+        let line_no = source[..start].matches('\n').count() + 1;
+        let column = source[line_start..start].chars().count() + 1;
+        let width = source[start..self.span.end.clamp(start, line_end)]
+            .chars()
+            .count()
+            .max(1);
+        let mut out = format!("line {line_no}, column {column}: {}\n", self.message);
+        out.push_str(&format!(
+            "  {line}\n  {}{}\n",
+            " ".repeat(column - 1),
+            "^".repeat(width)
+        ));
+        if !self.expected.is_empty() {
+            out.push_str(&format!("  expected {}\n", one_of(&self.expected)));
+        }
+        if let Some(hint) = &self.hint {
+            out.push_str(&format!("  {hint}\n"));
+        }
+        out
+    }
+}
+
+fn one_of(expected: &[String]) -> String {
+    match expected {
+        [one] => one.clone(),
+        many => format!("one of: {}", many.join(", ")),
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The closest candidate within a small edit distance, for "did you mean".
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    let limit = if word.chars().count() <= 4 { 1 } else { 2 };
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, counting an adjacent swap as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        prev2 = std::mem::replace(&mut prev, cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_line_and_a_caret() {
+        let d = Diagnostic::new(Span::new(11, 17), "unknown word `minuts`")
+            .expected(vec!["count".into(), "minutes".into()])
+            .hint(Some("did you mean `minutes`?".into()));
+        assert_eq!(
+            d.render("calls show minuts"),
+            "line 1, column 12: unknown word `minuts`\n  calls show minuts\n             ^^^^^^\n  expected one of: count, minutes\n  did you mean `minutes`?\n"
+        );
+    }
+
+    #[test]
+    fn finds_the_line_of_a_multi_line_input() {
+        let d = Diagnostic::new(Span::new(12, 13), "x");
+        assert!(
+            d.render("calls\nwhere (a = ")
+                .starts_with("line 2, column 7: x\n  where (a = \n        ^\n")
+        );
+    }
+
+    #[test]
+    fn suggests_close_words_only() {
+        let words = ["summary", "customers", "minutes", "top"];
+        assert_eq!(closest("sumary", words), Some("summary"));
+        assert_eq!(closest("minuets", words), Some("minutes"));
+        assert_eq!(closest("tpo", words), Some("top"));
+        assert_eq!(closest("revenue", words), None);
+    }
+}

@@ -1,0 +1,115 @@
+//! The clauses after a query's head: where, the time range, per, show, sort, top, limit.
+
+use super::ast::*;
+use super::{ParseError, Parser, words};
+use crate::diag::Diagnostic;
+use crate::lex::TokenKind;
+
+impl Parser<'_> {
+    /// One clause; each may appear once, in any order.
+    pub(super) fn clause(&mut self, query: &mut Query) -> Result<(), ParseError> {
+        let word = self.keyword(words::CLAUSES)?;
+        let once = |set: bool| -> Result<(), ParseError> {
+            if set {
+                return Err(ParseError::from(Diagnostic::new(
+                    word.span,
+                    format!("`{}` is given twice", word.value),
+                )));
+            }
+            Ok(())
+        };
+        match word.value.as_str() {
+            "where" => {
+                once(query.filter.is_some())?;
+                query.filter = Some(self.expr()?);
+            }
+            "per" => {
+                once(!query.per.is_empty())?;
+                query.per = self.list(|p| p.name("a dimension", words::DIMENSIONS))?;
+            }
+            "show" => {
+                once(!query.show.is_empty())?;
+                query.show = self.list(Parser::measure)?;
+            }
+            "sort" => {
+                once(query.sort.is_some())?;
+                self.eat("by");
+                let measure = self.measure()?;
+                let order = if self.eat("asc") {
+                    Order::Asc
+                } else {
+                    self.eat("desc");
+                    Order::Desc
+                };
+                query.sort = Some((measure, order));
+            }
+            "top" => {
+                once(query.top.is_some())?;
+                query.top = Some(self.count("how many")?);
+            }
+            "limit" => {
+                once(query.limit.is_some())?;
+                query.limit = Some(self.count("how many rows")?);
+            }
+            _ => {
+                once(query.range.is_some())?;
+                let range = self.range(&word.value)?;
+                query.range = Some(Spanned::new(range, word.span.to(self.last_span())));
+            }
+        }
+        Ok(())
+    }
+
+    /// `a, b, c`
+    fn list<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<T, ParseError>,
+    ) -> Result<Vec<T>, ParseError> {
+        let mut items = vec![item(self)?];
+        while self.eat_symbol(",") {
+            items.push(item(self)?);
+        }
+        Ok(items)
+    }
+
+    /// The rest of a range clause whose first word was `word`.
+    fn range(&mut self, word: &str) -> Result<Range, ParseError> {
+        Ok(match word {
+            "since" => Range::Since(self.time()?),
+            "until" => Range::Until(self.time()?),
+            "between" => {
+                let from = self.time()?;
+                self.keyword(&["and"])?;
+                Range::Between(from, self.time()?)
+            }
+            "on" => Range::On(self.time()?),
+            "today" => Range::Today,
+            "yesterday" => Range::Yesterday,
+            "last" => {
+                let n = self.count("how many")?;
+                let unit = self.keyword(&[
+                    "hour", "hours", "day", "days", "week", "weeks", "month", "months",
+                ])?;
+                Range::Last(n.value, words::singular(&unit.value))
+            }
+            _ => Range::This(self.keyword(words::THIS)?.value),
+        })
+    }
+
+    /// A point in time: `2026-11-25`, `2026-11-25 10:15`, a quoted time, `now`.
+    fn time(&mut self) -> Result<Spanned<String>, ParseError> {
+        let expected = [
+            "a date such as 2026-11-25",
+            "a time such as 2026-11-25 10:15",
+            "now",
+        ];
+        match self.peek() {
+            None => Err(self.at_end(&expected)),
+            Some(t) if matches!(t.kind, TokenKind::Time | TokenKind::Str) || t.is("now") => {
+                self.pos += 1;
+                Ok(Spanned::new(t.text.clone(), t.span))
+            }
+            Some(t) => Err(self.unexpected(t, &expected)),
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! Parse: tokens into a syntax tree, with errors that point at the word and say what would fit.
+
+pub mod ast;
+mod clauses;
+mod expr;
+pub mod words;
+
+use crate::diag::{Diagnostic, Span, closest};
+use crate::lex::{Token, TokenKind, tokens};
+use ast::*;
+
+/// How deep parentheses and `not`s may nest: deeper input is refused, not a stack overflow.
+pub const MAX_DEPTH: usize = 64;
+
+/// A syntax error; `incomplete` when the input ended too soon (the shell then reads on).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub diagnostic: Diagnostic,
+    pub incomplete: bool,
+}
+
+impl From<Diagnostic> for ParseError {
+    fn from(diagnostic: Diagnostic) -> Self {
+        ParseError {
+            diagnostic,
+            incomplete: false,
+        }
+    }
+}
+
+/// Parses one statement.
+pub fn parse(source: &str) -> Result<Statement, ParseError> {
+    let tokens = tokens(source)?;
+    let mut p = Parser {
+        tokens: &tokens,
+        pos: 0,
+        end: source.len(),
+        depth: 0,
+    };
+    let statement = if p.eat("explain") {
+        Statement::Explain(p.query()?)
+    } else {
+        Statement::Query(p.query()?)
+    };
+    while p.peek().is_some_and(|t| t.is_symbol(";")) {
+        p.pos += 1;
+    }
+    if let Some(t) = p.peek() {
+        let mut expected: Vec<&str> = words::CLAUSES.to_vec();
+        expected.push("end of query");
+        return Err(p.unexpected(t, &expected));
+    }
+    Ok(statement)
+}
+
+pub(crate) struct Parser<'a> {
+    tokens: &'a [Token],
+    pos: usize,
+    /// Where the input ends, for errors at its end.
+    end: usize,
+    depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<&'a Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn next(&mut self) -> Option<&'a Token> {
+        let t = self.tokens.get(self.pos);
+        self.pos += usize::from(t.is_some());
+        t
+    }
+
+    /// Consumes the keyword when it comes next.
+    fn eat(&mut self, keyword: &str) -> bool {
+        let found = self.peek().is_some_and(|t| t.is(keyword));
+        self.pos += usize::from(found);
+        found
+    }
+
+    fn eat_symbol(&mut self, symbol: &str) -> bool {
+        let found = self.peek().is_some_and(|t| t.is_symbol(symbol));
+        self.pos += usize::from(found);
+        found
+    }
+
+    fn span_here(&self) -> Span {
+        self.peek()
+            .map_or(Span::new(self.end, self.end), |t| t.span)
+    }
+
+    fn last_span(&self) -> Span {
+        self.pos
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get(i))
+            .map_or(Span::default(), |t| t.span)
+    }
+
+    /// The error for the input ending where one of `expected` was needed.
+    fn at_end(&self, expected: &[&str]) -> ParseError {
+        ParseError {
+            diagnostic: Diagnostic::new(Span::new(self.end, self.end), "the query ends too soon")
+                .expected(expected.iter().map(|s| s.to_string()).collect()),
+            incomplete: true,
+        }
+    }
+
+    /// The error for token `t` where one of `expected` was needed, with a close match if any.
+    fn unexpected(&self, t: &Token, expected: &[&str]) -> ParseError {
+        let hint = (t.kind == TokenKind::Word)
+            .then(|| closest(&t.text, expected.iter().copied()))
+            .flatten()
+            .map(|w| format!("did you mean `{w}`?"));
+        let what = match t.kind {
+            TokenKind::Word => format!("unexpected word `{}`", t.text),
+            TokenKind::Symbol => format!("unexpected `{}`", t.text),
+            _ => format!("unexpected `{}`", t.text),
+        };
+        ParseError::from(
+            Diagnostic::new(t.span, what)
+                .expected(expected.iter().map(|s| s.to_string()).collect())
+                .hint(hint),
+        )
+    }
+
+    /// The next token, which must be one of the `expected` keywords; returns it in lower case.
+    fn keyword(&mut self, expected: &[&str]) -> Result<Spanned<String>, ParseError> {
+        match self.peek() {
+            None => Err(self.at_end(expected)),
+            Some(t) if t.kind == TokenKind::Word && expected.iter().any(|k| t.is(k)) => {
+                self.pos += 1;
+                Ok(Spanned::new(t.text.to_lowercase(), t.span))
+            }
+            Some(t) => Err(self.unexpected(t, expected)),
+        }
+    }
+
+    /// A word that is a name (a dimension, a measure, a field); checked later by the planner.
+    fn name(&mut self, what: &str, known: &[&str]) -> Result<Spanned<String>, ParseError> {
+        match self.peek() {
+            None => Err(self.at_end(known)),
+            Some(t) if t.kind == TokenKind::Word => {
+                self.pos += 1;
+                Ok(Spanned::new(t.text.to_lowercase(), t.span))
+            }
+            Some(t) => Err(ParseError::from(
+                Diagnostic::new(t.span, format!("expected {what}, found `{}`", t.text))
+                    .expected(known.iter().map(|s| s.to_string()).collect()),
+            )),
+        }
+    }
+
+    /// A whole number above zero.
+    fn count(&mut self, what: &str) -> Result<Spanned<u64>, ParseError> {
+        match self.next() {
+            None => Err(self.at_end(&[what])),
+            Some(t) => match t.kind {
+                TokenKind::Number(n) if n >= 1.0 && n.fract() == 0.0 && n <= 1e9 => {
+                    Ok(Spanned::new(n as u64, t.span))
+                }
+                _ => Err(ParseError::from(Diagnostic::new(
+                    t.span,
+                    format!("expected {what}, a whole number from 1, found `{}`", t.text),
+                ))),
+            },
+        }
+    }
+
+    fn query(&mut self) -> Result<Query, ParseError> {
+        let start = self.span_here();
+        let head = self.head()?;
+        let mut query = Query {
+            head,
+            filter: None,
+            range: None,
+            per: Vec::new(),
+            show: Vec::new(),
+            sort: None,
+            top: None,
+            limit: None,
+            span: start,
+        };
+        while let Some(t) = self.peek() {
+            if t.is_symbol(";") {
+                break;
+            }
+            self.clause(&mut query)?;
+        }
+        query.span = start.to(self.last_span());
+        Ok(query)
+    }
+
+    fn head(&mut self) -> Result<Head, ParseError> {
+        let word = self.keyword(&words::HEADS[..words::HEADS.len() - 1])?;
+        Ok(match word.value.as_str() {
+            "summary" => Head::Summary {
+                customer: self.optional_key(),
+            },
+            "customers" => Head::Customers,
+            "peak" => {
+                self.keyword(&["hours"])?;
+                let source = self.keyword(&["calls", "sms", "data"])?;
+                Head::PeakHours {
+                    source: Spanned::new(source_of(&source.value), source.span),
+                }
+            }
+            "top" => {
+                let n = self.count("how many")?;
+                self.keyword(&["customers"])?;
+                self.keyword(&["by"])?;
+                Head::TopCustomers {
+                    n,
+                    by: self.measure()?,
+                }
+            }
+            "trend" => {
+                let measure = self.measure()?;
+                self.keyword(&["per"])?;
+                Head::Trend {
+                    measure,
+                    bucket: self.keyword(words::BUCKETS)?,
+                }
+            }
+            _ => Head::Source(Spanned::new(source_of(&word.value), word.span)),
+        })
+    }
+
+    /// A subscriber key after `summary`, unless the next word starts a clause.
+    fn optional_key(&mut self) -> Option<Spanned<String>> {
+        let t = self.peek()?;
+        let is_key = match t.kind {
+            TokenKind::Number(_) | TokenKind::Phone | TokenKind::Str => true,
+            TokenKind::Word => !words::CLAUSES.iter().any(|c| t.is(c)),
+            _ => false,
+        };
+        is_key.then(|| {
+            self.pos += 1;
+            Spanned::new(t.text.clone(), t.span)
+        })
+    }
+
+    /// `minutes`, `revenue`, a metric's name, or `avg(duration)`.
+    fn measure(&mut self) -> Result<Spanned<Measure>, ParseError> {
+        let name = self.name("a measure", words::MEASURES)?;
+        if !self.eat_symbol("(") {
+            return Ok(Spanned::new(Measure::Named(name.value), name.span));
+        }
+        let field = self.name("a field", words::FIELDS)?;
+        if !self.eat_symbol(")") {
+            return Err(match self.peek() {
+                None => self.at_end(&[")"]),
+                Some(t) => self.unexpected(t, &[")"]),
+            });
+        }
+        let span = name.span.to(self.last_span());
+        Ok(Spanned::new(
+            Measure::Function {
+                function: name.value,
+                field,
+            },
+            span,
+        ))
+    }
+}
+
+fn source_of(word: &str) -> Source {
+    match word {
+        "calls" => Source::Calls,
+        "sms" => Source::Sms,
+        "data" => Source::Data,
+        _ => Source::Usage,
+    }
+}
+
+#[cfg(test)]
+mod tests;
