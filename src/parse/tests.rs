@@ -1,4 +1,3 @@
-use super::ast::*;
 use super::*;
 
 fn ok(source: &str) -> Query {
