@@ -8,3 +8,4 @@ pub mod model;
 pub mod native;
 pub mod rows;
 pub mod store;
+pub mod table;
