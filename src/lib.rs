@@ -11,3 +11,4 @@ pub mod native;
 pub mod parse;
 pub mod rows;
 pub mod store;
+pub mod table;

@@ -1,10 +1,11 @@
 //! `tally config`, `migrate`, `demo` and `summary`.
 
 use super::args::{ConfigCommand, DemoArgs};
-use super::output::{data_size, decimal1, pairs, thousands};
+use super::output::pairs;
 use super::{AppError, Session};
 use crate::demo::{self, DemoSpec};
 use crate::store::rollup_at as at;
+use crate::table::format::{megabytes, number, thousands};
 use chrono::{NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -112,14 +113,14 @@ pub fn summary(session: &Session) -> Result<(), AppError> {
         ("  out", thousands(c.get(at::CALLS_OUT))),
         ("  in", thousands(c.get(at::CALLS_IN))),
         ("  answered", thousands(c.get(at::CALLS_ANSWERED))),
-        ("minutes", decimal1(seconds as f64 / 60.0)),
+        ("minutes", number(seconds as f64 / 60.0)),
         ("SMS", thousands(sms)),
         ("  out", thousands(c.get(at::SMS_OUT))),
         ("  in", thousands(c.get(at::SMS_IN))),
         ("data sessions", thousands(c.get(at::DATA_SESSIONS))),
         (
             "data volume",
-            data_size(c.get(at::BYTES_UP) + c.get(at::BYTES_DOWN)),
+            megabytes((c.get(at::BYTES_UP) + c.get(at::BYTES_DOWN)) as f64 / 1e6),
         ),
     ]);
     table.printstd();
