@@ -393,8 +393,10 @@ fn migrate_reports_what_it_did() {
     let db = TestDb::new(common::Backend::Sqlite);
     let first = ok(&["--db", &db.url, "migrate"]);
     assert!(first.starts_with("applied migration 1: "), "{first}");
-    assert!(first.contains("applied migration 2: customer_monthly rollup"), "{first}");
-    assert_eq!(ok(&["--db", &db.url, "migrate"]), "schema is up to date (version 2)\n");
+    assert_eq!(
+        ok(&["--db", &db.url, "migrate"]),
+        "schema is up to date (version 1)\n"
+    );
 }
 
 #[test]

@@ -410,28 +410,3 @@ fn demo_data_is_identical_on_both_backends() {
     }
     assert_eq!(results[0], results[1]);
 }
-
-#[test]
-fn migration_2_fills_customer_monthly_from_existing_data() {
-    for backend in BACKENDS {
-        let db = TestDb::new(backend);
-        let store = db.open();
-        add_customer(&store, "a");
-        store.log(&call("a", "2026-10-31 23:00", "2m"), false).unwrap();
-        store.log(&call("a", "2026-11-02 10:00", "1m"), false).unwrap();
-        store.log(&data("a", "2026-11-03 10:00", "5MB"), false).unwrap();
-        // Back to a version-1 database holding data.
-        store
-            .write(|conn| {
-                conn.execute("DROP TABLE customer_monthly", &[])?;
-                conn.execute("DELETE FROM schema_version WHERE version = 2", &[])?;
-                Ok(())
-            })
-            .unwrap();
-        let report = store.migrate().unwrap();
-        assert_eq!(report.applied.iter().map(|m| m.0).collect::<Vec<_>>(), [2], "{backend:?}");
-        raw::assert_rollups_exact(&store);
-        let (_, monthly) = raw::monthly(&store);
-        assert_eq!(monthly.len(), 2, "October and November");
-    }
-}

@@ -56,9 +56,6 @@ pub trait Dialect: Send + Sync {
     /// instead of failing (see [`upsert_add`]).
     fn upsert_tail(&self, table: &str, keys: &[&str], adds: &[&str]) -> String;
 
-    /// The first day of the month of a DATE or DATETIME expression, as a DATE.
-    fn month_start(&self, expr: &str) -> String;
-
     /// What an `INSERT ... SELECT` needs before an upsert tail (SQLite would otherwise read
     /// `ON CONFLICT` as part of the SELECT).
     fn select_before_upsert(&self) -> &'static str {
@@ -190,10 +187,6 @@ impl Dialect for MySql {
         65_535
     }
 
-    fn month_start(&self, expr: &str) -> String {
-        format!("CAST(DATE_FORMAT({expr}, '%Y-%m-01') AS DATE)")
-    }
-
     fn upsert_tail(&self, table: &str, _keys: &[&str], adds: &[&str]) -> String {
         let updates: Vec<String> = adds
             .iter()
@@ -267,10 +260,6 @@ impl Dialect for Sqlite {
 
     fn max_params(&self) -> usize {
         32_766
-    }
-
-    fn month_start(&self, expr: &str) -> String {
-        format!("strftime('%Y-%m-01', {expr})")
     }
 
     fn upsert_tail(&self, _table: &str, keys: &[&str], adds: &[&str]) -> String {

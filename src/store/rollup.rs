@@ -92,32 +92,13 @@ fn day_text(day: i64) -> String {
         .map_or_else(String::new, |t| crate::model::sql_time(t)[..10].to_string())
 }
 
-/// The day number (since 1970) of the first day of `day`'s month.
-fn first_of_month(day: i64) -> i64 {
-    use chrono::Datelike;
-    let date = DateTime::from_timestamp(day * 86_400, 0).map(|t| t.date_naive());
-    date.and_then(|d| d.with_day(1))
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(day, |t| t.and_utc().timestamp().div_euclid(86_400))
-}
-
-/// Rows of a customer rollup, in key order, without the changes that cancelled out.
-fn customer_rows(map: &BTreeMap<(i64, i64), Counters>) -> Vec<Vec<Value>> {
-    map.iter()
-        .filter(|(_, c)| **c != Counters::default())
-        .map(|((day, id), c)| row([Value::Text(day_text(*day)), Value::Int(*id)], c))
-        .collect()
-}
-
-/// Changes to the rollups, accumulated over a transaction's records and applied once. Keys
+/// Changes to both rollups, accumulated over a transaction's records and applied once. Keys
 /// are hours and days since 1970 while accumulating; they become text only when written.
 #[derive(Debug, Default)]
 pub struct Deltas {
     hourly: BTreeMap<i64, Counters>,
     /// By (day, customer id): the order of the table's primary key.
     daily: BTreeMap<(i64, i64), Counters>,
-    /// By (the first day of the month, customer id).
-    monthly: BTreeMap<(i64, i64), Counters>,
     shrinks: bool,
 }
 
@@ -127,10 +108,8 @@ impl Deltas {
         let counters = Counters::of(record);
         let hour = hour_number(record.time());
         self.hourly.entry(hour).or_default().add(&counters, sign);
-        let day = hour.div_euclid(24);
-        self.daily.entry((day, customer_id)).or_default().add(&counters, sign);
-        self.monthly
-            .entry((first_of_month(day), customer_id))
+        self.daily
+            .entry((hour.div_euclid(24), customer_id))
             .or_default()
             .add(&counters, sign);
         self.shrinks |= sign < 0;
@@ -139,13 +118,13 @@ impl Deltas {
     /// Applies the changes: customer rows first, then network rows, each in key order, so two
     /// transactions lock rows in the same order and do not deadlock each other.
     pub fn apply(&self, conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
-        let keys = ["month", "customer_id"];
-        if upsert(conn, d, "customer_daily", &["day", "customer_id"], &customer_rows(&self.daily))? {
-            // The daily changes are staged already: the monthly ones are their sums.
-            conn.execute(&monthly_from_staged_days(d), &[])?;
-        } else {
-            upsert(conn, d, "customer_monthly", &keys, &customer_rows(&self.monthly))?;
-        }
+        let daily: Vec<Vec<Value>> = self
+            .daily
+            .iter()
+            .filter(|(_, c)| **c != Counters::default())
+            .map(|((day, id), c)| row([Value::Text(day_text(*day)), Value::Int(*id)], c))
+            .collect();
+        upsert(conn, d, "customer_daily", &["day", "customer_id"], &daily)?;
         let hourly: Vec<Vec<Value>> = self
             .hourly
             .iter()
@@ -161,14 +140,12 @@ impl Deltas {
 
     /// Rows whose records fell to zero no longer stand for any raw row.
     fn delete_emptied(&self, conn: &mut dyn Conn) -> Result<(), StoreError> {
-        for (table, key, map) in [("customer_daily", "day", &self.daily), ("customer_monthly", "month", &self.monthly)] {
-            for ((day, id), c) in map {
-                if c.get(at::RECORDS) < 0 {
-                    conn.execute(
-                        &format!("DELETE FROM {table} WHERE {key} = ? AND customer_id = ? AND records = 0"),
-                        &[Value::Text(day_text(*day)), Value::Int(*id)],
-                    )?;
-                }
+        for ((day, id), c) in &self.daily {
+            if c.get(at::RECORDS) < 0 {
+                conn.execute(
+                    "DELETE FROM customer_daily WHERE customer_id = ? AND day = ? AND records = 0",
+                    &[Value::Int(*id), Value::Text(day_text(*day))],
+                )?;
             }
         }
         for (hour, c) in &self.hourly {
@@ -226,19 +203,6 @@ fn staged_upsert(
     }
 }
 
-/// Adds the staged daily changes, summed per month, into `customer_monthly`.
-fn monthly_from_staged_days(d: &dyn Dialect) -> String {
-    let month = d.month_start("day");
-    let sums: Vec<String> = COUNTERS.iter().map(|c| format!("SUM({c})")).collect();
-    format!(
-        "INSERT INTO customer_monthly (month, customer_id, {}) SELECT {month}, customer_id, {} \
-         FROM tally_stage_customer_daily WHERE 1 = 1 GROUP BY {month}, customer_id {}",
-        COUNTERS.join(", "),
-        sums.join(", "),
-        d.upsert_tail("customer_monthly", &["month", "customer_id"], &COUNTERS)
-    )
-}
-
 fn row<const N: usize>(keys: [Value; N], c: &Counters) -> Vec<Value> {
     keys.into_iter()
         .chain(c.0.iter().map(|v| Value::Int(*v)))
@@ -248,19 +212,18 @@ fn row<const N: usize>(keys: [Value; N], c: &Counters) -> Vec<Value> {
 /// Below this many rows, a staging table costs more than it saves.
 const STAGE_FROM_ROWS: usize = 200;
 
-/// Adds `rows` into `table`; true when they went through the staging table.
 fn upsert(
     conn: &mut dyn Conn,
     d: &dyn Dialect,
     table: &str,
     keys: &[&str],
     rows: &[Vec<Value>],
-) -> Result<bool, StoreError> {
+) -> Result<(), StoreError> {
     if rows.len() >= STAGE_FROM_ROWS
         && conn.has_bulk_load()
         && staged_upsert(conn, d, table, keys, rows)?
     {
-        return Ok(true);
+        return Ok(());
     }
     let width = keys.len() + COUNTERS.len();
     let per_statement = (d.max_params() / width).clamp(1, 1000);
@@ -269,5 +232,5 @@ fn upsert(
         let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
         conn.execute(&sql, &params)?;
     }
-    Ok(false)
+    Ok(())
 }

@@ -76,32 +76,12 @@ pub fn daily(store: &Store) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
     (query(store, &raw), query(store, &rollup))
 }
 
-fn month_expr(dialect: &str, col: &str) -> String {
-    match dialect {
-        "mysql" => format!("DATE_FORMAT({col}, '%Y-%m-01')"),
-        _ => format!("strftime('%Y-%m-01', {col})"),
-    }
-}
-
-/// (from raw rows, from the rollup) for customer × month.
-pub fn monthly(store: &Store) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
-    let d = store.dialect().name();
-    let raw = format!(
-        "SELECT customer_id, k, {SUMS} FROM ({}) u GROUP BY customer_id, k ORDER BY customer_id, k",
-        union(&|c| month_expr(d, c))
-    );
-    let rollup = format!("SELECT customer_id, month, {COLUMNS} FROM customer_monthly ORDER BY customer_id, month");
-    (query(store, &raw), query(store, &rollup))
-}
-
 /// Panics with the first difference when a rollup differs from its raw aggregate.
 pub fn assert_rollups_exact(store: &Store) {
     let (raw, rollup) = hourly(store);
     assert_eq!(raw, rollup, "network_hourly differs from the raw rows");
     let (raw, rollup) = daily(store);
     assert_eq!(raw, rollup, "customer_daily differs from the raw rows");
-    let (raw, rollup) = monthly(store);
-    assert_eq!(raw, rollup, "customer_monthly differs from the raw rows");
 }
 
 /// Per-customer totals straight from the raw tables: key, calls, seconds, sms, sessions, bytes.

@@ -13,18 +13,11 @@ pub struct Migration {
     pub statements: fn(&dyn Dialect) -> Vec<String>,
 }
 
-pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        description: "plans, customers, calls, sms, data sessions, network_hourly and customer_daily rollups",
-        statements: initial_schema,
-    },
-    Migration {
-        version: 2,
-        description: "customer_monthly rollup, filled from customer_daily",
-        statements: customer_monthly,
-    },
-];
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    description: "plans, customers, calls, sms, data sessions, network_hourly and customer_daily rollups",
+    statements: initial_schema,
+}];
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> u32 {
@@ -47,21 +40,6 @@ fn initial_schema(d: &dyn Dialect) -> Vec<String> {
         out.extend(t.index_sql());
     }
     out
-}
-
-fn customer_monthly(d: &dyn Dialect) -> Vec<String> {
-    let counters = tables::COUNTERS.join(", ");
-    let sums: Vec<String> = tables::COUNTERS.iter().map(|c| format!("SUM({c})")).collect();
-    let month = d.month_start("day");
-    vec![
-        tables::customer_monthly().create_sql(d),
-        // Keeps the new rollup equal to the raw rows in a database that already has data.
-        format!(
-            "INSERT INTO customer_monthly (month, customer_id, {counters}) \
-             SELECT {month}, customer_id, {} FROM customer_daily GROUP BY {month}, customer_id",
-            sums.join(", ")
-        ),
-    ]
 }
 
 /// What `migrate` did.

@@ -285,19 +285,6 @@ pub fn customer_daily() -> Table {
     }
 }
 
-/// Per-customer totals per UTC month (`month` is its first day): answers per-customer totals and
-/// top-N over whole months from one row per customer, and distinct active customers.
-pub fn customer_monthly() -> Table {
-    Table {
-        name: "customer_monthly",
-        columns: with_counters(vec![col("month", Date), col("customer_id", Ref)]),
-        primary_key: &["month", "customer_id"],
-        unique: &[],
-        indexes: &[],
-        checks: &[],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
