@@ -20,6 +20,20 @@ pub struct Cli {
     /// Ask for the MySQL password on the terminal
     #[arg(long, short = 'p', global = true)]
     pub password: bool,
+    /// Run these statements (separated by ;) and exit
+    #[arg(short = 'e', long = "execute", value_name = "QUERY")]
+    pub execute: Option<String>,
+    /// Run the statements in FILE and exit
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "execute"
+    )]
+    pub file: Option<PathBuf>,
+    /// Output format: table, vertical, csv, json or markdown
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub format: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

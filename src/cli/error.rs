@@ -31,6 +31,9 @@ pub enum AppError {
     Io(String),
     #[error("{message}")]
     Import { message: String, unreachable: bool },
+    /// A query failed; the message already shows where.
+    #[error("{message}")]
+    Query { message: String, unreachable: bool },
     /// Ctrl-C stopped the command; what it did so far is kept and was reported.
     #[error("interrupted")]
     Interrupted,
@@ -44,6 +47,9 @@ impl AppError {
             AppError::Store(StoreError::SchemaTooNew { .. }) => exit::USAGE,
             AppError::Interrupted => exit::INTERRUPTED,
             AppError::Import {
+                unreachable: true, ..
+            }
+            | AppError::Query {
                 unreachable: true, ..
             } => exit::UNREACHABLE,
             _ => exit::DATA,

@@ -2,6 +2,7 @@
 //! exit codes.
 
 mod args;
+mod batch;
 mod error;
 mod import;
 mod manage;
@@ -24,6 +25,8 @@ use std::process::ExitCode;
 pub struct Session {
     pub settings: Settings,
     prompt_password: bool,
+    /// `--format`, as given.
+    pub format: Option<String>,
 }
 
 impl Session {
@@ -68,6 +71,10 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(AppError::Interrupted) => ExitCode::from(exit::INTERRUPTED),
+        Err(e @ AppError::Query { .. }) => {
+            eprint!("{e}");
+            ExitCode::from(e.exit_code())
+        }
         Err(e) => {
             eprintln!("tally: {e}");
             ExitCode::from(e.exit_code())
@@ -81,7 +88,16 @@ fn run(cli: Cli) -> Result<(), AppError> {
     let session = Session {
         settings,
         prompt_password: cli.password,
+        format: cli.format.clone(),
     };
+    if let Some(text) = &cli.execute {
+        return batch::run(&session, text);
+    }
+    if let Some(path) = &cli.file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| AppError::Usage(format!("{}: {e}", path.display())))?;
+        return batch::run(&session, &text);
+    }
     let Some(command) = cli.command else {
         return misc::summary(&session);
     };

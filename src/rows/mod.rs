@@ -1,5 +1,10 @@
 //! Rows: a query's answer as named, typed columns, the same whichever backend or table answered.
 
+mod build;
+mod decorate;
+
+pub use build::{Prices, result};
+
 use crate::store::Value;
 
 /// What a column holds, which decides how it is shown: tables format for people (thousands
@@ -55,6 +60,8 @@ pub struct ResultSet {
     /// Each row has one value per column: `Int` or `Float` for numbers, `Text` for text and
     /// decorations, `Null` where there is nothing.
     pub rows: Vec<Vec<Value>>,
+    /// One row of many columns (a summary): tables show it name by name.
+    pub vertical: bool,
 }
 
 impl ResultSet {

@@ -56,6 +56,21 @@ pub trait Dialect: Send + Sync {
     /// instead of failing (see [`upsert_add`]).
     fn upsert_tail(&self, table: &str, keys: &[&str], adds: &[&str]) -> String;
 
+    /// A DATETIME expression moved by a number of seconds (an SQL integer expression).
+    fn shift(&self, expr: &str, seconds: &str) -> String;
+    /// Hour of the day, 0-23, as an integer.
+    fn hour_of(&self, expr: &str) -> String;
+    /// `YYYY-MM-DD`.
+    fn date_of(&self, expr: &str) -> String;
+    /// The `YYYY-MM-DD` of the Monday the week starts on.
+    fn week_of(&self, expr: &str) -> String;
+    /// `YYYY-MM`.
+    fn month_of(&self, expr: &str) -> String;
+    /// 1 (Monday) to 7 (Sunday).
+    fn weekday_of(&self, expr: &str) -> String;
+    /// `YYYY-MM-DD HH:00`.
+    fn hour_start_of(&self, expr: &str) -> String;
+
     /// What an `INSERT ... SELECT` needs before an upsert tail (SQLite would otherwise read
     /// `ON CONFLICT` as part of the SELECT).
     fn select_before_upsert(&self) -> &'static str {
@@ -187,6 +202,34 @@ impl Dialect for MySql {
         65_535
     }
 
+    fn shift(&self, expr: &str, seconds: &str) -> String {
+        format!("DATE_ADD({expr}, INTERVAL ({seconds}) SECOND)")
+    }
+
+    fn hour_of(&self, expr: &str) -> String {
+        format!("HOUR({expr})")
+    }
+
+    fn date_of(&self, expr: &str) -> String {
+        format!("DATE_FORMAT({expr}, '%Y-%m-%d')")
+    }
+
+    fn week_of(&self, expr: &str) -> String {
+        format!("DATE_FORMAT(DATE_SUB({expr}, INTERVAL WEEKDAY({expr}) DAY), '%Y-%m-%d')")
+    }
+
+    fn month_of(&self, expr: &str) -> String {
+        format!("DATE_FORMAT({expr}, '%Y-%m')")
+    }
+
+    fn weekday_of(&self, expr: &str) -> String {
+        format!("(WEEKDAY({expr}) + 1)")
+    }
+
+    fn hour_start_of(&self, expr: &str) -> String {
+        format!("DATE_FORMAT({expr}, '%Y-%m-%d %H:00')")
+    }
+
     fn upsert_tail(&self, table: &str, _keys: &[&str], adds: &[&str]) -> String {
         let updates: Vec<String> = adds
             .iter()
@@ -260,6 +303,35 @@ impl Dialect for Sqlite {
 
     fn max_params(&self) -> usize {
         32_766
+    }
+
+    fn shift(&self, expr: &str, seconds: &str) -> String {
+        format!("datetime(CAST(strftime('%s', {expr}) AS INTEGER) + ({seconds}), 'unixepoch')")
+    }
+
+    fn hour_of(&self, expr: &str) -> String {
+        format!("CAST(strftime('%H', {expr}) AS INTEGER)")
+    }
+
+    fn date_of(&self, expr: &str) -> String {
+        format!("strftime('%Y-%m-%d', {expr})")
+    }
+
+    /// `weekday 0` moves to the coming Sunday (or stays on one); six days back is its Monday.
+    fn week_of(&self, expr: &str) -> String {
+        format!("strftime('%Y-%m-%d', {expr}, 'weekday 0', '-6 days')")
+    }
+
+    fn month_of(&self, expr: &str) -> String {
+        format!("strftime('%Y-%m', {expr})")
+    }
+
+    fn weekday_of(&self, expr: &str) -> String {
+        format!("((CAST(strftime('%w', {expr}) AS INTEGER) + 6) % 7 + 1)")
+    }
+
+    fn hour_start_of(&self, expr: &str) -> String {
+        format!("strftime('%Y-%m-%d %H:00', {expr})")
     }
 
     fn upsert_tail(&self, _table: &str, keys: &[&str], adds: &[&str]) -> String {

@@ -84,6 +84,7 @@ mod tests {
 
     fn plans() -> ResultSet {
         ResultSet {
+            vertical: false,
             title: Some("Plans".into()),
             columns: vec![
                 Column::new("plan", Kind::Text),
@@ -123,6 +124,7 @@ mod tests {
     #[test]
     fn csv_quotes_line_breaks_and_reads_back() {
         let rs = ResultSet {
+            vertical: false,
             title: None,
             columns: vec![Column::new("a,b", Kind::Text)],
             rows: vec![vec!["x\ny".into()], vec![Value::Null]],
@@ -163,6 +165,7 @@ mod tests {
     #[test]
     fn json_escapes_keys_and_has_no_form_for_nan() {
         let rs = ResultSet {
+            vertical: false,
             title: None,
             columns: vec![Column::new("a\"b\\c\n", Kind::Number)],
             rows: vec![
@@ -181,6 +184,7 @@ mod tests {
     #[test]
     fn empty_results_are_still_valid() {
         let rs = ResultSet {
+            vertical: false,
             title: None,
             columns: vec![Column::new("n", Kind::Count)],
             rows: vec![],

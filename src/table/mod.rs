@@ -73,6 +73,7 @@ pub fn render(rs: &ResultSet, format: Format, opts: &Options) -> String {
         _ => &rs.rows[..],
     };
     let mut out = match format {
+        Format::Table if rs.vertical => text::vertical(rs, shown),
         Format::Table => text::table(rs, shown, opts.color),
         Format::Vertical => text::vertical(rs, shown),
         Format::Markdown => text::markdown(rs, shown),
@@ -117,6 +118,7 @@ mod tests {
 
     fn numbers(n: i64) -> ResultSet {
         ResultSet {
+            vertical: false,
             title: Some("Numbers".into()),
             columns: vec![Column::new("n", Kind::Count)],
             rows: (1..=n).map(|i| vec![Value::Int(i)]).collect(),

@@ -189,6 +189,7 @@ mod tests {
     /// Every kind once, with a title and a null.
     fn usage() -> ResultSet {
         ResultSet {
+            vertical: false,
             title: Some("Usage by plan, November 2026".into()),
             columns: vec![
                 Column::new("plan", Kind::Text),
@@ -242,6 +243,7 @@ mod tests {
     #[test]
     fn table_without_title_or_rows_is_just_the_header() {
         let rs = ResultSet {
+            vertical: false,
             title: None,
             columns: vec![
                 Column::new("n", Kind::Count),
@@ -310,6 +312,7 @@ mod tests {
     #[test]
     fn markdown_keeps_a_multi_line_value_in_its_row() {
         let rs = ResultSet {
+            vertical: false,
             title: None,
             columns: vec![Column::new("note", Kind::Text)],
             rows: vec![vec!["two\nlines".into()]],

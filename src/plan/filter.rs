@@ -1,0 +1,257 @@
+//! `where` conditions, checked against the source's fields and given typed values.
+
+use crate::diag::{Diagnostic, Span};
+use crate::model::{CallStatus, Direction, PartyId, SubscriberKey};
+use crate::parse::ast::{CmpOp, Expr, Literal, Source, Spanned};
+use crate::store::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterField {
+    Direction,
+    Status,
+    Duration,
+    Other,
+    Cell,
+    Up,
+    Down,
+    Bytes,
+    Customer,
+    Plan,
+    Region,
+}
+
+impl FilterField {
+    /// Whether only the raw rows know it (the rollups keep customers, not record details).
+    pub fn raw_only(self) -> bool {
+        !matches!(
+            self,
+            FilterField::Customer | FilterField::Plan | FilterField::Region
+        )
+    }
+
+    fn numeric(self) -> bool {
+        matches!(
+            self,
+            FilterField::Duration | FilterField::Up | FilterField::Down | FilterField::Bytes
+        )
+    }
+}
+
+/// The fields a source's records have.
+pub fn fields(source: Source) -> &'static [(&'static str, FilterField)] {
+    use FilterField::*;
+    match source {
+        Source::Calls => &[
+            ("direction", Direction),
+            ("status", Status),
+            ("duration", Duration),
+            ("other", Other),
+            ("cell", Cell),
+            ("customer", Customer),
+            ("plan", Plan),
+            ("region", Region),
+        ],
+        Source::Sms => &[
+            ("direction", Direction),
+            ("other", Other),
+            ("customer", Customer),
+            ("plan", Plan),
+            ("region", Region),
+        ],
+        Source::Data => &[
+            ("duration", Duration),
+            ("up", Up),
+            ("down", Down),
+            ("bytes", Bytes),
+            ("cell", Cell),
+            ("customer", Customer),
+            ("plan", Plan),
+            ("region", Region),
+        ],
+        Source::Usage => &[("customer", Customer), ("plan", Plan), ("region", Region)],
+    }
+}
+
+/// A checked condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    And(Box<Filter>, Box<Filter>),
+    Or(Box<Filter>, Box<Filter>),
+    Not(Box<Filter>),
+    Compare {
+        field: FilterField,
+        op: CmpOp,
+        value: Value,
+    },
+    In {
+        field: FilterField,
+        values: Vec<Value>,
+        negated: bool,
+    },
+    Between {
+        field: FilterField,
+        low: Value,
+        high: Value,
+        negated: bool,
+    },
+}
+
+impl Filter {
+    /// Whether any part needs the raw rows.
+    pub fn raw_only(&self) -> bool {
+        match self {
+            Filter::And(a, b) | Filter::Or(a, b) => a.raw_only() || b.raw_only(),
+            Filter::Not(a) => a.raw_only(),
+            Filter::Compare { field, .. }
+            | Filter::In { field, .. }
+            | Filter::Between { field, .. } => field.raw_only(),
+        }
+    }
+
+    /// Every field it names.
+    pub fn fields(&self, out: &mut Vec<FilterField>) {
+        match self {
+            Filter::And(a, b) | Filter::Or(a, b) => {
+                a.fields(out);
+                b.fields(out);
+            }
+            Filter::Not(a) => a.fields(out),
+            Filter::Compare { field, .. }
+            | Filter::In { field, .. }
+            | Filter::Between { field, .. } => out.push(*field),
+        }
+    }
+}
+
+pub fn check(expr: &Expr, source: Source) -> Result<Filter, Diagnostic> {
+    Ok(match expr {
+        Expr::And(a, b) => Filter::And(Box::new(check(a, source)?), Box::new(check(b, source)?)),
+        Expr::Or(a, b) => Filter::Or(Box::new(check(a, source)?), Box::new(check(b, source)?)),
+        Expr::Not(a, _) => Filter::Not(Box::new(check(a, source)?)),
+        Expr::Compare { field, op, value } => {
+            let f = field_of(field, source)?;
+            if !f.numeric() && !matches!(op.value, CmpOp::Eq | CmpOp::Ne) {
+                return Err(Diagnostic::new(
+                    op.span,
+                    format!("`{}` can only be compared with = or !=", field.value),
+                ));
+            }
+            Filter::Compare {
+                field: f,
+                op: op.value,
+                value: value_of(f, value)?,
+            }
+        }
+        Expr::In {
+            field,
+            values,
+            negated,
+        } => {
+            let f = field_of(field, source)?;
+            let values = values
+                .iter()
+                .map(|v| value_of(f, v))
+                .collect::<Result<_, _>>()?;
+            Filter::In {
+                field: f,
+                values,
+                negated: *negated,
+            }
+        }
+        Expr::Between {
+            field,
+            low,
+            high,
+            negated,
+        } => {
+            let f = field_of(field, source)?;
+            if !f.numeric() {
+                return Err(Diagnostic::new(
+                    field.span,
+                    format!("`{}` is not a number: `between` needs one", field.value),
+                ));
+            }
+            Filter::Between {
+                field: f,
+                low: value_of(f, low)?,
+                high: value_of(f, high)?,
+                negated: *negated,
+            }
+        }
+    })
+}
+
+fn field_of(field: &Spanned<String>, source: Source) -> Result<FilterField, Diagnostic> {
+    let known = fields(source);
+    known
+        .iter()
+        .find(|(n, _)| *n == field.value)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| {
+            let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
+            Diagnostic::new(
+                field.span,
+                format!("{} records have no field `{}`", source.name(), field.value),
+            )
+            .expected(names.iter().map(|s| s.to_string()).collect())
+            .hint(
+                crate::diag::closest(&field.value, names.iter().copied())
+                    .map(|w| format!("did you mean `{w}`?")),
+            )
+        })
+}
+
+fn text(v: &Literal) -> String {
+    match v {
+        Literal::Number(_, text) | Literal::Time(text) | Literal::Text(text) => text.clone(),
+        Literal::Duration(s) => s.to_string(),
+        Literal::Size(b) => b.to_string(),
+    }
+}
+
+fn bad(span: Span, message: String) -> Diagnostic {
+    Diagnostic::new(span, message)
+}
+
+/// The value as the column stores it: seconds, bytes, normalised keys and enumerations.
+fn value_of(field: FilterField, v: &Spanned<Literal>) -> Result<Value, Diagnostic> {
+    let raw = text(&v.value);
+    let invalid = |e: crate::model::ValidationError| bad(v.span, e.to_string());
+    Ok(match field {
+        FilterField::Direction => Value::from(
+            Direction::parse("direction", &raw)
+                .map_err(invalid)?
+                .as_str(),
+        ),
+        FilterField::Status => {
+            Value::from(CallStatus::parse("status", &raw).map_err(invalid)?.as_str())
+        }
+        FilterField::Duration => match v.value {
+            Literal::Duration(s) => Value::Int(i64::from(s)),
+            Literal::Number(n, _) if n >= 0.0 => Value::Int(n.round() as i64),
+            _ => {
+                return Err(bad(
+                    v.span,
+                    format!("`{raw}` is not a duration such as 90s, 5m or 1h"),
+                ));
+            }
+        },
+        FilterField::Up | FilterField::Down | FilterField::Bytes => match v.value {
+            Literal::Size(b) => Value::Int(i64::try_from(b).unwrap_or(i64::MAX)),
+            Literal::Number(n, _) if n >= 0.0 => Value::Int(n.round() as i64),
+            _ => {
+                return Err(bad(
+                    v.span,
+                    format!("`{raw}` is not a size such as 512, 10MB or 1.5GiB"),
+                ));
+            }
+        },
+        FilterField::Customer => Value::from(
+            SubscriberKey::parse("customer", &raw)
+                .map_err(invalid)?
+                .as_str(),
+        ),
+        FilterField::Other => Value::from(PartyId::parse("other", &raw).map_err(invalid)?.as_str()),
+        FilterField::Cell | FilterField::Plan | FilterField::Region => Value::from(raw),
+    })
+}

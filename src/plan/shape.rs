@@ -1,0 +1,565 @@
+//! From a query's head and clauses to a plan: which groups, which measures, in what order.
+
+use super::measure::{self, Atom, Compute, MeasureDef};
+use super::tables::{Needs, choose};
+use super::time::{self, UtcRange};
+use super::{Aggregate, Context, Filter, Key, Plan, Style, filter};
+use crate::diag::{Diagnostic, Span, closest};
+use crate::parse::ast::{CmpOp, Head, Measure, Order, Query, Source, Spanned};
+use crate::rows::Kind;
+use crate::store::Value;
+use chrono::{DateTime, Months, TimeDelta, Utc};
+
+/// Plans a query.
+pub fn plan(query: &Query, ctx: &Context) -> Result<Plan, Diagnostic> {
+    let range = match &query.range {
+        Some(r) => time::resolve(r, &ctx.zone, ctx.now)?,
+        None => UtcRange::all(),
+    };
+    match &query.head {
+        Head::Summary { customer } => summary(query, customer.as_ref(), range, ctx),
+        Head::Customers => {
+            only(
+                query,
+                &["where", "range", "show", "sort", "top", "limit"],
+                "customers",
+            )?;
+            let defaults = ["calls", "minutes", "sms", "data_mb"];
+            table(
+                query,
+                Source::Usage,
+                vec![Key::Customer],
+                &defaults,
+                range,
+                ctx,
+            )
+        }
+        Head::PeakHours { source } => peak(query, source.value, range, ctx),
+        Head::TopCustomers { n, by } => top(query, n.value, by, range, ctx),
+        Head::Trend { measure, bucket } => trend(query, measure, &bucket.value, range, ctx),
+        Head::Source(source) => {
+            let keys = keys(&query.per, source.value)?;
+            let defaults: &[&str] = match source.value {
+                Source::Calls => &["count", "minutes"],
+                Source::Sms => &["count"],
+                Source::Data => &["count", "data_mb"],
+                Source::Usage => &["calls", "minutes", "sms", "data_mb"],
+            };
+            table(query, source.value, keys, defaults, range, ctx)
+        }
+    }
+}
+
+/// Refuses clauses the head has no use for.
+fn only(query: &Query, allowed: &[&str], head: &str) -> Result<(), Diagnostic> {
+    let given: [(&str, Option<Span>); 6] = [
+        ("where", None),
+        ("per", query.per.first().map(|p| p.span)),
+        ("show", query.show.first().map(|m| m.span)),
+        ("sort", query.sort.as_ref().map(|(m, _)| m.span)),
+        ("top", query.top.as_ref().map(|t| t.span)),
+        ("limit", query.limit.as_ref().map(|l| l.span)),
+    ];
+    for (clause, span) in given {
+        if let Some(span) = span
+            && !allowed.contains(&clause)
+        {
+            return Err(Diagnostic::new(
+                span,
+                format!("`{clause}` does not apply to {head}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn keys(per: &[Spanned<String>], source: Source) -> Result<Vec<Key>, Diagnostic> {
+    per.iter()
+        .map(|p| {
+            let key = Key::parse(&p.value).ok_or_else(|| {
+                let dims = crate::parse::words::DIMENSIONS;
+                Diagnostic::new(
+                    p.span,
+                    format!("`{}` is not something to group by", p.value),
+                )
+                .expected(dims.iter().map(|s| s.to_string()).collect())
+                .hint(
+                    closest(&p.value, dims.iter().copied()).map(|w| format!("did you mean `{w}`?")),
+                )
+            })?;
+            let fits = match key {
+                Key::Direction => matches!(source, Source::Calls | Source::Sms),
+                Key::Status => source == Source::Calls,
+                _ => true,
+            };
+            if !fits {
+                return Err(Diagnostic::new(
+                    p.span,
+                    format!("{} records have no {}", source.name(), p.value),
+                ));
+            }
+            Ok(key)
+        })
+        .collect()
+}
+
+fn resolve_measure(m: &Spanned<Measure>, source: Source) -> Result<MeasureDef, Diagnostic> {
+    measure::builtin(m, source)?.ok_or_else(|| {
+        let label = m.value.label();
+        let names = measure::names(source);
+        Diagnostic::new(m.span, format!("unknown measure `{label}`"))
+            .expected(names.iter().map(|s| s.to_string()).collect())
+            .hint(closest(&label, names.iter().copied()).map(|w| format!("did you mean `{w}`?")))
+    })
+}
+
+fn named(name: &str, source: Source) -> Result<MeasureDef, Diagnostic> {
+    resolve_measure(
+        &Spanned::new(Measure::Named(name.into()), Span::default()),
+        source,
+    )
+}
+
+fn checked_filter(query: &Query, source: Source) -> Result<Option<Filter>, Diagnostic> {
+    query
+        .filter
+        .as_ref()
+        .map(|e| filter::check(e, source))
+        .transpose()
+}
+
+/// The general form: groups, measures, sort, top, limit.
+fn table(
+    query: &Query,
+    source: Source,
+    keys: Vec<Key>,
+    defaults: &[&str],
+    range: UtcRange,
+    ctx: &Context,
+) -> Result<Plan, Diagnostic> {
+    let mut measures = if query.show.is_empty() {
+        defaults
+            .iter()
+            .map(|d| named(d, source))
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        query
+            .show
+            .iter()
+            .map(|m| resolve_measure(m, source))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let sort = match (&query.sort, &query.top) {
+        (Some((m, order)), _) => {
+            Some((index_of(&mut measures, resolve_measure(m, source)?), *order))
+        }
+        (None, Some(_)) => Some((0, Order::Desc)),
+        (None, None) => None,
+    };
+    let take = query.top.as_ref().or(query.limit.as_ref()).map(|n| n.value);
+    let filter = checked_filter(query, source)?;
+    let title = format!("{} {}", source.name(), describe_range(range, ctx));
+    finish(
+        Spec {
+            source,
+            filter,
+            range,
+            keys,
+            measures,
+            sort,
+            take,
+            style: Style::Plain,
+            title,
+        },
+        ctx,
+    )
+}
+
+fn index_of(measures: &mut Vec<MeasureDef>, m: MeasureDef) -> usize {
+    match measures.iter().position(|x| x.label == m.label) {
+        Some(i) => i,
+        None => {
+            measures.push(m);
+            measures.len() - 1
+        }
+    }
+}
+
+fn summary(
+    query: &Query,
+    customer: Option<&Spanned<String>>,
+    range: UtcRange,
+    ctx: &Context,
+) -> Result<Plan, Diagnostic> {
+    only(query, &["where"], "summary")?;
+    let mut filter = checked_filter(query, Source::Usage)?;
+    let def = |label: &str, kind, atoms: &[Atom], scale| MeasureDef {
+        label: label.into(),
+        kind,
+        compute: Compute::Sum(atoms.to_vec()),
+        scale,
+    };
+    let measures = vec![
+        def("calls", Kind::Count, &[Atom::CallsOut, Atom::CallsIn], 1.0),
+        def("calls_out", Kind::Count, &[Atom::CallsOut], 1.0),
+        def("calls_in", Kind::Count, &[Atom::CallsIn], 1.0),
+        def("answered", Kind::Count, &[Atom::Answered], 1.0),
+        def(
+            "minutes",
+            Kind::Number,
+            &[Atom::SecondsOut, Atom::SecondsIn],
+            60.0,
+        ),
+        def("sms", Kind::Count, &[Atom::SmsOut, Atom::SmsIn], 1.0),
+        def("sms_out", Kind::Count, &[Atom::SmsOut], 1.0),
+        def("sms_in", Kind::Count, &[Atom::SmsIn], 1.0),
+        def("data_sessions", Kind::Count, &[Atom::Sessions], 1.0),
+        def(
+            "data_mb",
+            Kind::Megabytes,
+            &[Atom::BytesUp, Atom::BytesDown],
+            1e6,
+        ),
+    ];
+    let when = describe_range(range, ctx);
+    let title = match customer {
+        Some(key) => {
+            let value = crate::model::SubscriberKey::parse("customer", &key.value)
+                .map_err(|e| Diagnostic::new(key.span, e.to_string()))?;
+            let this = Filter::Compare {
+                field: super::FilterField::Customer,
+                op: CmpOp::Eq,
+                value: Value::from(value.as_str()),
+            };
+            filter = Some(match filter {
+                Some(f) => Filter::And(Box::new(this), Box::new(f)),
+                None => this,
+            });
+            format!("Customer {} {when}", value.as_str())
+        }
+        None => format!("Network summary {when}"),
+    };
+    let active = match customer {
+        Some(_) => None,
+        None => {
+            let spec = Spec {
+                source: Source::Usage,
+                filter: filter.clone(),
+                range,
+                keys: vec![],
+                measures: vec![def(
+                    "active_customers",
+                    Kind::Count,
+                    &[Atom::Customers],
+                    1.0,
+                )],
+                sort: None,
+                take: None,
+                style: Style::Plain,
+                title: String::new(),
+            };
+            Some(finish(spec, ctx)?.main)
+        }
+    };
+    let spec = Spec {
+        source: Source::Usage,
+        filter,
+        range,
+        keys: vec![],
+        measures,
+        sort: None,
+        take: None,
+        style: Style::Summary,
+        title,
+    };
+    let mut plan = finish(spec, ctx)?;
+    plan.active = active;
+    Ok(plan)
+}
+
+fn peak(query: &Query, source: Source, range: UtcRange, ctx: &Context) -> Result<Plan, Diagnostic> {
+    only(query, &["where"], "peak hours")?;
+    let mut measures = vec![named("count", source)?];
+    measures[0].label = match source {
+        Source::Calls => "calls",
+        Source::Sms => "sms",
+        _ => "sessions",
+    }
+    .into();
+    match source {
+        Source::Calls => measures.push(named("minutes", source)?),
+        Source::Data => measures.push(named("data_mb", source)?),
+        _ => {}
+    }
+    let filter = checked_filter(query, source)?;
+    let title = format!(
+        "Peak hours, {} {} ({})",
+        source.name(),
+        describe_range(range, ctx),
+        ctx.zone
+    );
+    finish(
+        Spec {
+            source,
+            filter,
+            range,
+            keys: vec![Key::Hour],
+            measures,
+            sort: None,
+            take: None,
+            style: Style::Peak,
+            title,
+        },
+        ctx,
+    )
+}
+
+fn top(
+    query: &Query,
+    n: u64,
+    by: &Spanned<Measure>,
+    range: UtcRange,
+    ctx: &Context,
+) -> Result<Plan, Diagnostic> {
+    only(query, &["where", "show"], "top customers")?;
+    let mut measures = vec![resolve_measure(by, Source::Usage)?];
+    for m in &query.show {
+        let def = resolve_measure(m, Source::Usage)?;
+        index_of(&mut measures, def);
+    }
+    let filter = checked_filter(query, Source::Usage)?;
+    let title = format!(
+        "Top {n} customers by {} {}",
+        measures[0].label,
+        describe_range(range, ctx)
+    );
+    let spec = Spec {
+        source: Source::Usage,
+        filter,
+        range,
+        keys: vec![Key::Customer],
+        measures,
+        sort: Some((0, Order::Desc)),
+        take: Some(n),
+        style: Style::Plain,
+        title,
+    };
+    finish(spec, ctx)
+}
+
+fn trend(
+    query: &Query,
+    m: &Spanned<Measure>,
+    bucket: &str,
+    range: UtcRange,
+    ctx: &Context,
+) -> Result<Plan, Diagnostic> {
+    only(query, &["where"], "trend")?;
+    let key = match bucket {
+        "hour" => Key::Hourly,
+        other => Key::parse(other).unwrap_or(Key::Day),
+    };
+    let measure = resolve_measure(m, Source::Usage)?;
+    let filter = checked_filter(query, Source::Usage)?;
+    let title = format!(
+        "{} per {bucket} {} ({})",
+        measure.label,
+        describe_range(range, ctx),
+        ctx.zone
+    );
+    // One bucket more before the range, to compare the first one with.
+    let extended = UtcRange {
+        start: range.start.map(|s| bucket_before(s, key, ctx)),
+        end: range.end,
+    };
+    let spec = Spec {
+        source: Source::Usage,
+        filter,
+        range: extended,
+        keys: vec![key],
+        measures: vec![measure],
+        sort: None,
+        take: None,
+        style: Style::Trend,
+        title,
+    };
+    let mut plan = finish(spec, ctx)?;
+    plan.buckets = Some(buckets(extended, key, ctx));
+    plan.drop_first = range.start.is_some();
+    Ok(plan)
+}
+
+/// The labels of every bucket from the range's start to its end (or the data's), as the SQL
+/// labels them.
+fn buckets(range: UtcRange, key: Key, ctx: &Context) -> Vec<Value> {
+    let (first, last) = ctx.extent.unwrap_or((ctx.now, ctx.now));
+    let Some(start) = range.start.or(ctx.extent.map(|_| first)) else {
+        return Vec::new();
+    };
+    let end = range.end.unwrap_or(last + TimeDelta::hours(1));
+    let mut labels: Vec<Value> = Vec::new();
+    let mut t = start;
+    while t < end && labels.len() < 100_000 {
+        let wall = ctx.zone.wall(t);
+        let label = match key {
+            Key::Hourly => wall.format("%Y-%m-%d %H:00").to_string(),
+            Key::Week => {
+                use chrono::Datelike;
+                (wall.date() - TimeDelta::days(i64::from(wall.weekday().num_days_from_monday())))
+                    .to_string()
+            }
+            Key::Month => wall.format("%Y-%m").to_string(),
+            _ => wall.date().to_string(),
+        };
+        if labels.last().is_none_or(|l| l.to_string() != label) {
+            labels.push(Value::from(label));
+        }
+        t += TimeDelta::hours(1);
+    }
+    labels
+}
+
+/// The start of the bucket before the one starting at `t`, in the zone's calendar.
+fn bucket_before(t: DateTime<Utc>, key: Key, ctx: &Context) -> DateTime<Utc> {
+    let wall = ctx.zone.wall(t);
+    let before = match key {
+        Key::Hour => wall.checked_sub_signed(TimeDelta::hours(1)),
+        Key::Week => wall.checked_sub_signed(TimeDelta::weeks(1)),
+        Key::Month => wall.checked_sub_months(Months::new(1)),
+        _ => wall.checked_sub_signed(TimeDelta::days(1)),
+    };
+    before.and_then(|w| ctx.zone.to_utc(w)).unwrap_or(t)
+}
+
+/// The range as people read it: `2026-11-19 to 2026-11-25`, `since ...`, `all time`.
+fn describe_range(range: UtcRange, ctx: &Context) -> String {
+    let show = |t: DateTime<Utc>| ctx.zone.show(t);
+    match (range.start, range.end) {
+        (None, None) => "all time".into(),
+        (Some(a), None) => format!("since {}", show(a)),
+        (None, Some(b)) => format!("until {}", show(b)),
+        (Some(a), Some(b)) => {
+            let (wa, wb) = (ctx.zone.wall(a), ctx.zone.wall(b));
+            let midnight = |w: chrono::NaiveDateTime| w.time() == chrono::NaiveTime::MIN;
+            if midnight(wa) && midnight(wb) {
+                let last = wb.date().pred_opt().unwrap_or(wb.date());
+                if last == wa.date() {
+                    format!("on {}", wa.date())
+                } else {
+                    format!("{} to {}", wa.date(), last)
+                }
+            } else {
+                format!("{} to {}", show(a), show(b))
+            }
+        }
+    }
+}
+
+struct Spec {
+    source: Source,
+    filter: Option<Filter>,
+    range: UtcRange,
+    keys: Vec<Key>,
+    measures: Vec<MeasureDef>,
+    sort: Option<(usize, Order)>,
+    take: Option<u64>,
+    style: Style,
+    title: String,
+}
+
+/// Picks the tables, and whether the database can sort and cut the rows itself.
+fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
+    let shown_keys = spec.keys.len();
+    let mut keys = spec.keys;
+    let revenue = spec
+        .measures
+        .iter()
+        .any(|m| matches!(m.compute, Compute::Revenue { .. }));
+    if revenue && !keys.contains(&Key::Customer) && !keys.contains(&Key::Plan) {
+        // Prices are per plan: group by it too and add the plans up afterwards.
+        keys.push(Key::Plan);
+    }
+    let mut atoms: Vec<Atom> = spec
+        .measures
+        .iter()
+        .flat_map(|m| m.compute.atoms())
+        .collect();
+    atoms.sort();
+    atoms.dedup();
+    let filter_raw = spec.filter.as_ref().is_some_and(Filter::raw_only);
+    let per_customer = keys.iter().any(|k| k.per_customer())
+        || (spec.filter.is_some() && !filter_raw)
+        || atoms.contains(&Atom::Customers)
+        || revenue;
+    let raw_only =
+        filter_raw || keys.iter().any(|k| k.raw_only()) || atoms.iter().any(|a| !a.in_rollups());
+    let offsets = offsets_over(spec.range, ctx);
+    let source = narrowed(spec.source, &atoms, spec.filter.as_ref());
+    let parts = choose(
+        &Needs {
+            raw_only,
+            per_customer,
+            keys: &keys,
+            offsets: &offsets,
+        },
+        spec.range,
+    );
+    let final_rows = keys.len() == shown_keys || keys[..shown_keys].contains(&Key::Customer);
+    let in_sql = final_rows && spec.style == Style::Plain;
+    let order = spec
+        .sort
+        .filter(|_| in_sql)
+        .map(|(i, o)| (spec.measures[i].clone(), o));
+    let limit = spec.take.filter(|_| in_sql);
+    let main = Aggregate {
+        source,
+        filter: spec.filter,
+        range: spec.range,
+        keys,
+        shown_keys,
+        atoms,
+        priced: revenue,
+        parts,
+        offsets,
+        order,
+        limit,
+    };
+    Ok(Plan {
+        title: spec.title,
+        main,
+        active: None,
+        measures: spec.measures,
+        sort: spec.sort.filter(|_| !in_sql),
+        take: spec.take.filter(|_| !in_sql),
+        style: spec.style,
+        buckets: None,
+        drop_first: false,
+    })
+}
+
+/// `usage` read from the one raw table its atoms come from, when they all come from one: the
+/// raw edges then read one table instead of three.
+fn narrowed(source: Source, atoms: &[Atom], filter: Option<&Filter>) -> Source {
+    use Atom::*;
+    if source != Source::Usage || filter.is_some() {
+        return source;
+    }
+    let all = |set: &[Atom]| !atoms.is_empty() && atoms.iter().all(|a| set.contains(a));
+    if all(&[CallsOut, CallsIn, Answered, SecondsOut, SecondsIn]) {
+        Source::Calls
+    } else if all(&[SmsOut, SmsIn]) {
+        Source::Sms
+    } else if all(&[Sessions, DataSeconds, BytesUp, BytesDown]) {
+        Source::Data
+    } else {
+        source
+    }
+}
+
+/// The zone's offsets over the range, an open end bounded by the data there is.
+fn offsets_over(range: UtcRange, ctx: &Context) -> Vec<(DateTime<Utc>, i64)> {
+    let (first, last) = ctx.extent.unwrap_or((ctx.now, ctx.now));
+    let from = range.start.unwrap_or(first).min(range.end.unwrap_or(last));
+    let to = range.end.unwrap_or(last + TimeDelta::hours(1)).max(from);
+    time::offsets(&ctx.zone, from, to)
+}

@@ -1,0 +1,165 @@
+//! The pipeline: text → tokens → syntax tree → plan → SQL → rows → result set, one call.
+
+use crate::diag::Diagnostic;
+use crate::model::{Zone, from_sql_time, sql_time};
+use crate::parse::ast::Statement;
+use crate::parse::{ParseError, parse};
+use crate::plan::{self, Aggregate, Context, Plan};
+use crate::rows::{Prices, ResultSet, result};
+use crate::store::{Store, StoreError, Value};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+/// What a statement gives back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    Table(ResultSet),
+    /// `explain`: how the query would be answered.
+    Explain(String),
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum QueryError {
+    #[error("{}", .0.diagnostic)]
+    Syntax(ParseError),
+    #[error("{0}")]
+    Plan(Diagnostic),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl QueryError {
+    /// The message for people: the line and a caret for errors in the query's text.
+    pub fn render(&self, text: &str) -> String {
+        match self {
+            QueryError::Syntax(e) => e.diagnostic.render(text),
+            QueryError::Plan(d) => d.render(text),
+            QueryError::Store(e) => format!("{e}\n"),
+        }
+    }
+
+    /// The input ended too soon: the shell reads another line.
+    pub fn is_incomplete(&self) -> bool {
+        matches!(self, QueryError::Syntax(e) if e.incomplete)
+    }
+}
+
+/// Runs one statement of the query language.
+pub fn run(
+    store: &Store,
+    text: &str,
+    zone: &Zone,
+    now: DateTime<Utc>,
+) -> Result<Answer, QueryError> {
+    let statement = parse(text).map_err(QueryError::Syntax)?;
+    let (query, explain) = match &statement {
+        Statement::Query(q) => (q, false),
+        Statement::Explain(q) => (q, true),
+    };
+    let ctx = Context {
+        zone: zone.clone(),
+        now,
+        extent: extent(store)?,
+    };
+    let plan = plan::plan(query, &ctx).map_err(QueryError::Plan)?;
+    if explain {
+        return Ok(Answer::Explain(describe(&plan, store)));
+    }
+    Ok(Answer::Table(answer(store, &plan)?))
+}
+
+/// The first and last hour with data, from the network rollup's key.
+fn extent(store: &Store) -> Result<plan::Extent, StoreError> {
+    let rows =
+        store.read(|c| Ok(c.query("SELECT MIN(hour), MAX(hour) FROM network_hourly", &[])?))?;
+    let time = |v: &Value| v.as_str().and_then(from_sql_time);
+    Ok(rows
+        .rows
+        .first()
+        .and_then(|r| Some((time(&r[0])?, time(&r[1])?))))
+}
+
+fn answer(store: &Store, plan: &Plan) -> Result<ResultSet, StoreError> {
+    let d = store.dialect();
+    let main = crate::sql::build(&plan.main, d);
+    let rows = store.read(|c| Ok(c.query(&main.sql, &main.params)?))?;
+    let active = match &plan.active {
+        Some(agg) => {
+            let q = crate::sql::build(agg, d);
+            let rows = store.read(|c| Ok(c.query(&q.sql, &q.params)?))?;
+            Some(
+                rows.rows
+                    .first()
+                    .and_then(|r| r.last())
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0),
+            )
+        }
+        None => None,
+    };
+    let prices = if plan.main.priced {
+        prices(store)?
+    } else {
+        HashMap::new()
+    };
+    Ok(result(plan, &main.columns, &rows, &prices, active))
+}
+
+fn prices(store: &Store) -> Result<HashMap<i64, Prices>, StoreError> {
+    Ok(store
+        .plans()?
+        .into_iter()
+        .map(|p| {
+            (
+                p.id,
+                Prices {
+                    minute: p.per_minute.value(),
+                    sms: p.per_sms.value(),
+                    mb: p.per_mb.value(),
+                },
+            )
+        })
+        .collect())
+}
+
+/// `explain`: the tables that answer, the SQL for this backend and its parameters.
+fn describe(plan: &Plan, store: &Store) -> String {
+    let mut out = format!("{}\n", plan.title);
+    let mut aggregates = vec![("", &plan.main)];
+    if let Some(active) = &plan.active {
+        aggregates.push(("active customers: ", active));
+    }
+    for (what, agg) in aggregates {
+        out.push_str(&format!("{what}answered from:\n"));
+        out.push_str(&parts(agg));
+        let q = crate::sql::build(agg, store.dialect());
+        out.push_str(&format!("SQL ({}):\n  {}\n", store.dialect().name(), q.sql));
+        let params: Vec<String> = q
+            .params
+            .iter()
+            .map(|p| match p {
+                Value::Text(t) => format!("'{t}'"),
+                other => other.to_string(),
+            })
+            .collect();
+        out.push_str(&format!("parameters: [{}]\n", params.join(", ")));
+    }
+    out
+}
+
+fn parts(agg: &Aggregate) -> String {
+    let show = |t: Option<DateTime<Utc>>, open: &str| {
+        t.map_or(open.to_string(), |t| format!("{} UTC", sql_time(t)))
+    };
+    agg.parts
+        .iter()
+        .map(|p| {
+            format!(
+                "  {}, {} to {}\n",
+                p.table.describe(agg.source),
+                show(p.range.start, "the beginning"),
+                show(p.range.end, "now")
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,249 @@
+//! From the database's rows to the answer: measures computed from their atoms, revenue priced
+//! per plan, groups sorted and cut, and the peak and trend decorations.
+
+use super::{Column as OutColumn, Kind, ResultSet};
+use crate::parse::ast::Order;
+use crate::plan::{Atom, Compute, Key, MeasureDef, Plan, Style};
+use crate::sql::Column;
+use crate::store::{Rows, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// Prices of a plan: per minute, per SMS, per MB.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Prices {
+    pub minute: f64,
+    pub sms: f64,
+    pub mb: f64,
+}
+
+/// One group: its shown key values, its atoms, its revenue so far.
+#[derive(Debug, Clone, Default)]
+struct Group {
+    keys: Vec<Value>,
+    atoms: BTreeMap<Atom, i64>,
+    revenue: f64,
+}
+
+/// Reads the rows of the main aggregate into groups keyed by the shown keys.
+fn groups(
+    plan: &Plan,
+    columns: &[Column],
+    rows: &Rows,
+    prices: &HashMap<i64, Prices>,
+) -> Vec<Group> {
+    let shown = plan.main.shown_keys;
+    let mut merged: Vec<Group> = Vec::new();
+    let mut index: HashMap<Vec<String>, usize> = HashMap::new();
+    for row in &rows.rows {
+        let mut keys = Vec::new();
+        let mut atoms = BTreeMap::new();
+        let mut price = Prices::default();
+        for (i, (column, value)) in columns.iter().zip(row).enumerate() {
+            match column {
+                Column::Key(_) if i < shown => keys.push(value.clone()),
+                Column::Key(_) => {}
+                Column::PricePlan => {
+                    price = value
+                        .as_i64()
+                        .and_then(|id| prices.get(&id))
+                        .copied()
+                        .unwrap_or_default()
+                }
+                Column::Atom(a) => {
+                    atoms.insert(*a, value.as_i64().unwrap_or(0));
+                }
+            }
+        }
+        let revenue = revenue_of(plan, &atoms, price);
+        let id: Vec<String> = keys.iter().map(Value::to_string).collect();
+        match index.get(&id) {
+            Some(&g) => {
+                let group = &mut merged[g];
+                for (a, v) in atoms {
+                    *group.atoms.entry(a).or_default() += v;
+                }
+                group.revenue += revenue;
+            }
+            None => {
+                index.insert(id, merged.len());
+                merged.push(Group {
+                    keys,
+                    atoms,
+                    revenue,
+                });
+            }
+        }
+    }
+    merged
+}
+
+fn revenue_of(plan: &Plan, atoms: &BTreeMap<Atom, i64>, price: Prices) -> f64 {
+    let Some(Compute::Revenue { minutes, sms, data }) = plan
+        .measures
+        .iter()
+        .map(|m| &m.compute)
+        .find(|c| matches!(c, Compute::Revenue { .. }))
+    else {
+        return 0.0;
+    };
+    let get = |a: Atom| atoms.get(&a).copied().unwrap_or(0) as f64;
+    let mut r = 0.0;
+    if *minutes {
+        r += get(Atom::SecondsOut) / 60.0 * price.minute;
+    }
+    if *sms {
+        r += get(Atom::SmsOut) * price.sms;
+    }
+    if *data {
+        r += (get(Atom::BytesUp) + get(Atom::BytesDown)) / 1e6 * price.mb;
+    }
+    r
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// Key values as shown, once sorted: weekdays by name, everything else as the database gave it.
+fn labels(keys: &[Key], values: Vec<Value>) -> Vec<Value> {
+    keys.iter()
+        .zip(values)
+        .map(|(key, value)| match (key, value.as_i64()) {
+            (Key::Weekday, Some(n)) if (1..=7).contains(&n) => {
+                Value::from(WEEKDAYS[(n - 1) as usize])
+            }
+            (Key::Hour, Some(n)) => Value::Int(n),
+            _ => value,
+        })
+        .collect()
+}
+
+/// The value of a measure for a group, as shown: counts as integers, the rest as decimals.
+fn measure_value(m: &MeasureDef, g: &Group) -> Value {
+    let sum = |list: &[Atom]| {
+        list.iter()
+            .map(|a| g.atoms.get(a).copied().unwrap_or(0))
+            .sum::<i64>()
+    };
+    let value = match &m.compute {
+        Compute::Sum(list) => sum(list) as f64,
+        Compute::Single(a) => g.atoms.get(a).copied().unwrap_or(0) as f64,
+        Compute::Ratio(num, den) => {
+            let d = sum(den);
+            if d == 0 {
+                return Value::Null;
+            }
+            sum(num) as f64 / d as f64
+        }
+        Compute::Revenue { .. } => return Value::Float(round_cents(g.revenue)),
+    };
+    if m.kind == Kind::Count && m.scale == 1.0 {
+        return Value::Int(value as i64);
+    }
+    Value::Float(value / m.scale)
+}
+
+/// Money is shown to the cent; rounding here makes both backends print the same figure.
+fn round_cents(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) if !matches!((a, b), (Value::Text(_), _) | (_, Value::Text(_))) => {
+            x.total_cmp(&y)
+        }
+        _ => a.to_string().cmp(&b.to_string()),
+    }
+}
+
+/// Builds the answer from the main aggregate's rows (and the active customers, for a summary).
+pub fn result(
+    plan: &Plan,
+    columns: &[Column],
+    rows: &Rows,
+    prices: &HashMap<i64, Prices>,
+    active: Option<i64>,
+) -> ResultSet {
+    let groups = groups(plan, columns, rows, prices);
+    let mut table: Vec<(Vec<Value>, Vec<Value>)> = groups
+        .iter()
+        .map(|g| {
+            (
+                g.keys.clone(),
+                plan.measures.iter().map(|m| measure_value(m, g)).collect(),
+            )
+        })
+        .collect();
+    match plan.sort {
+        Some((i, order)) => table.sort_by(|a, b| {
+            let by = compare(&a.1[i], &b.1[i]);
+            let by = if order == Order::Desc {
+                by.reverse()
+            } else {
+                by
+            };
+            by.then_with(|| keys_order(&a.0, &b.0))
+        }),
+        None if plan.main.order.is_none() => table.sort_by(|a, b| keys_order(&a.0, &b.0)),
+        None => {}
+    }
+    if let Some(n) = plan.take {
+        table.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+    }
+    let keys: Vec<Key> = plan.main.keys[..plan.main.shown_keys].to_vec();
+    let mut columns: Vec<OutColumn> = keys
+        .iter()
+        .map(|k| OutColumn::new(k.name(), k.kind()))
+        .collect();
+    columns.extend(
+        plan.measures
+            .iter()
+            .map(|m| OutColumn::new(m.label.clone(), m.kind)),
+    );
+    let mut rs = ResultSet {
+        title: Some(plan.title.clone()),
+        columns,
+        rows: table
+            .into_iter()
+            .map(|(k, m)| labels(&keys, k).into_iter().chain(m).collect())
+            .collect(),
+        vertical: plan.style == Style::Summary,
+    };
+    match plan.style {
+        Style::Plain => {}
+        Style::Summary => summary(&mut rs, active),
+        Style::Peak => super::decorate::peak(&mut rs),
+        Style::Trend => super::decorate::trend(&mut rs, plan),
+    }
+    rs
+}
+
+fn keys_order(a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| compare(x, y))
+        .find(|o| o.is_ne())
+        .unwrap_or(std::cmp::Ordering::Equal)
+}
+
+/// A summary always has its one row, zeros when nothing happened, and the active customers first.
+fn summary(rs: &mut ResultSet, active: Option<i64>) {
+    if rs.rows.is_empty() {
+        rs.rows.push(
+            rs.columns
+                .iter()
+                .map(|c| {
+                    if c.kind == Kind::Count {
+                        Value::Int(0)
+                    } else {
+                        Value::Float(0.0)
+                    }
+                })
+                .collect(),
+        );
+    }
+    if let Some(n) = active {
+        rs.columns
+            .insert(0, OutColumn::new("active_customers", Kind::Count));
+        rs.rows[0].insert(0, Value::Int(n));
+    }
+}

@@ -1,0 +1,84 @@
+//! What peak-hour and trend answers add for people: every hour or bucket present, a bar and the
+//! peak marked, the change against the bucket before.
+
+use super::{Column, Kind, ResultSet};
+use crate::plan::Plan;
+use crate::store::Value;
+
+const BAR_WIDTH: f64 = 30.0;
+
+/// All 24 hours (zeros where nothing happened), a bar for the first measure, the peak marked.
+pub fn peak(rs: &mut ResultSet) {
+    let width = rs.columns.len();
+    let mut hours: Vec<Vec<Value>> = (0..24)
+        .map(|h| {
+            let mut row = vec![Value::Int(h)];
+            row.extend((1..width).map(|i| zero(rs.columns[i].kind)));
+            row
+        })
+        .collect();
+    for row in rs.rows.drain(..) {
+        if let Some(h) = row
+            .first()
+            .and_then(Value::as_i64)
+            .filter(|h| (0..24).contains(h))
+        {
+            hours[h as usize] = row;
+        }
+    }
+    let value = |row: &Vec<Value>| row.get(1).and_then(Value::as_f64).unwrap_or(0.0);
+    let max = hours.iter().map(value).fold(0.0, f64::max);
+    let peak = hours.iter().position(|r| max > 0.0 && value(r) == max);
+    for (h, row) in hours.iter_mut().enumerate() {
+        let len = if max > 0.0 {
+            (value(row) / max * BAR_WIDTH).round() as usize
+        } else {
+            0
+        };
+        row.push(Value::from("█".repeat(len)));
+        row.push(Value::from(if Some(h) == peak { "◀ peak" } else { "" }));
+    }
+    rs.columns.push(Column::new("", Kind::Decoration));
+    rs.columns.push(Column::new("", Kind::Decoration));
+    rs.rows = hours;
+}
+
+/// Every bucket the plan listed, in order, with the change of the measure against the bucket
+/// before; the first bucket is dropped when it is only there to compare with.
+pub fn trend(rs: &mut ResultSet, plan: &Plan) {
+    let kind = rs.columns.get(1).map_or(Kind::Number, |c| c.kind);
+    let found: std::collections::HashMap<String, Value> = rs
+        .rows
+        .drain(..)
+        .map(|r| (r[0].to_string(), r.get(1).cloned().unwrap_or(Value::Null)))
+        .collect();
+    let buckets = plan.buckets.clone().unwrap_or_default();
+    let mut rows = Vec::new();
+    let mut previous: Option<f64> = None;
+    for bucket in buckets {
+        let value = found
+            .get(&bucket.to_string())
+            .cloned()
+            .unwrap_or_else(|| zero(kind));
+        let now = value.as_f64();
+        let change = match (previous, now) {
+            (Some(p), Some(n)) if p != 0.0 => Value::Float((n - p) / p),
+            _ => Value::Null,
+        };
+        previous = now;
+        rows.push(vec![bucket, value, change]);
+    }
+    if plan.drop_first && !rows.is_empty() {
+        rows.remove(0);
+    }
+    rs.columns.push(Column::new("change", Kind::Change));
+    rs.rows = rows;
+}
+
+fn zero(kind: Kind) -> Value {
+    match kind {
+        Kind::Count => Value::Int(0),
+        Kind::Text | Kind::Decoration => Value::from(""),
+        _ => Value::Float(0.0),
+    }
+}

@@ -1,0 +1,181 @@
+//! SQL: an aggregate as one SELECT per dialect — the table parts, merged when there are several,
+//! then labelled, sorted and cut. User values travel only as bind parameters.
+
+mod parts;
+
+pub use parts::Frag;
+
+use crate::parse::ast::Order;
+use crate::plan::{Aggregate, Atom, Compute, Key, MeasureDef};
+use crate::store::{Dialect, Value};
+use parts::part_select;
+
+/// What each result column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Key(Key),
+    /// The id of the plan whose prices the row's revenue uses.
+    PricePlan,
+    Atom(Atom),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SqlQuery {
+    pub sql: String,
+    pub params: Vec<Value>,
+    pub columns: Vec<Column>,
+}
+
+pub fn build(agg: &Aggregate, d: &dyn Dialect) -> SqlQuery {
+    let inner = merged(agg, d);
+    let mut f = Frag::default();
+    let customer = agg.keys.iter().position(|k| *k == Key::Customer);
+    let plan = agg.keys.iter().position(|k| *k == Key::Plan);
+    let mut labels = Vec::new();
+    let mut columns = Vec::new();
+    for (i, k) in agg.keys.iter().enumerate() {
+        let label = match k {
+            Key::Customer if i < agg.shown_keys => "cl.subscriber_key".to_string(),
+            Key::Plan if i < agg.shown_keys => "pl.name".to_string(),
+            _ => format!("x.k{i}"),
+        };
+        labels.push(label);
+        columns.push(Column::Key(*k));
+    }
+    let mut select = labels.clone();
+    if agg.priced {
+        select.push("pl.id".into());
+        columns.push(Column::PricePlan);
+    }
+    for (j, a) in agg.atoms.iter().enumerate() {
+        select.push(format!("x.a{j}"));
+        columns.push(Column::Atom(*a));
+    }
+    f.push(&format!("SELECT {} FROM (", select.join(", ")));
+    f.append(inner);
+    f.push(") x");
+    if let Some(c) = customer {
+        f.push(&format!(" LEFT JOIN customers cl ON cl.id = x.k{c}"));
+    }
+    match (plan, customer) {
+        (Some(p), _) if agg.priced || p < agg.shown_keys => {
+            f.push(&format!(" LEFT JOIN plans pl ON pl.id = x.k{p}"))
+        }
+        (None, Some(_)) if agg.priced => f.push(" LEFT JOIN plans pl ON pl.id = cl.plan_id"),
+        _ => {}
+    }
+    let by_keys: Vec<String> = labels
+        .iter()
+        .take(agg.shown_keys)
+        .map(|l| format!("{l} ASC"))
+        .collect();
+    match &agg.order {
+        Some((m, order)) => {
+            let dir = if *order == Order::Asc { "ASC" } else { "DESC" };
+            let mut terms = vec![format!("{} {dir}", order_expr(m, &agg.atoms))];
+            terms.extend(by_keys);
+            f.push(&format!(" ORDER BY {}", terms.join(", ")));
+        }
+        None if agg.limit.is_some() && !by_keys.is_empty() => {
+            f.push(&format!(" ORDER BY {}", by_keys.join(", ")))
+        }
+        None => {}
+    }
+    if let Some(limit) = agg.limit {
+        f.push(" LIMIT ");
+        f.bind(Value::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
+    }
+    SqlQuery {
+        sql: f.sql,
+        params: f.params,
+        columns,
+    }
+}
+
+/// The parts, and when there are several, their rows added up per group.
+fn merged(agg: &Aggregate, d: &dyn Dialect) -> Frag {
+    if let [only] = agg.parts.as_slice() {
+        return part_select(agg, only, d, &agg.atoms, false);
+    }
+    let distinct = agg.atoms.contains(&Atom::Customers);
+    let by_customer = agg.keys.contains(&Key::Customer);
+    // Distinct customers do not add up across parts: carry the customer id and count it at the end.
+    let extra = distinct && !by_customer;
+    let part_atoms: Vec<Atom> = agg
+        .atoms
+        .iter()
+        .copied()
+        .filter(|a| !(extra && *a == Atom::Customers))
+        .collect();
+    let n = agg.keys.len();
+    let keys: Vec<String> = (0..n).map(|i| format!("u.k{i}")).collect();
+    let mut select: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{k} AS k{i}"))
+        .collect();
+    for (j, a) in agg.atoms.iter().enumerate() {
+        let expr = match part_atoms.iter().position(|p| p == a) {
+            _ if extra && *a == Atom::Customers => format!("COUNT(DISTINCT u.k{n})"),
+            Some(i) if *a == Atom::Customers => format!("MAX(u.a{i})"),
+            Some(i) if matches!(a, Atom::Min(_)) => format!("MIN(u.a{i})"),
+            Some(i) if matches!(a, Atom::Max(_)) => format!("MAX(u.a{i})"),
+            Some(i) => format!("SUM(u.a{i})"),
+            None => "0".into(),
+        };
+        select.push(format!("{expr} AS a{j}"));
+    }
+    let mut f = Frag::default();
+    f.push(&format!("SELECT {} FROM (", select.join(", ")));
+    for (i, part) in agg.parts.iter().enumerate() {
+        if i > 0 {
+            f.push(" UNION ALL ");
+        }
+        f.append(part_select(agg, part, d, &part_atoms, extra));
+    }
+    f.push(") u");
+    if !keys.is_empty() {
+        f.push(&format!(" GROUP BY {}", keys.join(", ")));
+    }
+    f
+}
+
+/// A measure as an SQL expression over the merged row, for ORDER BY. Divisions by a constant
+/// are left out: they do not change the order.
+fn order_expr(m: &MeasureDef, atoms: &[Atom]) -> String {
+    let col = |a: &Atom| {
+        format!(
+            "COALESCE(x.a{}, 0)",
+            atoms.iter().position(|x| x == a).unwrap_or(0)
+        )
+    };
+    let sum = |list: &[Atom]| format!("({})", list.iter().map(col).collect::<Vec<_>>().join(" + "));
+    match &m.compute {
+        Compute::Sum(list) => sum(list),
+        Compute::Ratio(num, den) => format!("({} / NULLIF({}, 0))", sum(num), sum(den)),
+        Compute::Single(a) => col(a),
+        Compute::Revenue { minutes, sms, data } => {
+            let mut terms = Vec::new();
+            if *minutes {
+                terms.push(format!(
+                    "{} * COALESCE(pl.price_per_minute, 0) / 60",
+                    col(&Atom::SecondsOut)
+                ));
+            }
+            if *sms {
+                terms.push(format!(
+                    "{} * COALESCE(pl.price_per_sms, 0)",
+                    col(&Atom::SmsOut)
+                ));
+            }
+            if *data {
+                terms.push(format!(
+                    "({} + {}) * COALESCE(pl.price_per_mb, 0) / 1000000",
+                    col(&Atom::BytesUp),
+                    col(&Atom::BytesDown)
+                ));
+            }
+            format!("({})", terms.join(" + "))
+        }
+    }
+}

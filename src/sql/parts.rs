@@ -1,0 +1,434 @@
+//! One table part of an aggregate as a SELECT: its source, keys, atoms, range and filter.
+
+use crate::model::sql_time;
+use crate::parse::ast::Source;
+use crate::plan::{Aggregate, Atom, Field, Filter, FilterField, Key, Part, Table};
+use crate::store::{Dialect, Value};
+use chrono::{DateTime, Utc};
+
+/// SQL text with its bind parameters, in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Frag {
+    pub sql: String,
+    pub params: Vec<Value>,
+}
+
+impl Frag {
+    pub(super) fn push(&mut self, sql: &str) {
+        self.sql.push_str(sql);
+    }
+
+    pub(super) fn bind(&mut self, value: Value) {
+        self.sql.push('?');
+        self.params.push(value);
+    }
+
+    pub(super) fn append(&mut self, other: Frag) {
+        self.sql.push_str(&other.sql);
+        self.params.extend(other.params);
+    }
+}
+
+/// The counters of a usage part built from the raw tables, named like the rollups' columns so
+/// the same atom expressions read both.
+const USAGE_COUNTERS: [&str; 11] = [
+    "calls_out",
+    "calls_in",
+    "calls_answered",
+    "seconds_out",
+    "seconds_in",
+    "sms_out",
+    "sms_in",
+    "data_sessions",
+    "data_seconds",
+    "bytes_up",
+    "bytes_down",
+];
+
+/// How a part is read: what to select from and which column holds its time.
+struct From {
+    sql: Frag,
+    time: &'static str,
+    /// Whether times in the range are days (`customer_daily`).
+    days: bool,
+    /// Raw calls, sms or data_sessions rows (not a rollup nor the usage union).
+    raw: Option<Source>,
+}
+
+fn range_bounds(f: &mut Frag, column: &str, part: &Part, days: bool) {
+    let show = |t: DateTime<Utc>| {
+        let text = sql_time(t);
+        if days { text[..10].to_string() } else { text }
+    };
+    let mut conds = Vec::new();
+    if let Some(a) = part.range.start {
+        conds.push((">=", show(a)));
+    }
+    if let Some(b) = part.range.end {
+        conds.push(("<", show(b)));
+    }
+    for (i, (op, value)) in conds.into_iter().enumerate() {
+        f.push(if i == 0 { " WHERE " } else { " AND " });
+        f.push(&format!("{column} {op} "));
+        f.bind(Value::Text(value));
+    }
+}
+
+fn from(agg: &Aggregate, part: &Part) -> From {
+    let plain = |table: &str| Frag {
+        sql: format!("{table} t"),
+        params: vec![],
+    };
+    match (part.table, agg.source) {
+        (Table::NetworkHourly, _) => From {
+            sql: plain("network_hourly"),
+            time: "t.hour",
+            days: false,
+            raw: None,
+        },
+        (Table::CustomerDaily, _) => From {
+            sql: plain("customer_daily"),
+            time: "t.day",
+            days: true,
+            raw: None,
+        },
+        (Table::Raw, Source::Calls) => From {
+            sql: plain("calls"),
+            time: "t.start_time",
+            days: false,
+            raw: Some(Source::Calls),
+        },
+        (Table::Raw, Source::Sms) => From {
+            sql: plain("sms"),
+            time: "t.sent_at",
+            days: false,
+            raw: Some(Source::Sms),
+        },
+        (Table::Raw, Source::Data) => From {
+            sql: plain("data_sessions"),
+            time: "t.start_time",
+            days: false,
+            raw: Some(Source::Data),
+        },
+        (Table::Raw, Source::Usage) => From {
+            sql: usage_union(part),
+            time: "t.t_time",
+            days: false,
+            raw: None,
+        },
+    }
+}
+
+/// All three raw tables as one, each row counted like the rollups count it. The range goes
+/// inside each branch so every table's time index is used.
+fn usage_union(part: &Part) -> Frag {
+    let out = |then: &str| format!("CASE WHEN direction = 'out' THEN {then} ELSE 0 END");
+    let inward = |then: &str| format!("CASE WHEN direction = 'in' THEN {then} ELSE 0 END");
+    let answered = "CASE WHEN status = 'answered' THEN 1 ELSE 0 END".to_string();
+    let zero = || "0".to_string();
+    let branches: [(&str, &str, [String; 11]); 3] = [
+        (
+            "calls",
+            "start_time",
+            [
+                out("1"),
+                inward("1"),
+                answered,
+                out("duration_s"),
+                inward("duration_s"),
+                zero(),
+                zero(),
+                zero(),
+                zero(),
+                zero(),
+                zero(),
+            ],
+        ),
+        (
+            "sms",
+            "sent_at",
+            [
+                zero(),
+                zero(),
+                zero(),
+                zero(),
+                zero(),
+                out("1"),
+                inward("1"),
+                zero(),
+                zero(),
+                zero(),
+                zero(),
+            ],
+        ),
+        (
+            "data_sessions",
+            "start_time",
+            [
+                zero(),
+                zero(),
+                zero(),
+                zero(),
+                zero(),
+                zero(),
+                zero(),
+                "1".into(),
+                "duration_s".into(),
+                "bytes_up".into(),
+                "bytes_down".into(),
+            ],
+        ),
+    ];
+    let mut f = Frag::default();
+    f.push("(");
+    for (i, (table, time, counters)) in branches.iter().enumerate() {
+        if i > 0 {
+            f.push(" UNION ALL ");
+        }
+        let named: Vec<String> = counters
+            .iter()
+            .zip(USAGE_COUNTERS)
+            .map(|(c, n)| format!("{c} AS {n}"))
+            .collect();
+        f.push(&format!(
+            "SELECT customer_id, {time} AS t_time, {} FROM {table}",
+            named.join(", ")
+        ));
+        range_bounds(&mut f, time, part, false);
+    }
+    f.push(") t");
+    f
+}
+
+/// The SQL of an atom over a part's rows.
+fn atom(a: Atom, raw: Option<Source>) -> String {
+    let case = |cond: &str, then: &str| format!("SUM(CASE WHEN {cond} THEN {then} ELSE 0 END)");
+    let field = |f: Field| match f {
+        Field::Bytes => "t.bytes_up + t.bytes_down".to_string(),
+        Field::Up => "t.bytes_up".into(),
+        Field::Down => "t.bytes_down".into(),
+        Field::CallDuration | Field::DataDuration => "t.duration_s".into(),
+    };
+    match (raw, a) {
+        (_, Atom::Customers) => "COUNT(DISTINCT t.customer_id)".into(),
+        (_, Atom::Min(f)) => format!("MIN({})", field(f)),
+        (_, Atom::Max(f)) => format!("MAX({})", field(f)),
+        (Some(Source::Calls), Atom::CallsOut) => case("t.direction = 'out'", "1"),
+        (Some(Source::Calls), Atom::CallsIn) => case("t.direction = 'in'", "1"),
+        (Some(Source::Calls), Atom::Answered) => case("t.status = 'answered'", "1"),
+        (Some(Source::Calls), Atom::SecondsOut) => case("t.direction = 'out'", "t.duration_s"),
+        (Some(Source::Calls), Atom::SecondsIn) => case("t.direction = 'in'", "t.duration_s"),
+        (Some(Source::Sms), Atom::SmsOut) => case("t.direction = 'out'", "1"),
+        (Some(Source::Sms), Atom::SmsIn) => case("t.direction = 'in'", "1"),
+        (Some(Source::Data), Atom::Sessions) => "COUNT(*)".into(),
+        (Some(Source::Data), Atom::DataSeconds) => "SUM(t.duration_s)".into(),
+        (Some(Source::Data), Atom::BytesUp) => "SUM(t.bytes_up)".into(),
+        (Some(Source::Data), Atom::BytesDown) => "SUM(t.bytes_down)".into(),
+        (Some(_), _) => "0".into(),
+        (None, a) => format!("SUM(t.{})", counter(a)),
+    }
+}
+
+/// The rollup (and usage union) column of an additive atom.
+fn counter(a: Atom) -> &'static str {
+    match a {
+        Atom::CallsOut => "calls_out",
+        Atom::CallsIn => "calls_in",
+        Atom::Answered => "calls_answered",
+        Atom::SecondsOut => "seconds_out",
+        Atom::SecondsIn => "seconds_in",
+        Atom::SmsOut => "sms_out",
+        Atom::SmsIn => "sms_in",
+        Atom::Sessions => "data_sessions",
+        Atom::DataSeconds => "data_seconds",
+        Atom::BytesUp => "bytes_up",
+        Atom::BytesDown => "bytes_down",
+        Atom::Customers | Atom::Min(_) | Atom::Max(_) => "records",
+    }
+}
+
+/// The local time of `column`: shifted by the zone's offset, which may change (daylight saving)
+/// inside the range. The offsets and instants come from the zone, not from the user.
+fn local(d: &dyn Dialect, column: &str, offsets: &[(DateTime<Utc>, i64)]) -> String {
+    match offsets {
+        [] => column.to_string(),
+        [(_, 0)] => column.to_string(),
+        [(_, o)] => d.shift(column, &o.to_string()),
+        pieces => {
+            let mut case = String::from("CASE");
+            for window in pieces.windows(2) {
+                case.push_str(&format!(
+                    " WHEN {column} < '{}' THEN {}",
+                    sql_time(window[1].0),
+                    window[0].1
+                ));
+            }
+            let last = pieces.last().map_or(0, |p| p.1);
+            case.push_str(&format!(" ELSE {last} END"));
+            d.shift(column, &case)
+        }
+    }
+}
+
+fn key(d: &dyn Dialect, k: Key, from: &From, offsets: &[(DateTime<Utc>, i64)]) -> String {
+    let t = || local(d, from.time, offsets);
+    match k {
+        Key::Customer => "t.customer_id".into(),
+        Key::Plan => "c.plan_id".into(),
+        Key::Region => "c.region".into(),
+        Key::Direction => "t.direction".into(),
+        Key::Status => "t.status".into(),
+        Key::Hour => d.hour_of(&t()),
+        Key::Day => d.date_of(&t()),
+        Key::Week => d.week_of(&t()),
+        Key::Month => d.month_of(&t()),
+        Key::Weekday => d.weekday_of(&t()),
+        Key::Hourly => d.hour_start_of(&t()),
+    }
+}
+
+fn filter_sql(f: &Filter, out: &mut Frag) {
+    let column = |field: FilterField| match field {
+        FilterField::Direction => "t.direction",
+        FilterField::Status => "t.status",
+        FilterField::Duration => "t.duration_s",
+        FilterField::Other => "t.other_party",
+        FilterField::Cell => "t.cell_id",
+        FilterField::Up => "t.bytes_up",
+        FilterField::Down => "t.bytes_down",
+        FilterField::Bytes => "(t.bytes_up + t.bytes_down)",
+        FilterField::Customer => "c.subscriber_key",
+        FilterField::Plan => "p.name",
+        FilterField::Region => "c.region",
+    };
+    match f {
+        Filter::And(a, b) | Filter::Or(a, b) => {
+            out.push("(");
+            filter_sql(a, out);
+            out.push(if matches!(f, Filter::And(..)) {
+                " AND "
+            } else {
+                " OR "
+            });
+            filter_sql(b, out);
+            out.push(")");
+        }
+        Filter::Not(a) => {
+            out.push("NOT (");
+            filter_sql(a, out);
+            out.push(")");
+        }
+        Filter::Compare { field, op, value } => {
+            out.push(&format!("{} {} ", column(*field), op.sql()));
+            out.bind(value.clone());
+        }
+        Filter::In {
+            field,
+            values,
+            negated,
+        } => {
+            out.push(&format!(
+                "{} {}IN (",
+                column(*field),
+                if *negated { "NOT " } else { "" }
+            ));
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    out.push(", ");
+                }
+                out.bind(v.clone());
+            }
+            out.push(")");
+        }
+        Filter::Between {
+            field,
+            low,
+            high,
+            negated,
+        } => {
+            out.push(&format!(
+                "{} {}BETWEEN ",
+                column(*field),
+                if *negated { "NOT " } else { "" }
+            ));
+            out.bind(low.clone());
+            out.push(" AND ");
+            out.bind(high.clone());
+        }
+    }
+}
+
+/// Which joins a part needs for its keys and filter.
+fn joins(agg: &Aggregate) -> (bool, bool) {
+    let mut fields = Vec::new();
+    if let Some(f) = &agg.filter {
+        f.fields(&mut fields);
+    }
+    let plans = fields.contains(&FilterField::Plan);
+    let customers = plans
+        || fields
+            .iter()
+            .any(|f| matches!(f, FilterField::Customer | FilterField::Region))
+        || agg
+            .keys
+            .iter()
+            .any(|k| matches!(k, Key::Plan | Key::Region));
+    (customers, plans)
+}
+
+/// `SELECT keys AS k0.., atoms AS a0.. FROM part WHERE range AND filter GROUP BY keys`;
+/// `extra_customer` adds the customer id as a key, for distinct counts across parts.
+pub fn part_select(
+    agg: &Aggregate,
+    part: &Part,
+    d: &dyn Dialect,
+    atoms: &[Atom],
+    extra_customer: bool,
+) -> Frag {
+    let from = from(agg, part);
+    let mut keys: Vec<String> = agg
+        .keys
+        .iter()
+        .map(|k| key(d, *k, &from, &agg.offsets))
+        .collect();
+    if extra_customer {
+        keys.push("t.customer_id".into());
+    }
+    let mut columns: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{k} AS k{i}"))
+        .collect();
+    columns.extend(
+        atoms
+            .iter()
+            .enumerate()
+            .map(|(i, a)| format!("{} AS a{i}", atom(*a, from.raw))),
+    );
+    let mut f = Frag::default();
+    f.push(&format!("SELECT {} FROM ", columns.join(", ")));
+    f.append(from.sql);
+    let (customers, plans) = joins(agg);
+    if customers {
+        f.push(" JOIN customers c ON c.id = t.customer_id");
+    }
+    if plans {
+        f.push(" LEFT JOIN plans p ON p.id = c.plan_id");
+    }
+    let before = f.sql.len();
+    if from.raw.is_some() || part.table != Table::Raw {
+        range_bounds(&mut f, from.time, part, from.days);
+    }
+    if let Some(filter) = &agg.filter {
+        f.push(if f.sql.len() == before {
+            " WHERE "
+        } else {
+            " AND "
+        });
+        filter_sql(filter, &mut f);
+    }
+    if !keys.is_empty() {
+        f.push(&format!(" GROUP BY {}", keys.join(", ")));
+    }
+    f
+}
