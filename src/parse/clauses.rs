@@ -52,9 +52,27 @@ impl Parser<'_> {
                 query.limit = Some(self.count("how many rows")?);
             }
             _ => {
-                once(query.range.is_some())?;
                 let range = self.range(&word.value)?;
-                query.range = Some(Spanned::new(range, word.span.to(self.last_span())));
+                let span = word.span.to(self.last_span());
+                query.range = Some(match (query.range.take(), range) {
+                    (None, range) => Spanned::new(range, span),
+                    // `since A until B` and `until B since A` are `between A and B`.
+                    (
+                        Some(Spanned {
+                            value: Range::Since(a),
+                            span: first,
+                        }),
+                        Range::Until(b),
+                    )
+                    | (
+                        Some(Spanned {
+                            value: Range::Until(b),
+                            span: first,
+                        }),
+                        Range::Since(a),
+                    ) => Spanned::new(Range::Between(a, b), first.to(span)),
+                    (Some(_), _) => return once(true),
+                });
             }
         }
         Ok(())

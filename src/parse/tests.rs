@@ -105,6 +105,11 @@ fn repeated_clauses_are_refused() {
     assert!(
         err("calls today yesterday").starts_with("line 1, column 13: `yesterday` is given twice")
     );
+    let q = ok("calls since 2026-11-01 until 2026-11-08");
+    assert!(matches!(
+        q.range.unwrap().value,
+        super::ast::Range::Between(..)
+    ));
 }
 
 #[test]
