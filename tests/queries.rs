@@ -82,7 +82,6 @@ fn expect_same(what: &str, got: &BTreeMap<String, f64>, want: &BTreeMap<String, 
     }
 }
 
-const T: &str = "2026-11-25 12:00:00";
 
 fn hour(store: &Store, col: &str) -> String {
     if store.dialect().name() == "mysql" {
