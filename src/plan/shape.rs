@@ -493,7 +493,8 @@ fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         || revenue;
     let raw_only =
         filter_raw || keys.iter().any(|k| k.raw_only()) || atoms.iter().any(|a| !a.in_rollups());
-    let offsets = offsets_over(spec.range, ctx);
+    let range = bounded(spec.range, ctx);
+    let offsets = offsets_over(range, ctx);
     let source = narrowed(spec.source, &atoms, spec.filter.as_ref());
     let parts = choose(
         &Needs {
@@ -502,7 +503,7 @@ fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
             keys: &keys,
             offsets: &offsets,
         },
-        spec.range,
+        range,
     );
     let final_rows = keys.len() == shown_keys || keys[..shown_keys].contains(&Key::Customer);
     let in_sql = final_rows && spec.style == Style::Plain;
@@ -514,7 +515,7 @@ fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
     let main = Aggregate {
         source,
         filter: spec.filter,
-        range: spec.range,
+        range,
         keys,
         shown_keys,
         atoms,
@@ -535,6 +536,18 @@ fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         buckets: None,
         drop_first: false,
     })
+}
+
+/// An open range closed at the data's first and last hour: every part then has bounds (one
+/// customer's days can be listed), and nothing outside them exists.
+fn bounded(range: UtcRange, ctx: &Context) -> UtcRange {
+    match ctx.extent {
+        Some((first, last)) => UtcRange {
+            start: range.start.or(Some(first)),
+            end: range.end.or(Some(last + TimeDelta::hours(1))),
+        },
+        None => range,
+    }
 }
 
 /// `usage` read from the one raw table its atoms come from, when they all come from one: the

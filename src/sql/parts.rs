@@ -358,6 +358,45 @@ fn filter_sql(f: &Filter, out: &mut Frag) {
     }
 }
 
+/// The subscriber key when the filter asks for one customer (alone or and-ed with more).
+fn single_customer(filter: Option<&Filter>) -> Option<&Value> {
+    match filter? {
+        Filter::Compare {
+            field: FilterField::Customer,
+            op: crate::parse::ast::CmpOp::Eq,
+            value,
+        } => Some(value),
+        Filter::And(a, b) => single_customer(Some(a)).or_else(|| single_customer(Some(b))),
+        _ => None,
+    }
+}
+
+/// The days of a bounded, day-aligned part, when there are not too many to list.
+fn day_list(part: &Part) -> Option<Vec<String>> {
+    let (start, end) = (part.range.start?, part.range.end?);
+    let days = (end - start).num_days();
+    (days <= 5_000).then(|| {
+        (0..days)
+            .map(|i| sql_time(start + chrono::TimeDelta::days(i))[..10].to_string())
+            .collect()
+    })
+}
+
+/// One customer's rows of `customer_daily`, which is keyed by day first: a primary-key lookup
+/// per day instead of a scan of every customer's rows in the range.
+fn one_customers_days(f: &mut Frag, key: &Value, part: &Part) {
+    f.push(" WHERE t.customer_id = (SELECT id FROM customers WHERE subscriber_key = ");
+    f.bind(key.clone());
+    f.push(") AND t.day IN (");
+    for (i, day) in day_list(part).unwrap_or_default().into_iter().enumerate() {
+        if i > 0 {
+            f.push(", ");
+        }
+        f.bind(Value::Text(day));
+    }
+    f.push(")");
+}
+
 /// Which joins a part needs for its keys and filter.
 fn joins(agg: &Aggregate) -> (bool, bool) {
     let mut fields = Vec::new();
@@ -416,8 +455,12 @@ pub fn part_select(
         f.push(" LEFT JOIN plans p ON p.id = c.plan_id");
     }
     let before = f.sql.len();
-    if from.raw.is_some() || part.table != Table::Raw {
-        range_bounds(&mut f, from.time, part, from.days);
+    match single_customer(agg.filter.as_ref()).filter(|_| part.table == Table::CustomerDaily) {
+        Some(key) if day_list(part).is_some() => one_customers_days(&mut f, key, part),
+        _ if from.raw.is_some() || part.table != Table::Raw => {
+            range_bounds(&mut f, from.time, part, from.days)
+        }
+        _ => {}
     }
     if let Some(filter) = &agg.filter {
         f.push(if f.sql.len() == before {
