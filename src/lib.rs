@@ -12,6 +12,7 @@ pub mod parse;
 pub mod plan;
 pub mod query;
 pub mod rows;
+pub mod shell;
 pub mod sql;
 pub mod store;
 pub mod table;

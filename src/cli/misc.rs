@@ -1,11 +1,8 @@
 //! `tally config`, `migrate`, `demo` and `summary`.
 
 use super::args::{ConfigCommand, DemoArgs};
-use super::output::pairs;
 use super::{AppError, Session};
 use crate::demo::{self, DemoSpec};
-use crate::store::rollup_at as at;
-use crate::table::format::{megabytes, number, thousands};
 use chrono::{NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -94,35 +91,18 @@ pub fn demo(session: &Session, args: DemoArgs) -> Result<(), AppError> {
         }
     }
     if args.open {
-        return summary(session);
+        use std::io::IsTerminal;
+        // The shell on a terminal; elsewhere (a script, CI) the network summary.
+        return if std::io::stdin().is_terminal() {
+            crate::shell::run(session.clone())
+        } else {
+            summary(session)
+        };
     }
     Ok(())
 }
 
+/// Network totals over all time: the query language's `summary`.
 pub fn summary(session: &Session) -> Result<(), AppError> {
-    let store = session.open_store()?;
-    let totals = store.network_totals()?;
-    let c = totals.counters;
-    let calls = c.get(at::CALLS_OUT) + c.get(at::CALLS_IN);
-    let seconds = c.get(at::SECONDS_OUT) + c.get(at::SECONDS_IN);
-    let sms = c.get(at::SMS_OUT) + c.get(at::SMS_IN);
-    println!("Network summary, all time ({})", store.url().short_name());
-    let table = pairs(&[
-        ("active customers", thousands(totals.active_customers)),
-        ("calls", thousands(calls)),
-        ("  out", thousands(c.get(at::CALLS_OUT))),
-        ("  in", thousands(c.get(at::CALLS_IN))),
-        ("  answered", thousands(c.get(at::CALLS_ANSWERED))),
-        ("minutes", number(seconds as f64 / 60.0)),
-        ("SMS", thousands(sms)),
-        ("  out", thousands(c.get(at::SMS_OUT))),
-        ("  in", thousands(c.get(at::SMS_IN))),
-        ("data sessions", thousands(c.get(at::DATA_SESSIONS))),
-        (
-            "data volume",
-            megabytes((c.get(at::BYTES_UP) + c.get(at::BYTES_DOWN)) as f64 / 1e6),
-        ),
-    ]);
-    table.printstd();
-    Ok(())
+    super::batch::run(session, "summary")
 }

@@ -10,8 +10,10 @@ mod misc;
 pub mod output;
 mod records;
 
-pub use args::Cli;
+pub use args::{Cli, LogCommand};
+pub use batch::{format as output_format, statements};
 pub use error::{AppError, exit};
+pub use records::{checked as checked_record, store_record};
 
 use crate::config::{DbUrl, Overrides, Settings, config_path};
 use crate::model::InputContext;
@@ -22,6 +24,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Everything a command needs besides its own arguments.
+#[derive(Clone)]
 pub struct Session {
     pub settings: Settings,
     prompt_password: bool,
@@ -99,7 +102,13 @@ fn run(cli: Cli) -> Result<(), AppError> {
         return batch::run(&session, &text);
     }
     let Some(command) = cli.command else {
-        return misc::summary(&session);
+        // No command: the shell on a terminal, statements from standard input otherwise.
+        if std::io::stdin().is_terminal() {
+            return crate::shell::run(session);
+        }
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+        return batch::run(&session, &text);
     };
     match command {
         Command::Config(c) => misc::config(&session, c),

@@ -4,10 +4,38 @@ use super::args::{LogCommand, RecordCommand};
 use super::output::pairs;
 use super::{AppError, Session};
 use crate::model::{CallInput, DataInput, Record, RecordKind, SmsInput, Zone};
-use crate::store::{RecordChanges, StoreError, StoredRecord};
+use crate::store::{RecordChanges, Store, StoreError, StoredRecord};
 
 pub fn log(session: &Session, command: LogCommand) -> Result<(), AppError> {
-    let ctx = session.input_context();
+    let (record, create) = checked(command, &session.input_context())?;
+    let store = session.open_store()?;
+    println!(
+        "{}",
+        store_record(&store, record, create, &session.settings.zone)?
+    );
+    Ok(())
+}
+
+/// Stores a checked record; returns the line that confirms it (`logged call 17: ...`).
+pub fn store_record(
+    store: &Store,
+    record: Record,
+    create: bool,
+    zone: &Zone,
+) -> Result<String, AppError> {
+    let id = store.log(&record, create)?;
+    Ok(format!(
+        "logged {}",
+        describe(&StoredRecord { id, record }, zone)
+    ))
+}
+
+/// The record a `log` command describes, checked; and whether to create its customer.
+pub fn checked(
+    command: LogCommand,
+    ctx: &crate::model::InputContext,
+) -> Result<(Record, bool), AppError> {
+    let ctx = ctx.clone();
     let (record, create) = match command {
         LogCommand::Call {
             customer,
@@ -74,13 +102,7 @@ pub fn log(session: &Session, command: LogCommand) -> Result<(), AppError> {
             common.create_customer,
         ),
     };
-    let store = session.open_store()?;
-    let id = store.log(&record, create)?;
-    println!(
-        "logged {}",
-        describe(&StoredRecord { id, record }, &session.settings.zone)
-    );
-    Ok(())
+    Ok((record, create))
 }
 
 /// `call 17: 447700900123 out 447700900456 at 2026-11-25 10:15:00 (UTC), 3m20s, answered`.
