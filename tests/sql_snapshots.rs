@@ -1,0 +1,166 @@
+//! The SQL and bind parameters each example line compiles to, per dialect, as snapshots in
+//! tests/snapshots/: a change to the generated SQL shows up in review as a diff.
+//!
+//! Everything is fixed (zone, clock, data extent), so the snapshots never depend on when or where
+//! the tests run. Update them with `INSTA_UPDATE=always cargo test --test sql_snapshots`.
+
+use chrono::{DateTime, Utc};
+use tally::model::Zone;
+use tally::parse::ast::Statement;
+use tally::plan::{Aggregate, Context, plan};
+use tally::sql::build;
+use tally::store::dialect::{MARIADB, Sqlite};
+use tally::store::{Dialect, Value};
+
+fn at(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn context(zone: &str) -> Context {
+    Context {
+        zone: Zone::parse(zone).unwrap(),
+        now: at("2026-11-25T12:00:00Z"),
+        extent: Some((at("2026-10-01T00:00:00Z"), at("2026-11-25T11:00:00Z"))),
+    }
+}
+
+/// One aggregate's SQL, then its parameters.
+fn section(title: &str, agg: &Aggregate, d: &dyn Dialect) -> String {
+    let q = build(agg, d);
+    assert_no_inline_values(&q.sql, &q.params);
+    format!("-- {title}\n{}\nparams: {:?}\n", q.sql, q.params)
+}
+
+/// User values travel as parameters: no date, time or key of the example lines in the SQL text,
+/// and no parameter's text quoted in it either, outside the builder's own `CASE WHEN direction =
+/// 'out' THEN` columns.
+fn assert_no_inline_values(sql: &str, params: &[Value]) {
+    let own = without_case_conditions(sql);
+    let quoted = params
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|p| format!("'{p}'"));
+    for needle in ["2026", "447700900123", ":30", ":15"]
+        .map(String::from)
+        .into_iter()
+        .chain(quoted)
+    {
+        assert!(!own.contains(&needle), "`{needle}` written into SQL: {sql}");
+    }
+}
+
+/// The SQL with every `CASE WHEN ... THEN` condition cut out.
+fn without_case_conditions(sql: &str) -> String {
+    let mut out = String::new();
+    let mut rest = sql;
+    while let Some(i) = rest.find("CASE WHEN ") {
+        out.push_str(&rest[..i]);
+        rest = rest[i..].find(" THEN ").map_or("", |j| &rest[i + j..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Snapshots `line` planned in `zone`, once per dialect, as `<name>-mariadb` and `<name>-sqlite`.
+fn check(name: &str, line: &str, zone: &str) {
+    let query = match tally::parse::parse(line) {
+        Ok(Statement::Query(q)) => q,
+        other => panic!("{line}: {other:?}"),
+    };
+    let planned = plan(&query, &context(zone)).unwrap_or_else(|e| panic!("{}", e.render(line)));
+    let dialects: [(&str, &dyn Dialect); 2] = [("mariadb", &MARIADB), ("sqlite", &Sqlite)];
+    for (dialect, d) in dialects {
+        let mut text = format!("query: {line}\nzone: {zone}\n\n");
+        text.push_str(&section("main", &planned.main, d));
+        if let Some(active) = &planned.active {
+            text.push('\n');
+            text.push_str(&section("active customers", active, d));
+        }
+        insta::assert_snapshot!(format!("{name}-{dialect}"), text);
+    }
+}
+
+#[test]
+fn summary() {
+    check("summary", "summary", "UTC");
+}
+
+#[test]
+fn summary_of_one_customer() {
+    check("summary_customer", "summary 447700900123", "UTC");
+}
+
+#[test]
+fn customers_last_30_days() {
+    check("customers_last_30_days", "customers last 30 days", "UTC");
+}
+
+#[test]
+fn peak_hours() {
+    check(
+        "peak_calls_last_7_days",
+        "peak hours calls last 7 days",
+        "UTC",
+    );
+    check("peak_sms_this_month", "peak hours sms this month", "UTC");
+    check("peak_data_today", "peak hours data today", "UTC");
+}
+
+#[test]
+fn peak_hours_in_other_zones() {
+    let line = "peak hours calls last 7 days";
+    check("peak_calls_last_7_days_london", line, "Europe/London");
+    check("peak_calls_last_7_days_plus_0530", line, "+05:30");
+}
+
+#[test]
+fn top_customers() {
+    check(
+        "top_10_by_minutes",
+        "top 10 customers by minutes this month",
+        "UTC",
+    );
+    check(
+        "top_10_by_revenue",
+        "top 10 customers by revenue this month",
+        "UTC",
+    );
+}
+
+#[test]
+fn calls_filtered_per_day() {
+    check(
+        "calls_out_over_5m_per_day",
+        "calls where direction = out and duration > 5m since 2026-11-01 per day show count, minutes, avg(duration)",
+        "UTC",
+    );
+}
+
+#[test]
+fn trend_per_day() {
+    check(
+        "trend_minutes_per_day",
+        "trend minutes per day last 30 days",
+        "UTC",
+    );
+}
+
+#[test]
+fn usage_per_plan() {
+    check(
+        "usage_per_plan",
+        "usage per plan show customers, revenue",
+        "UTC",
+    );
+}
+
+#[test]
+fn summary_between_times() {
+    check(
+        "summary_since_until",
+        "summary since '2026-11-10 07:30' until '2026-11-20 18:15'",
+        "UTC",
+    );
+}
