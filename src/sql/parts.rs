@@ -111,7 +111,7 @@ fn from(agg: &Aggregate, part: &Part) -> From {
             raw: Some(Source::Data),
         },
         (Table::Raw, Source::Usage) => From {
-            sql: usage_union(part),
+            sql: usage_union(part, single_customer(agg.filter.as_ref())),
             time: "t.t_time",
             days: false,
             raw: None,
@@ -121,7 +121,7 @@ fn from(agg: &Aggregate, part: &Part) -> From {
 
 /// All three raw tables as one, each row counted like the rollups count it. The range goes
 /// inside each branch so every table's time index is used.
-fn usage_union(part: &Part) -> Frag {
+fn usage_union(part: &Part, customer: Option<&Value>) -> Frag {
     let out = |then: &str| format!("CASE WHEN direction = 'out' THEN {then} ELSE 0 END");
     let inward = |then: &str| format!("CASE WHEN direction = 'in' THEN {then} ELSE 0 END");
     let answered = "CASE WHEN status = 'answered' THEN 1 ELSE 0 END".to_string();
@@ -195,6 +195,17 @@ fn usage_union(part: &Part) -> Frag {
             named.join(", ")
         ));
         range_bounds(&mut f, time, part, false);
+        if let Some(key) = customer {
+            // One customer: each table's (customer, time) index, not every customer's rows.
+            f.push(if part.range.start.is_some() || part.range.end.is_some() {
+                " AND "
+            } else {
+                " WHERE "
+            });
+            f.push("customer_id = (SELECT id FROM customers WHERE subscriber_key = ");
+            f.bind(key.clone());
+            f.push(")");
+        }
     }
     f.push(") t");
     f

@@ -1,0 +1,154 @@
+//! Batch mode: `-e`, `-f` and standard input, each output format, and the exit codes.
+
+mod common;
+
+use common::{BACKENDS, Backend, TestDb, stderr, stdout, tally, tally_cmd};
+use std::io::Write;
+
+fn demo(db: &TestDb) {
+    let out = tally(&[
+        "--db",
+        &db.url,
+        "demo",
+        "--customers",
+        "20",
+        "--days",
+        "3",
+        "--seed",
+        "4",
+        "--end",
+        "2026-11-20",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn every_format_from_every_input() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        demo(&db);
+        let q = "top 3 customers by calls; peak hours sms";
+        let csv = stdout(&tally(&["--db", &db.url, "--format", "csv", "-e", q]));
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "customer,calls", "{backend:?} {csv}");
+        assert!(
+            lines[1].split(',').nth(1).unwrap().parse::<u64>().is_ok(),
+            "raw numbers in csv: {csv}"
+        );
+        assert!(
+            csv.contains("hour,sms\n0,"),
+            "the second statement follows: {csv}"
+        );
+        let json = stdout(&tally(&[
+            "--db",
+            &db.url,
+            "--format",
+            "json",
+            "-e",
+            "top 3 customers by calls",
+        ]));
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid json");
+        assert_eq!(parsed.as_array().unwrap().len(), 3);
+        assert!(parsed[0]["calls"].is_i64(), "{json}");
+        let table = stdout(&tally(&["--db", &db.url, "-e", "top 3 customers by calls"]));
+        assert!(table.contains("│ customer     │ calls │"), "{table}");
+        let md = stdout(&tally(&[
+            "--db",
+            &db.url,
+            "--format",
+            "markdown",
+            "-e",
+            "top 3 customers by calls",
+        ]));
+        assert!(md.contains("| customer     | calls |"), "{md}");
+        let vertical = stdout(&tally(&[
+            "--db",
+            &db.url,
+            "--format",
+            "vertical",
+            "-e",
+            "top 1 customers by calls",
+        ]));
+        assert!(
+            vertical.contains("*************************** 1. row"),
+            "{vertical}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("report.tally");
+        std::fs::write(
+            &file,
+            "-- morning report\nsummary;\ntop 2 customers by sms\n",
+        )
+        .unwrap();
+        let out = tally(&[
+            "--db",
+            &db.url,
+            "--format",
+            "csv",
+            "-f",
+            file.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).starts_with("active_customers,calls,"),
+            "{}",
+            stdout(&out)
+        );
+
+        let mut child = tally_cmd(&["--db", &db.url, "--format", "csv"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"customers limit 2\n")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        assert_eq!(
+            stdout(&out).lines().count(),
+            3,
+            "header and two rows: {}",
+            stdout(&out)
+        );
+        assert!(
+            stderr(&out).is_empty(),
+            "no prompts or messages on stderr: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn exit_codes() {
+    let db = TestDb::new(Backend::Sqlite);
+    demo(&db);
+    let ok = tally(&["--db", &db.url, "-e", "summary"]);
+    assert_eq!(ok.status.code(), Some(0));
+    let bad = tally(&["--db", &db.url, "-e", "summary; calls per dya; summary"]);
+    assert_eq!(bad.status.code(), Some(1), "a query error");
+    assert!(
+        stderr(&bad).contains("line 1, column 11: `dya` is not something to group by"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(
+        stderr(&bad).contains("  calls per dya\n            ^^^\n"),
+        "{}",
+        stderr(&bad)
+    );
+    assert_eq!(
+        stdout(&bad).matches("Network summary").count(),
+        1,
+        "stops at the first error"
+    );
+    let usage = tally(&["--db", &db.url, "--format", "xml", "-e", "summary"]);
+    assert_eq!(usage.status.code(), Some(2));
+    let dead = tally(&["--db", "mysql://root@127.0.0.1:1/x", "-e", "summary"]);
+    assert_eq!(dead.status.code(), Some(3));
+}

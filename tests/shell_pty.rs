@@ -1,0 +1,144 @@
+//! The shell driven through a real pseudo-terminal, as a person uses it.
+
+mod common;
+
+use common::{BACKENDS, Backend, TestDb, tally_cmd};
+use expectrl::session::OsSession;
+use expectrl::{ControlCode, Expect, Session};
+use std::time::Duration;
+
+fn demo(db: &TestDb) {
+    let out = common::tally(&[
+        "--db",
+        &db.url,
+        "demo",
+        "--customers",
+        "30",
+        "--days",
+        "5",
+        "--seed",
+        "2",
+    ]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+}
+
+fn shell(db: &TestDb, history: &std::path::Path) -> OsSession {
+    let mut cmd = tally_cmd(&["--db", &db.url, "--tz", "UTC"]);
+    cmd.env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("TALLY_HISTORY", history);
+    let mut p = Session::spawn(cmd).expect("spawn tally in a pty");
+    p.set_expect_timeout(Some(Duration::from_secs(30)));
+    p.expect("> ").expect("a prompt");
+    p
+}
+
+fn prompt(db: &TestDb) -> String {
+    let name = match db.backend {
+        Backend::Mysql => format!("mysql:{}", db.url.rsplit('/').next().unwrap()),
+        Backend::Sqlite => "sqlite:test.db".into(),
+    };
+    format!("tally {name}> ")
+}
+
+#[test]
+fn queries_completion_errors_and_history_in_a_terminal() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        demo(&db);
+        let dir = tempfile::tempdir().unwrap();
+        let history = dir.path().join("history");
+        let mut p = shell(&db, &history);
+        // Tab completes a keyword in context.
+        p.send("peak hours ca").unwrap();
+        p.send("\t").unwrap();
+        p.expect("calls").unwrap();
+        p.send_line(" last 7 days").unwrap();
+        p.expect("Peak hours, calls").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        // A typo shows the line, a caret under the word and a suggestion.
+        p.send_line("calls wehre x").unwrap();
+        p.expect("line 1, column 7: unexpected word `wehre`")
+            .unwrap();
+        p.expect("  calls wehre x\r\n        ^^^^^").unwrap();
+        p.expect("did you mean `where`?").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        // A statement left open goes on to the next line.
+        p.send_line("top 3 customers by").unwrap();
+        p.send_line("minutes").unwrap();
+        p.expect("Top 3 customers by minutes").unwrap();
+        // Keys typed while a query runs are dropped when the editor takes the terminal back:
+        // wait for the prompt, as a person would.
+        p.expect(prompt(&db).as_str()).unwrap();
+        // Ctrl-C at the prompt clears the line.
+        p.send("calls wh").unwrap();
+        p.expect("calls wh").unwrap();
+        p.send(ControlCode::EndOfText).unwrap();
+        // The editor drops keys typed while it takes the terminal back after Ctrl-C.
+        std::thread::sleep(Duration::from_millis(500));
+        p.send_line("summary").unwrap();
+        p.expect("active_customers: 30").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        // Ctrl-D on an empty line ends the shell.
+        p.send(ControlCode::EndOfTransmission).unwrap();
+        p.expect(expectrl::Eof).unwrap();
+
+        // The next session has the history: Up brings back the last statement.
+        let saved = std::fs::read_to_string(&history).unwrap();
+        assert!(
+            saved.contains("top 3 customers by\\nminutes"),
+            "one entry for a multi-line statement: {saved}"
+        );
+        let mut p = shell(&db, &history);
+        p.send("\x1b[A").unwrap();
+        p.send("\r").unwrap();
+        p.expect("active_customers: 30").unwrap();
+        p.send_line(".quit").unwrap();
+        p.expect(expectrl::Eof).unwrap();
+    }
+}
+
+#[test]
+fn ctrl_c_cancels_a_running_query_on_the_server() {
+    use mysql::prelude::Queryable;
+    let db = TestDb::new(Backend::Mysql);
+    demo(&db);
+    let name = db.url.rsplit('/').next().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = shell(&db, &dir.path().join("history"));
+    // Another session holds a write lock, so the shell's query waits: a long query on demand.
+    let mut locker = mysql::Conn::new(mysql::Opts::from_url(&db.url).unwrap()).unwrap();
+    locker
+        .query_drop("LOCK TABLES network_hourly WRITE")
+        .unwrap();
+    let mut admin =
+        mysql::Conn::new(mysql::Opts::from_url(&common::mysql_base()).unwrap()).unwrap();
+    let waiting = |admin: &mut mysql::Conn| -> usize {
+        let rows: Vec<u64> = admin
+            .exec("SELECT id FROM information_schema.processlist WHERE db = ? AND info LIKE '%network_hourly%' AND id <> CONNECTION_ID()", (&name,))
+            .unwrap();
+        rows.len()
+    };
+    p.send_line("peak hours calls").unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while waiting(&mut admin) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the query never reached the server"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    p.send(ControlCode::EndOfText).unwrap();
+    p.expect("query cancelled").unwrap();
+    assert_eq!(
+        waiting(&mut admin),
+        0,
+        "the query is gone from the processlist"
+    );
+    locker.query_drop("UNLOCK TABLES").unwrap();
+    // The shell goes on.
+    p.send_line("summary").unwrap();
+    p.expect("active_customers: 30").unwrap();
+    p.send_line(".quit").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
