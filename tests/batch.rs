@@ -147,6 +147,13 @@ fn exit_codes() {
         1,
         "stops at the first error"
     );
+    let nobody = tally(&["--db", &db.url, "-e", "summary 0000000"]);
+    assert_eq!(nobody.status.code(), Some(1), "an unknown customer");
+    assert!(
+        stderr(&nobody).contains("column 9: no customer `0000000`"),
+        "{}",
+        stderr(&nobody)
+    );
     let usage = tally(&["--db", &db.url, "--format", "xml", "-e", "summary"]);
     assert_eq!(usage.status.code(), Some(2));
     let dead = tally(&["--db", "mysql://root@127.0.0.1:1/x", "-e", "summary"]);

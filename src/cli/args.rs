@@ -32,7 +32,7 @@ pub struct Cli {
     )]
     pub file: Option<PathBuf>,
     /// Output format: table, vertical, csv, json or markdown
-    #[arg(long, global = true, value_name = "FORMAT")]
+    #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,

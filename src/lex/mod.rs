@@ -164,8 +164,11 @@ fn amount(input: &str) -> Lexed<'_> {
                 .map_err(|_| format!("bad number `{text}`")),
         ));
     }
-    if let Ok(d) = Duration::parse("duration", text) {
-        return Ok((rest, Ok(TokenKind::Duration(d.seconds()))));
+    match Duration::parse("duration", text) {
+        Ok(d) => return Ok((rest, Ok(TokenKind::Duration(d.seconds())))),
+        // A duration beyond a day: say that, not that it is no duration at all.
+        Err(e) if e.rule.starts_with("must be between") => return Ok((rest, Err(e.to_string()))),
+        Err(_) => {}
     }
     if let Ok(b) = ByteSize::parse("size", text) {
         return Ok((rest, Ok(TokenKind::Size(b.bytes()))));

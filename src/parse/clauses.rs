@@ -71,7 +71,12 @@ impl Parser<'_> {
                         }),
                         Range::Since(a),
                     ) => Spanned::new(Range::Between(a, b), first.to(span)),
-                    (Some(_), _) => return once(true),
+                    (Some(_), _) => {
+                        return Err(ParseError::from(Diagnostic::new(
+                            span,
+                            "a time range is given twice",
+                        )));
+                    }
                 });
             }
         }

@@ -25,14 +25,16 @@ pub fn plan(query: &Query, ctx: &Context) -> Result<Plan, Diagnostic> {
                 "customers",
             )?;
             let defaults = ["calls", "minutes", "sms", "data_mb"];
-            table(
+            let mut plan = table(
                 query,
                 Source::Usage,
                 vec![Key::Customer],
                 &defaults,
                 range,
                 ctx,
-            )
+            )?;
+            plan.title = format!("Customers {}", describe_range(range, ctx));
+            Ok(plan)
         }
         Head::PeakHours { source } => peak(query, source.value, range, ctx),
         Head::TopCustomers { n, by } => top(query, n.value, by, range, ctx),
@@ -423,7 +425,7 @@ fn buckets(range: UtcRange, key: Key, ctx: &Context) -> Vec<Value> {
 fn bucket_before(t: DateTime<Utc>, key: Key, ctx: &Context) -> DateTime<Utc> {
     let wall = ctx.zone.wall(t);
     let before = match key {
-        Key::Hour => wall.checked_sub_signed(TimeDelta::hours(1)),
+        Key::Hour | Key::Hourly => wall.checked_sub_signed(TimeDelta::hours(1)),
         Key::Week => wall.checked_sub_signed(TimeDelta::weeks(1)),
         Key::Month => wall.checked_sub_months(Months::new(1)),
         _ => wall.checked_sub_signed(TimeDelta::days(1)),

@@ -1,8 +1,8 @@
 //! The pipeline: text → tokens → syntax tree → plan → SQL → rows → result set, one call.
 
 use crate::diag::Diagnostic;
-use crate::model::{Zone, from_sql_time, sql_time};
-use crate::parse::ast::Statement;
+use crate::model::{SubscriberKey, Zone, from_sql_time, sql_time};
+use crate::parse::ast::{Head, Statement};
 use crate::parse::{ParseError, parse};
 use crate::plan::{self, Aggregate, Context, Plan};
 use crate::rows::{Prices, ResultSet, result};
@@ -56,6 +56,7 @@ pub fn run(
         Statement::Query(q) => (q, false),
         Statement::Explain(q) => (q, true),
     };
+    known_customer(store, query)?;
     let ctx = Context {
         zone: zone.clone(),
         now,
@@ -66,6 +67,27 @@ pub fn run(
         return Ok(Answer::Explain(describe(&plan, store)));
     }
     Ok(Answer::Table(answer(store, &plan)?))
+}
+
+/// `summary KEY` for a key nobody has is a mistake to point at, not a row of zeros.
+fn known_customer(store: &Store, query: &crate::parse::ast::Query) -> Result<(), QueryError> {
+    let Head::Summary {
+        customer: Some(key),
+    } = &query.head
+    else {
+        return Ok(());
+    };
+    let unknown = || {
+        QueryError::Plan(Diagnostic::new(
+            key.span,
+            format!("no customer `{}`", key.value),
+        ))
+    };
+    let parsed = SubscriberKey::parse("customer", &key.value).map_err(|_| unknown())?;
+    match store.customer(&parsed)? {
+        Some(_) => Ok(()),
+        None => Err(unknown()),
+    }
 }
 
 /// The first and last hour with data, from the network rollup's key.

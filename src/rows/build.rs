@@ -146,7 +146,14 @@ fn round_cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+/// The databases' order: nothing before any value, numbers by value, text byte by byte.
 fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a.is_null(), b.is_null()) {
+        (true, true) => return std::cmp::Ordering::Equal,
+        (true, false) => return std::cmp::Ordering::Less,
+        (false, true) => return std::cmp::Ordering::Greater,
+        _ => {}
+    }
     match (a.as_f64(), b.as_f64()) {
         (Some(x), Some(y)) if !matches!((a, b), (Value::Text(_), _) | (_, Value::Text(_))) => {
             x.total_cmp(&y)

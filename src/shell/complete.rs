@@ -85,7 +85,7 @@ fn pool(previous: &[String], after_comma: bool, names: &Names) -> Vec<String> {
         "=" | "!=" | "<>" | "in" => values(previous, names),
         ".format" => strings(&["table", "vertical", "csv", "json", "markdown"]),
         ".timing" => strings(&["on", "off"]),
-        ".help" => strings(&["language", "shell", "formats", "examples"]),
+        ".help" => strings(&["examples"]),
         "log" => strings(&["call", "sms", "data"]),
         w if previous.len() >= 2
             && previous[previous.len() - 2] == "last"

@@ -21,7 +21,7 @@ Statements (see docs/LANGUAGE.md):
   explain STATEMENT                    the SQL and the tables that answer
   log call|sms|data ...                store one record (as `tally log`)
 Dot commands:
-  .help [language|shell|formats|examples]
+  .help [examples]
   .format table|vertical|csv|json|markdown
   .output FILE | .output               answers to FILE, or back to the screen
   .once FILE                           the next answer to FILE
