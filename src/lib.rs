@@ -6,6 +6,7 @@ pub mod demo;
 pub mod diag;
 pub mod import;
 pub mod lex;
+pub mod metric;
 pub mod model;
 pub mod native;
 pub mod parse;

@@ -159,3 +159,24 @@ fn exit_codes() {
     let dead = tally(&["--db", "mysql://root@127.0.0.1:1/x", "-e", "summary"]);
     assert_eq!(dead.status.code(), Some(3));
 }
+
+#[test]
+fn log_lines_in_a_batch_store_records_once_and_confirm_on_stderr() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        let script = "log call 447700900123 out 447700900456 --duration 2m --at '2026-11-20 10:00' --create-customer --source-key b1;\n\
+                      summary 447700900123";
+        let out = tally(&["--db", &db.url, "--format", "csv", "-e", script]);
+        assert!(out.status.success(), "{backend:?} {}", stderr(&out));
+        assert!(stderr(&out).starts_with("logged call"), "{}", stderr(&out));
+        let csv = stdout(&out);
+        assert!(
+            csv.starts_with("calls,"),
+            "only the answer on stdout: {csv}"
+        );
+        assert!(csv.contains("\n1,1,0,1,2,"), "one call of 2 minutes: {csv}");
+        let again = tally(&["--db", &db.url, "-e", script]);
+        assert_eq!(again.status.code(), Some(1), "the same source key twice");
+        assert!(stderr(&again).contains("b1"), "{}", stderr(&again));
+    }
+}

@@ -23,10 +23,18 @@ fn demo(db: &TestDb) {
 }
 
 fn shell(db: &TestDb, history: &std::path::Path) -> OsSession {
+    shell_in(db, history, None)
+}
+
+/// A shell whose config folder (metrics, config.toml) is `config`.
+fn shell_in(db: &TestDb, history: &std::path::Path, config: Option<&std::path::Path>) -> OsSession {
     let mut cmd = tally_cmd(&["--db", &db.url, "--tz", "UTC"]);
     cmd.env("TERM", "xterm")
         .env("NO_COLOR", "1")
         .env("TALLY_HISTORY", history);
+    if let Some(dir) = config {
+        cmd.env("XDG_CONFIG_HOME", dir);
+    }
     let mut p = Session::spawn(cmd).expect("spawn tally in a pty");
     p.set_expect_timeout(Some(Duration::from_secs(30)));
     p.expect("> ").expect("a prompt");
@@ -141,4 +149,60 @@ fn ctrl_c_cancels_a_running_query_on_the_server() {
     p.expect("active_customers: 30").unwrap();
     p.send_line(".quit").unwrap();
     p.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
+fn metrics_defined_at_the_shell_persist_and_a_runaway_one_is_stopped() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        demo(&db);
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let history = dir.path().join("history");
+        let mut p = shell_in(&db, &history, Some(&config));
+        p.send_line("metric rev_est = minutes * 0.05 + sms * 0.02 + data_mb * 0.01")
+            .unwrap();
+        p.expect("metric rev_est defined (plain arithmetic")
+            .unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        // A block over several lines: the shell waits for the closing brace.
+        p.send_line("metric spin = {").unwrap();
+        p.send_line("  let n = 0; while calls > 1.0 { n += 1; } n")
+            .unwrap();
+        p.send_line("}").unwrap();
+        p.expect("metric spin defined (evaluated by Rhai").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        p.send_line("top 3 customers by spin").unwrap();
+        p.expect("metric `spin`, line 2, column").unwrap();
+        p.expect("does it loop forever?").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        p.send_line("summary").unwrap();
+        p.expect("active_customers: 30").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        p.send_line(".metric drop spin").unwrap();
+        p.expect("metric spin dropped").unwrap();
+        p.send_line(".quit").unwrap();
+        p.expect(expectrl::Eof).unwrap();
+
+        // A new session has the metric.
+        let mut p = shell_in(&db, &history, Some(&config));
+        p.send_line(".metrics").unwrap();
+        p.expect("metric rev_est = minutes * 0.05 + sms * 0.02 + data_mb * 0.01")
+            .unwrap();
+        p.expect("defined here; computed in SQL").unwrap();
+        p.send_line("top 3 customers by rev_es").unwrap();
+        p.expect("did you mean `rev_est`?").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        p.send("top 3 customers by rev_").unwrap();
+        p.send("\t").unwrap();
+        p.expect("rev_est").unwrap();
+        p.send_line(" show minutes").unwrap();
+        p.expect("Top 3 customers by rev_est").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        p.send_line(".quit").unwrap();
+        p.expect(expectrl::Eof).unwrap();
+        let saved = std::fs::read_to_string(config.join("tally").join("metrics.rhai")).unwrap();
+        assert!(saved.contains("metric rev_est = "), "{saved}");
+        assert!(!saved.contains("spin"), "dropped: {saved}");
+    }
 }

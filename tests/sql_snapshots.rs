@@ -5,6 +5,8 @@
 //! the tests run. Update them with `INSTA_UPDATE=always cargo test --test sql_snapshots`.
 
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use tally::metric::Metrics;
 use tally::model::Zone;
 use tally::parse::ast::Statement;
 use tally::plan::{Aggregate, Context, plan};
@@ -19,10 +21,21 @@ fn at(rfc3339: &str) -> DateTime<Utc> {
 }
 
 fn context(zone: &str) -> Context {
+    let mut metrics = Metrics::new(None);
+    metrics
+        .define("rev_est", "minutes * 0.05 + sms * 0.02 + data_mb * 0.01")
+        .unwrap();
+    metrics
+        .define(
+            "heavy",
+            "if data_mb > 500.0 && revenue > 1.0 { 1 } else { 0 }",
+        )
+        .unwrap();
     Context {
         zone: Zone::parse(zone).unwrap(),
         now: at("2026-11-25T12:00:00Z"),
         extent: Some((at("2026-10-01T00:00:00Z"), at("2026-11-25T11:00:00Z"))),
+        metrics: Arc::new(metrics),
     }
 }
 
@@ -161,6 +174,15 @@ fn summary_between_times() {
     check(
         "summary_since_until",
         "summary since '2026-11-10 07:30' until '2026-11-20 18:15'",
+        "UTC",
+    );
+}
+
+#[test]
+fn metrics_pushed_down() {
+    check(
+        "top_10_by_pushed_metric",
+        "top 10 customers by rev_est this month show heavy",
         "UTC",
     );
 }

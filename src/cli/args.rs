@@ -31,6 +31,9 @@ pub struct Cli {
         conflicts_with = "execute"
     )]
     pub file: Option<PathBuf>,
+    /// A shared metrics file to load (more than one may be given)
+    #[arg(long = "metrics", global = true, value_name = "FILE")]
+    pub metrics: Vec<PathBuf>,
     /// Output format: table, vertical, csv, json or markdown
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,

@@ -1,14 +1,18 @@
 //! Batch mode: statements from `-e`, `-f` or standard input, answers on stdout, errors on stderr.
 
 use super::{AppError, Session};
+use crate::metric::Metrics;
 use crate::query::{self, Answer};
 use crate::table::{self, Format, Options};
+use std::sync::Arc;
 
-/// Splits a script into statements at `;` outside quotes and comments.
+/// Splits a script into statements at `;` outside quotes, comments and brackets (a metric's
+/// Rhai block holds its own `;`).
 pub fn statements(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut quote: Option<char> = None;
+    let mut depth = 0_i32;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match (quote, c) {
@@ -29,7 +33,15 @@ pub fn statements(text: &str) -> Vec<String> {
                     }
                 }
             }
-            (None, ';') => out.push(std::mem::take(&mut current)),
+            (None, '(' | '{' | '[') => {
+                depth += 1;
+                current.push(c);
+            }
+            (None, ')' | '}' | ']') => {
+                depth -= 1;
+                current.push(c);
+            }
+            (None, ';') if depth <= 0 => out.push(std::mem::take(&mut current)),
             (None, c) => current.push(c),
         }
     }
@@ -55,12 +67,26 @@ pub fn format(session: &Session) -> Result<Format, AppError> {
 pub fn run(session: &Session, text: &str) -> Result<(), AppError> {
     let format = format(session)?;
     let store = session.open_store()?;
+    let mut metrics = Arc::new(session.metrics());
     for statement in statements(text) {
-        match query::run(
+        if crate::metric::is_definition(&statement) {
+            eprintln!("{}", define_metric(&mut metrics, &statement)?);
+            continue;
+        }
+        if super::is_log_line(&statement) {
+            // The confirmation is a message, not data: stdout stays the answers only.
+            eprintln!(
+                "{}",
+                super::log_line(&store, &statement, &session.settings.zone)?
+            );
+            continue;
+        }
+        match query::run_with(
             &store,
             &statement,
             &session.settings.zone,
             chrono::Utc::now(),
+            &metrics,
         ) {
             Ok(Answer::Table(rs)) => print!("{}", table::render(&rs, format, &Options::default())),
             Ok(Answer::Explain(text)) => print!("{text}"),
@@ -75,4 +101,16 @@ pub fn run(session: &Session, text: &str) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// `metric NAME = EXPRESSION`: defined, saved, and confirmed with the way it will run.
+pub fn define_metric(metrics: &mut Arc<Metrics>, text: &str) -> Result<String, AppError> {
+    let (name, expression) = crate::metric::split_definition(text).map_err(AppError::Usage)?;
+    let metric = Arc::make_mut(metrics).define(&name, &expression)?;
+    let way = if metric.pushdown.is_some() {
+        "plain arithmetic: computed in SQL where it can be"
+    } else {
+        "evaluated by Rhai after aggregation"
+    };
+    Ok(format!("metric {} defined ({way})", metric.name))
 }

@@ -27,6 +27,8 @@ pub enum AppError {
     Invalid(#[from] ValidationError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Metric(#[from] crate::metric::MetricError),
     #[error("{0}")]
     Io(String),
     #[error("{message}")]

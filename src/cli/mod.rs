@@ -11,11 +11,12 @@ pub mod output;
 mod records;
 
 pub use args::{Cli, LogCommand};
-pub use batch::{format as output_format, statements};
+pub use batch::{define_metric, format as output_format, statements};
 pub use error::{AppError, exit};
-pub use records::{checked as checked_record, store_record};
+pub use records::{checked as checked_record, is_log_line, log_command, log_line, store_record};
 
 use crate::config::{DbUrl, Overrides, Settings, config_path};
+use crate::metric::{Metrics, Origin};
 use crate::model::InputContext;
 use crate::store::{DbError, Store, StoreError};
 use args::Command;
@@ -30,9 +31,29 @@ pub struct Session {
     prompt_password: bool,
     /// `--format`, as given.
     pub format: Option<String>,
+    /// `--metrics FILE`, as given.
+    pub metric_files: Vec<std::path::PathBuf>,
 }
 
 impl Session {
+    /// Every metric: the config file's shared files, then `--metrics` files, then the user's
+    /// own. A definition that fails is reported on stderr and left out; the rest load.
+    pub fn metrics(&self) -> Metrics {
+        let mut metrics = Metrics::new(Metrics::default_file());
+        let shared = self.settings.metric_files.iter().chain(&self.metric_files);
+        let mut errors = Vec::new();
+        for path in shared {
+            errors.extend(metrics.load(path, Origin::Shared(path.clone())));
+        }
+        if let Some(own) = Metrics::default_file() {
+            errors.extend(metrics.load(&own, Origin::Own));
+        }
+        for e in errors {
+            eprintln!("tally: {e}");
+        }
+        metrics
+    }
+
     pub fn input_context(&self) -> InputContext {
         InputContext::new(self.settings.zone.clone())
     }
@@ -92,6 +113,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         settings,
         prompt_password: cli.password,
         format: cli.format.clone(),
+        metric_files: cli.metrics.clone(),
     };
     if let Some(text) = &cli.execute {
         return batch::run(&session, text);

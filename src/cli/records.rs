@@ -5,6 +5,7 @@ use super::output::pairs;
 use super::{AppError, Session};
 use crate::model::{CallInput, DataInput, Record, RecordKind, SmsInput, Zone};
 use crate::store::{RecordChanges, Store, StoreError, StoredRecord};
+use clap::Parser;
 
 pub fn log(session: &Session, command: LogCommand) -> Result<(), AppError> {
     let (record, create) = checked(command, &session.input_context())?;
@@ -14,6 +15,34 @@ pub fn log(session: &Session, command: LogCommand) -> Result<(), AppError> {
         store_record(&store, record, create, &session.settings.zone)?
     );
     Ok(())
+}
+
+#[derive(clap::Parser)]
+#[command(name = "log", no_binary_name = true)]
+struct LogLine {
+    #[command(subcommand)]
+    command: LogCommand,
+}
+
+/// Whether a statement is a `log call|sms|data ...` line rather than a query.
+pub fn is_log_line(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    words.next().is_some_and(|w| w.eq_ignore_ascii_case("log"))
+}
+
+/// Parses `log call ...` with the same rules as `tally log call ...`.
+pub fn log_command(text: &str) -> Result<LogCommand, AppError> {
+    let words = shell_words::split(text).map_err(|e| AppError::Usage(format!("log: {e}")))?;
+    LogLine::try_parse_from(words.into_iter().skip(1))
+        .map(|l| l.command)
+        .map_err(|e| AppError::Usage(e.render().to_string().trim_end().to_string()))
+}
+
+/// A `log` line of the shell or a batch: parsed, checked and stored like `tally log`.
+pub fn log_line(store: &Store, text: &str, zone: &Zone) -> Result<String, AppError> {
+    let command = log_command(text)?;
+    let (record, create) = checked(command, &crate::model::InputContext::new(zone.clone()))?;
+    store_record(store, record, create, zone)
 }
 
 /// Stores a checked record; returns the line that confirms it (`logged call 17: ...`).
@@ -222,4 +251,30 @@ pub fn record(session: &Session, command: RecordCommand) -> Result<(), AppError>
 
 fn not_found(kind: RecordKind, id: i64) -> StoreError {
     StoreError::NotFound(format!("no {kind} record with id {id}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_use_the_command_line_rules() {
+        let c = log_command(
+            "log call 447700900123 out 447700900456 --duration 3m20s --at '2026-11-25 10:15'",
+        )
+        .unwrap();
+        assert!(
+            matches!(c, LogCommand::Call { ref duration, .. } if duration.as_deref() == Some("3m20s"))
+        );
+        let err = log_command("log fax 1").unwrap_err().to_string();
+        assert!(err.contains("unrecognized subcommand 'fax'"), "{err}");
+    }
+
+    #[test]
+    fn only_lines_starting_with_the_word_log_are_log_lines() {
+        assert!(is_log_line("log call 1 out 2"));
+        assert!(is_log_line("  LOG sms 1 in 2"));
+        assert!(!is_log_line("logins"));
+        assert!(!is_log_line("calls per day"));
+    }
 }

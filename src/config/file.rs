@@ -15,6 +15,9 @@ pub struct ConfigFile {
     pub timezone: Option<String>,
     #[serde(default)]
     pub pool: PoolSize,
+    /// Shared metrics files, loaded at start-up (relative paths: from the config file's folder).
+    #[serde(default)]
+    pub metrics: Vec<PathBuf>,
 }
 
 /// Bounds of the MySQL connection pool.

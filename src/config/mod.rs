@@ -87,6 +87,8 @@ pub struct Settings {
     pub zone: Zone,
     pub pool: PoolSize,
     pub config_path: Option<PathBuf>,
+    /// `metrics = [...]` in the config file, relative paths resolved from its folder.
+    pub metric_files: Vec<PathBuf>,
 }
 
 impl Settings {
@@ -123,12 +125,19 @@ impl Settings {
             .or(over.env_tz.clone())
             .or(config.timezone.clone());
         let zone = zone_text.map_or(Ok(Zone::Local), |z| Zone::parse(&z))?;
+        let folder = config_path
+            .as_deref()
+            .and_then(std::path::Path::parent)
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        let metric_files = config.metrics.iter().map(|p| folder.join(p)).collect();
         Ok(Settings {
             db,
             origin,
             zone,
             pool: config.pool,
             config_path,
+            metric_files,
         })
     }
 }

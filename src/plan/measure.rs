@@ -59,6 +59,8 @@ pub enum Compute {
         sms: bool,
         data: bool,
     },
+    /// A metric, from its inputs.
+    Metric(Box<super::MetricUse>),
 }
 
 impl Compute {
@@ -80,6 +82,30 @@ impl Compute {
                 }
                 atoms
             }
+            Compute::Metric(m) => {
+                let mut atoms: Vec<Atom> =
+                    m.inputs.iter().flat_map(|i| i.compute.atoms()).collect();
+                atoms.sort();
+                atoms.dedup();
+                atoms
+            }
+        }
+    }
+
+    /// Whether the rows need their plan's prices.
+    pub fn priced(&self) -> bool {
+        match self {
+            Compute::Revenue { .. } => true,
+            Compute::Metric(m) => m.inputs.iter().any(|i| i.compute.priced()),
+            _ => false,
+        }
+    }
+
+    /// Whether SQL can compute it (to sort and cut in the database).
+    pub fn in_sql(&self) -> bool {
+        match self {
+            Compute::Metric(m) => m.pushdown.is_some(),
+            _ => true,
         }
     }
 }

@@ -3,12 +3,14 @@
 
 pub mod filter;
 pub mod measure;
+pub mod metric;
 mod shape;
 pub mod tables;
 pub mod time;
 
 pub use filter::{Filter, FilterField};
 pub use measure::{Atom, Compute, Field, MeasureDef};
+pub use metric::MetricUse;
 pub use shape::plan;
 pub use tables::Part;
 pub use time::UtcRange;
@@ -29,6 +31,8 @@ pub struct Context {
     /// The first and last hour holding data, to bound an open range when the zone's offsets
     /// must be known (grouping by local time).
     pub extent: Extent,
+    /// The metrics measures may name.
+    pub metrics: std::sync::Arc<crate::metric::Metrics>,
 }
 
 /// A group key.
@@ -148,6 +152,8 @@ pub struct Aggregate {
     /// Sorting and row count done by the database, when its rows are the final groups.
     pub order: Option<(MeasureDef, Order)>,
     pub limit: Option<u64>,
+    /// Metrics the SQL computes as columns (its rows are the final groups).
+    pub pushed: Vec<MeasureDef>,
 }
 
 /// How the result is drawn.

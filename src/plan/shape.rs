@@ -1,6 +1,7 @@
 //! From a query's head and clauses to a plan: which groups, which measures, in what order.
 
-use super::measure::{self, Atom, Compute, MeasureDef};
+use super::measure::{Atom, Compute, MeasureDef};
+use super::metric::{named, resolve};
 use super::tables::{Needs, choose};
 use super::time::{self, UtcRange};
 use super::{Aggregate, Context, Filter, Key, Plan, Style, filter};
@@ -105,23 +106,6 @@ fn keys(per: &[Spanned<String>], source: Source) -> Result<Vec<Key>, Diagnostic>
         .collect()
 }
 
-fn resolve_measure(m: &Spanned<Measure>, source: Source) -> Result<MeasureDef, Diagnostic> {
-    measure::builtin(m, source)?.ok_or_else(|| {
-        let label = m.value.label();
-        let names = measure::names(source);
-        Diagnostic::new(m.span, format!("unknown measure `{label}`"))
-            .expected(names.iter().map(|s| s.to_string()).collect())
-            .hint(closest(&label, names.iter().copied()).map(|w| format!("did you mean `{w}`?")))
-    })
-}
-
-fn named(name: &str, source: Source) -> Result<MeasureDef, Diagnostic> {
-    resolve_measure(
-        &Spanned::new(Measure::Named(name.into()), Span::default()),
-        source,
-    )
-}
-
 fn checked_filter(query: &Query, source: Source) -> Result<Option<Filter>, Diagnostic> {
     query
         .filter
@@ -142,19 +126,17 @@ fn table(
     let mut measures = if query.show.is_empty() {
         defaults
             .iter()
-            .map(|d| named(d, source))
+            .map(|d| named(d, source, ctx))
             .collect::<Result<Vec<_>, _>>()?
     } else {
         query
             .show
             .iter()
-            .map(|m| resolve_measure(m, source))
+            .map(|m| resolve(m, source, ctx))
             .collect::<Result<Vec<_>, _>>()?
     };
     let sort = match (&query.sort, &query.top) {
-        (Some((m, order)), _) => {
-            Some((index_of(&mut measures, resolve_measure(m, source)?), *order))
-        }
+        (Some((m, order)), _) => Some((index_of(&mut measures, resolve(m, source, ctx)?), *order)),
         (None, Some(_)) => Some((0, Order::Desc)),
         (None, None) => None,
     };
@@ -281,7 +263,7 @@ fn summary(
 
 fn peak(query: &Query, source: Source, range: UtcRange, ctx: &Context) -> Result<Plan, Diagnostic> {
     only(query, &["where"], "peak hours")?;
-    let mut measures = vec![named("count", source)?];
+    let mut measures = vec![named("count", source, ctx)?];
     measures[0].label = match source {
         Source::Calls => "calls",
         Source::Sms => "sms",
@@ -289,8 +271,8 @@ fn peak(query: &Query, source: Source, range: UtcRange, ctx: &Context) -> Result
     }
     .into();
     match source {
-        Source::Calls => measures.push(named("minutes", source)?),
-        Source::Data => measures.push(named("data_mb", source)?),
+        Source::Calls => measures.push(named("minutes", source, ctx)?),
+        Source::Data => measures.push(named("data_mb", source, ctx)?),
         _ => {}
     }
     let filter = checked_filter(query, source)?;
@@ -324,9 +306,9 @@ fn top(
     ctx: &Context,
 ) -> Result<Plan, Diagnostic> {
     only(query, &["where", "show"], "top customers")?;
-    let mut measures = vec![resolve_measure(by, Source::Usage)?];
+    let mut measures = vec![resolve(by, Source::Usage, ctx)?];
     for m in &query.show {
-        let def = resolve_measure(m, Source::Usage)?;
+        let def = resolve(m, Source::Usage, ctx)?;
         index_of(&mut measures, def);
     }
     let filter = checked_filter(query, Source::Usage)?;
@@ -361,7 +343,7 @@ fn trend(
         "hour" => Key::Hourly,
         other => Key::parse(other).unwrap_or(Key::Day),
     };
-    let measure = resolve_measure(m, Source::Usage)?;
+    let measure = resolve(m, Source::Usage, ctx)?;
     let filter = checked_filter(query, Source::Usage)?;
     let title = format!(
         "{} per {bucket} {} ({})",
@@ -473,10 +455,7 @@ struct Spec {
 fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
     let shown_keys = spec.keys.len();
     let mut keys = spec.keys;
-    let revenue = spec
-        .measures
-        .iter()
-        .any(|m| matches!(m.compute, Compute::Revenue { .. }));
+    let revenue = spec.measures.iter().any(|m| m.compute.priced());
     if revenue && !keys.contains(&Key::Customer) && !keys.contains(&Key::Plan) {
         // Prices are per plan: group by it too and add the plans up afterwards.
         keys.push(Key::Plan);
@@ -508,7 +487,17 @@ fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         range,
     );
     let final_rows = keys.len() == shown_keys || keys[..shown_keys].contains(&Key::Customer);
-    let in_sql = final_rows && spec.style == Style::Plain;
+    // A metric Rhai must evaluate is sorted and cut here, over every group.
+    let sortable = spec
+        .sort
+        .is_none_or(|(i, _)| spec.measures[i].compute.in_sql());
+    let in_sql = final_rows && spec.style == Style::Plain && sortable;
+    let pushed: Vec<MeasureDef> = spec
+        .measures
+        .iter()
+        .filter(|m| final_rows && matches!(m.compute, Compute::Metric(_)) && m.compute.in_sql())
+        .cloned()
+        .collect();
     let order = spec
         .sort
         .filter(|_| in_sql)
@@ -526,6 +515,7 @@ fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         offsets,
         order,
         limit,
+        pushed,
     };
     Ok(Plan {
         title: spec.title,

@@ -1,14 +1,16 @@
 //! The pipeline: text → tokens → syntax tree → plan → SQL → rows → result set, one call.
 
 use crate::diag::Diagnostic;
+use crate::metric::{MetricError, Metrics};
 use crate::model::{SubscriberKey, Zone, from_sql_time, sql_time};
 use crate::parse::ast::{Head, Statement};
 use crate::parse::{ParseError, parse};
-use crate::plan::{self, Aggregate, Context, Plan};
+use crate::plan::{self, Aggregate, Compute, Context, Plan};
 use crate::rows::{Prices, ResultSet, result};
 use crate::store::{Store, StoreError, Value};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 /// What a statement gives back.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +28,8 @@ pub enum QueryError {
     Plan(Diagnostic),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Metric(#[from] MetricError),
 }
 
 impl QueryError {
@@ -35,6 +39,7 @@ impl QueryError {
             QueryError::Syntax(e) => e.diagnostic.render(text),
             QueryError::Plan(d) => d.render(text),
             QueryError::Store(e) => format!("{e}\n"),
+            QueryError::Metric(e) => format!("{e}\n"),
         }
     }
 
@@ -44,12 +49,25 @@ impl QueryError {
     }
 }
 
-/// Runs one statement of the query language.
+/// Runs one statement of the query language, with no metrics.
 pub fn run(
     store: &Store,
     text: &str,
     zone: &Zone,
     now: DateTime<Utc>,
+) -> Result<Answer, QueryError> {
+    static NONE: OnceLock<Arc<Metrics>> = OnceLock::new();
+    let none = NONE.get_or_init(|| Arc::new(Metrics::new(None)));
+    run_with(store, text, zone, now, none)
+}
+
+/// Runs one statement of the query language; its measures may name `metrics`.
+pub fn run_with(
+    store: &Store,
+    text: &str,
+    zone: &Zone,
+    now: DateTime<Utc>,
+    metrics: &Arc<Metrics>,
 ) -> Result<Answer, QueryError> {
     let statement = parse(text).map_err(QueryError::Syntax)?;
     let (query, explain) = match &statement {
@@ -61,6 +79,7 @@ pub fn run(
         zone: zone.clone(),
         now,
         extent: extent(store)?,
+        metrics: Arc::clone(metrics),
     };
     let plan = plan::plan(query, &ctx).map_err(QueryError::Plan)?;
     if explain {
@@ -101,7 +120,7 @@ fn extent(store: &Store) -> Result<plan::Extent, StoreError> {
         .and_then(|r| Some((time(&r[0])?, time(&r[1])?))))
 }
 
-fn answer(store: &Store, plan: &Plan) -> Result<ResultSet, StoreError> {
+fn answer(store: &Store, plan: &Plan) -> Result<ResultSet, QueryError> {
     let d = store.dialect();
     let main = crate::sql::build(&plan.main, d);
     let rows = store.read(|c| Ok(c.query(&main.sql, &main.params)?))?;
@@ -124,7 +143,7 @@ fn answer(store: &Store, plan: &Plan) -> Result<ResultSet, StoreError> {
     } else {
         HashMap::new()
     };
-    Ok(result(plan, &main.columns, &rows, &prices, active))
+    Ok(result(plan, &main.columns, &rows, &prices, active)?)
 }
 
 fn prices(store: &Store) -> Result<HashMap<i64, Prices>, StoreError> {
@@ -165,6 +184,38 @@ fn describe(plan: &Plan, store: &Store) -> String {
             })
             .collect();
         out.push_str(&format!("parameters: [{}]\n", params.join(", ")));
+    }
+    out.push_str(&metrics(plan));
+    out
+}
+
+/// Which way each metric went: into the SQL, or through Rhai after aggregation.
+fn metrics(plan: &Plan) -> String {
+    let mut out = String::new();
+    for m in &plan.measures {
+        let Compute::Metric(u) = &m.compute else {
+            continue;
+        };
+        let sorted_in_sql = plan
+            .main
+            .order
+            .as_ref()
+            .is_some_and(|(o, _)| o.label == m.label);
+        let way = if plan.main.pushed.iter().any(|p| p.label == m.label) {
+            if sorted_in_sql {
+                "pushed down: the SQL computes it, and sorts and cuts by it"
+            } else {
+                "pushed down: the SQL computes it"
+            }
+        } else if u.pushdown.is_some() {
+            "evaluated by Rhai on each group (groups are merged after the SQL, so it cannot be pushed down)"
+        } else {
+            "evaluated by Rhai on each group after aggregation (not plain arithmetic); sorting and cutting happen over all groups"
+        };
+        out.push_str(&format!(
+            "metric {} = {}\n  {way}\n",
+            u.metric.name, u.metric.text
+        ));
     }
     out
 }

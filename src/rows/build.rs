@@ -2,8 +2,9 @@
 //! per plan, groups sorted and cut, and the peak and trend decorations.
 
 use super::{Column as OutColumn, Kind, ResultSet};
+use crate::metric::MetricError;
 use crate::parse::ast::Order;
-use crate::plan::{Atom, Compute, Key, MeasureDef, Plan, Style};
+use crate::plan::{Atom, Compute, Key, MeasureDef, MetricUse, Plan, Style};
 use crate::sql::Column;
 use crate::store::{Rows, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -22,6 +23,8 @@ struct Group {
     keys: Vec<Value>,
     atoms: BTreeMap<Atom, i64>,
     revenue: f64,
+    /// Metrics the database computed, by their index in `Aggregate::pushed`.
+    metrics: HashMap<usize, Value>,
 }
 
 /// Reads the rows of the main aggregate into groups keyed by the shown keys.
@@ -37,6 +40,7 @@ fn groups(
     for row in &rows.rows {
         let mut keys = Vec::new();
         let mut atoms = BTreeMap::new();
+        let mut metrics = HashMap::new();
         let mut price = Prices::default();
         for (i, (column, value)) in columns.iter().zip(row).enumerate() {
             match column {
@@ -52,6 +56,9 @@ fn groups(
                 Column::Atom(a) => {
                     atoms.insert(*a, value.as_i64().unwrap_or(0));
                 }
+                Column::Metric(j) => {
+                    metrics.insert(*j, value.clone());
+                }
             }
         }
         let revenue = revenue_of(plan, &atoms, price);
@@ -63,6 +70,8 @@ fn groups(
                     *group.atoms.entry(a).or_default() += v;
                 }
                 group.revenue += revenue;
+                // Pushed metrics come only with final groups, which are never merged.
+                group.metrics.clear();
             }
             None => {
                 index.insert(id, merged.len());
@@ -70,6 +79,7 @@ fn groups(
                     keys,
                     atoms,
                     revenue,
+                    metrics,
                 });
             }
         }
@@ -78,26 +88,30 @@ fn groups(
 }
 
 fn revenue_of(plan: &Plan, atoms: &BTreeMap<Atom, i64>, price: Prices) -> f64 {
-    let Some(Compute::Revenue { minutes, sms, data }) = plan
-        .measures
-        .iter()
-        .map(|m| &m.compute)
-        .find(|c| matches!(c, Compute::Revenue { .. }))
-    else {
+    let Some((minutes, sms, data)) = revenue_parts(&plan.measures) else {
         return 0.0;
     };
     let get = |a: Atom| atoms.get(&a).copied().unwrap_or(0) as f64;
     let mut r = 0.0;
-    if *minutes {
+    if minutes {
         r += get(Atom::SecondsOut) / 60.0 * price.minute;
     }
-    if *sms {
+    if sms {
         r += get(Atom::SmsOut) * price.sms;
     }
-    if *data {
+    if data {
         r += (get(Atom::BytesUp) + get(Atom::BytesDown)) / 1e6 * price.mb;
     }
     r
+}
+
+/// What the plan's revenue (its own, or a metric's input) is made of.
+fn revenue_parts(measures: &[MeasureDef]) -> Option<(bool, bool, bool)> {
+    measures.iter().find_map(|m| match &m.compute {
+        Compute::Revenue { minutes, sms, data } => Some((*minutes, *sms, *data)),
+        Compute::Metric(u) => revenue_parts(&u.inputs),
+        _ => None,
+    })
 }
 
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -117,7 +131,20 @@ fn labels(keys: &[Key], values: Vec<Value>) -> Vec<Value> {
 }
 
 /// The value of a measure for a group, as shown: counts as integers, the rest as decimals.
-fn measure_value(m: &MeasureDef, g: &Group) -> Value {
+fn measure_value(m: &MeasureDef, g: &Group, pushed: &[MeasureDef]) -> Result<Value, MetricError> {
+    let Some(value) = number(m, g, pushed)? else {
+        return Ok(Value::Null);
+    };
+    Ok(match &m.compute {
+        Compute::Revenue { .. } => Value::Float(round_cents(value)),
+        _ if m.kind == Kind::Count && m.scale == 1.0 => Value::Int(value as i64),
+        _ => Value::Float(value),
+    })
+}
+
+/// The value of a measure for a group, scaled, unrounded; None for no value (an average of
+/// nothing, a metric's division by zero).
+fn number(m: &MeasureDef, g: &Group, pushed: &[MeasureDef]) -> Result<Option<f64>, MetricError> {
     let sum = |list: &[Atom]| {
         list.iter()
             .map(|a| g.atoms.get(a).copied().unwrap_or(0))
@@ -129,16 +156,36 @@ fn measure_value(m: &MeasureDef, g: &Group) -> Value {
         Compute::Ratio(num, den) => {
             let d = sum(den);
             if d == 0 {
-                return Value::Null;
+                return Ok(None);
             }
             sum(num) as f64 / d as f64
         }
-        Compute::Revenue { .. } => return Value::Float(round_cents(g.revenue)),
+        Compute::Revenue { .. } => return Ok(Some(g.revenue)),
+        Compute::Metric(u) => return metric(u, g, pushed, &m.label),
     };
-    if m.kind == Kind::Count && m.scale == 1.0 {
-        return Value::Int(value as i64);
+    Ok(Some(value / m.scale))
+}
+
+/// A metric's value: the database's when it computed it, else Rhai's from the inputs.
+fn metric(
+    u: &MetricUse,
+    g: &Group,
+    pushed: &[MeasureDef],
+    label: &str,
+) -> Result<Option<f64>, MetricError> {
+    if let Some(value) = pushed
+        .iter()
+        .position(|p| p.label == label)
+        .and_then(|j| g.metrics.get(&j))
+    {
+        return Ok(value.as_f64());
     }
-    Value::Float(value / m.scale)
+    let mut values = Vec::with_capacity(u.inputs.len());
+    for (name, input) in u.metric.inputs.iter().zip(&u.inputs) {
+        let value = number(input, g, pushed)?.unwrap_or(f64::NAN);
+        values.push((name.clone(), value));
+    }
+    u.metric.eval(&values)
 }
 
 /// Money is shown to the cent; rounding here makes both backends print the same figure.
@@ -169,17 +216,18 @@ pub fn result(
     rows: &Rows,
     prices: &HashMap<i64, Prices>,
     active: Option<i64>,
-) -> ResultSet {
+) -> Result<ResultSet, MetricError> {
     let groups = groups(plan, columns, rows, prices);
-    let mut table: Vec<(Vec<Value>, Vec<Value>)> = groups
-        .iter()
-        .map(|g| {
-            (
-                g.keys.clone(),
-                plan.measures.iter().map(|m| measure_value(m, g)).collect(),
-            )
-        })
-        .collect();
+    let pushed = &plan.main.pushed;
+    let mut table: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(groups.len());
+    for g in &groups {
+        let values = plan
+            .measures
+            .iter()
+            .map(|m| measure_value(m, g, pushed))
+            .collect::<Result<Vec<_>, _>>()?;
+        table.push((g.keys.clone(), values));
+    }
     match plan.sort {
         Some((i, order)) => table.sort_by(|a, b| {
             let by = compare(&a.1[i], &b.1[i]);
@@ -221,7 +269,7 @@ pub fn result(
         Style::Peak => super::decorate::peak(&mut rs),
         Style::Trend => super::decorate::trend(&mut rs, plan),
     }
-    rs
+    Ok(rs)
 }
 
 fn keys_order(a: &[Value], b: &[Value]) -> std::cmp::Ordering {

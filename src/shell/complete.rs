@@ -14,7 +14,8 @@ pub struct Names {
 }
 
 const DOT_COMMANDS: &[&str] = &[
-    ".help", ".format", ".output", ".once", ".timing", ".tz", ".db", ".schema", ".quit", ".exit",
+    ".help", ".format", ".output", ".once", ".timing", ".tz", ".db", ".schema", ".metrics",
+    ".metric", ".run", ".menu", ".quit", ".exit",
 ];
 
 /// The candidates for the word that ends at the end of `before` (the text up to the cursor).
@@ -48,7 +49,7 @@ fn pool(previous: &[String], after_comma: bool, names: &Names) -> Vec<String> {
     let Some(last) = previous.last().map(String::as_str) else {
         let mut heads = strings(words::HEADS);
         heads.extend(strings(DOT_COMMANDS));
-        heads.push("log".into());
+        heads.extend(strings(&["log", "metric"]));
         return heads;
     };
     let measures = || {
@@ -87,6 +88,10 @@ fn pool(previous: &[String], after_comma: bool, names: &Names) -> Vec<String> {
         ".timing" => strings(&["on", "off"]),
         ".help" => strings(&["examples"]),
         "log" => strings(&["call", "sms", "data"]),
+        ".metric" => strings(&["drop"]),
+        "drop" if previous.len() >= 2 && previous[previous.len() - 2] == ".metric" => {
+            names.metrics.clone()
+        }
         w if previous.len() >= 2
             && previous[previous.len() - 2] == "last"
             && w.parse::<u64>().is_ok() =>

@@ -1,13 +1,10 @@
-//! Dot commands (`.format`, `.output`, `.tz`, `.db`, ...), the names completion offers, and
-//! `log` lines parsed by the command line's own parser.
+//! Dot commands (`.format`, `.output`, `.tz`, `.db`, ...) and the names completion offers.
 
 use super::{Flow, Names, Output, Shell};
-use crate::cli::{AppError, LogCommand};
 use crate::config::DbUrl;
 use crate::model::Zone;
 use crate::store::{Store, StoreError, Value, schema::tables};
 use crate::table::Format;
-use clap::Parser;
 use std::sync::Arc;
 
 const HELP: &str = "\
@@ -29,6 +26,11 @@ Dot commands:
   .tz ZONE                             local, UTC, Europe/London, +03:00
   .db URL                              switch database
   .schema                              the tables
+  .metrics                             the metrics, their definitions and how they run
+  .metric drop NAME                    forget a metric defined here
+Metrics:
+  metric NAME = EXPRESSION             a measure in Rhai over calls, minutes, sms, data_mb,
+                                       revenue, ... (e.g. metric rev = minutes * 0.05)
   .quit                                (or Ctrl-D)
 Keys: Tab completes, Ctrl-R searches the history, Ctrl-C clears the line or cancels a query.
 ";
@@ -63,21 +65,6 @@ pub fn names(store: &Store) -> Result<Names, StoreError> {
         keys: column("SELECT subscriber_key FROM customers ORDER BY subscriber_key LIMIT 10000")?,
         metrics: Vec::new(),
     })
-}
-
-#[derive(Parser)]
-#[command(name = "log", no_binary_name = true)]
-struct LogLine {
-    #[command(subcommand)]
-    command: LogCommand,
-}
-
-/// Parses `log call ...` with the same rules as `tally log call ...`.
-pub fn log_command(text: &str) -> Result<LogCommand, AppError> {
-    let words = shell_words::split(text).map_err(|e| AppError::Usage(format!("log: {e}")))?;
-    LogLine::try_parse_from(words.into_iter().skip(1))
-        .map(|l| l.command)
-        .map_err(|e| AppError::Usage(e.render().to_string().trim_end().to_string()))
 }
 
 impl Shell {
@@ -115,6 +102,12 @@ impl Shell {
                 None => Err(format!("the zone is {}; usage: .tz ZONE", self.zone)),
             },
             ".db" => self.switch_db(arg),
+            ".metrics" => {
+                let text = self.list_metrics();
+                self.emit(&text);
+                Ok(())
+            }
+            ".metric" => self.metric_command(&rest),
             ".schema" => {
                 let text = schema(self.store.dialect());
                 self.emit(&text);
@@ -196,21 +189,6 @@ fn schema(d: &dyn crate::store::Dialect) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    #[test]
-    fn log_lines_use_the_command_line_rules() {
-        let c = log_command(
-            "log call 447700900123 out 447700900456 --duration 3m20s --at '2026-11-25 10:15'",
-        )
-        .unwrap();
-        assert!(
-            matches!(c, LogCommand::Call { ref duration, .. } if duration.as_deref() == Some("3m20s"))
-        );
-        let err = log_command("log fax 1").unwrap_err().to_string();
-        assert!(err.contains("unrecognized subcommand 'fax'"), "{err}");
-    }
-
     #[test]
     fn passwords_stay_out_of_the_history() {
         assert!(super::super::holds_password(

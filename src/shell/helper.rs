@@ -124,13 +124,16 @@ impl Validator for TallyHelper {
 /// statement runs, so the user can fix it on the same line.
 pub fn complete_or_not(input: &str) -> ValidationResult {
     let text = input.trim();
-    if text.is_empty()
-        || text.starts_with('.')
-        || text.starts_with("log ")
-        || text == "log"
-        || text.starts_with("metric ")
-    {
+    if text.is_empty() || text.starts_with('.') || text.starts_with("log ") || text == "log" {
         return ValidationResult::Valid(None);
+    }
+    if crate::metric::is_definition(text) {
+        // A metric's Rhai block may run over several lines.
+        return if crate::metric::open_brackets(text) > 0 {
+            ValidationResult::Incomplete
+        } else {
+            ValidationResult::Valid(None)
+        };
     }
     match parse(text) {
         Err(e) if e.incomplete => ValidationResult::Incomplete,

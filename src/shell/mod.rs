@@ -4,6 +4,7 @@
 mod complete;
 mod dot;
 mod helper;
+mod metrics;
 
 pub use complete::Names;
 
@@ -42,6 +43,7 @@ pub struct Shell {
     /// Rows shown before a result is cut, on a terminal.
     screen_rows: Option<usize>,
     session: Session,
+    metrics: Arc<crate::metric::Metrics>,
 }
 
 /// Whether to draw colours: a terminal that wants them.
@@ -82,8 +84,10 @@ pub fn run(session: Session) -> Result<(), AppError> {
         names: Arc::new(RwLock::new(Names::default())),
         color: colour_terminal(),
         screen_rows: None,
+        metrics: Arc::new(session.metrics()),
         session,
     };
+    shell.refresh_metric_names();
     shell.load_names();
     install_ctrl_c();
     let config = Config::builder()
@@ -173,8 +177,12 @@ impl Shell {
         if text.starts_with('.') {
             return self.dot(text);
         }
-        if text == "log" || text.starts_with("log ") {
+        if crate::cli::is_log_line(text) {
             self.log(text);
+            return Flow::Continue;
+        }
+        if crate::metric::is_definition(text) {
+            self.define_metric(text);
             return Flow::Continue;
         }
         for statement in crate::cli::statements(text) {
@@ -188,7 +196,13 @@ impl Shell {
         if let Ok(mut running) = RUNNING.lock() {
             *running = Some(self.store.clone());
         }
-        let result = query::run(&self.store, text, &self.zone, chrono::Utc::now());
+        let result = query::run_with(
+            &self.store,
+            text,
+            &self.zone,
+            chrono::Utc::now(),
+            &self.metrics,
+        );
         if let Ok(mut running) = RUNNING.lock() {
             *running = None;
         }
@@ -253,11 +267,7 @@ impl Shell {
 
     /// `log call|sms|data ...`: the same as `tally log`, parsed by the same command line.
     fn log(&mut self, text: &str) {
-        match dot::log_command(text).and_then(|command| {
-            let ctx = crate::model::InputContext::new(self.zone.clone());
-            let (record, create) = crate::cli::checked_record(command, &ctx)?;
-            crate::cli::store_record(&self.store, record, create, &self.zone)
-        }) {
+        match crate::cli::log_line(&self.store, text, &self.zone) {
             Ok(message) => println!("{message}"),
             Err(e) => eprintln!("{e}"),
         }

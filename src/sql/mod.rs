@@ -17,6 +17,8 @@ pub enum Column {
     /// The id of the plan whose prices the row's revenue uses.
     PricePlan,
     Atom(Atom),
+    /// The value of the metric `agg.pushed[i]`, computed by the database.
+    Metric(usize),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +52,10 @@ pub fn build(agg: &Aggregate, d: &dyn Dialect) -> SqlQuery {
     for (j, a) in agg.atoms.iter().enumerate() {
         select.push(format!("x.a{j}"));
         columns.push(Column::Atom(*a));
+    }
+    for (j, m) in agg.pushed.iter().enumerate() {
+        select.push(format!("{} AS m{j}", value_expr(m, &agg.atoms)));
+        columns.push(Column::Metric(j));
     }
     f.push(&format!("SELECT {} FROM (", select.join(", ")));
     f.append(inner);
@@ -177,5 +183,45 @@ fn order_expr(m: &MeasureDef, atoms: &[Atom]) -> String {
             }
             format!("({})", terms.join(" + "))
         }
+        Compute::Metric(m) => match &m.pushdown {
+            Some((tree, inputs)) => tree.sql(&|name| {
+                inputs
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or_else(|| "NULL".to_string(), |(_, d)| value_expr(d, atoms))
+            }),
+            // Never asked for: the plan sorts such metrics itself.
+            None => "NULL".into(),
+        },
+    }
+}
+
+/// A measure's value as the rows stage computes it, as a double: scaled, and divided as
+/// floating point on both backends.
+fn value_expr(m: &MeasureDef, atoms: &[Atom]) -> String {
+    let expr = order_expr(m, atoms);
+    match &m.compute {
+        Compute::Metric(_) => expr,
+        Compute::Ratio(num, den) => {
+            let sum = |list: &[Atom]| {
+                list.iter()
+                    .map(|a| {
+                        format!(
+                            "COALESCE(x.a{}, 0)",
+                            atoms.iter().position(|x| x == a).unwrap_or(0)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            };
+            format!(
+                "(({}) * 1e0 / NULLIF({}, 0) / {:e})",
+                sum(num),
+                sum(den),
+                m.scale
+            )
+        }
+        _ if m.scale != 1.0 => format!("({expr} * 1e0 / {:e})", m.scale),
+        _ => format!("({expr} * 1e0)"),
     }
 }

@@ -55,7 +55,16 @@ struct From {
     raw: Option<Source>,
 }
 
-fn range_bounds(f: &mut Frag, column: &str, part: &Part, days: bool) {
+/// ` WHERE ` before a statement's first condition, ` AND ` before the others.
+fn conjunction(started: &mut bool) -> &'static str {
+    if std::mem::replace(started, true) {
+        " AND "
+    } else {
+        " WHERE "
+    }
+}
+
+fn range_bounds(f: &mut Frag, column: &str, part: &Part, days: bool, started: &mut bool) {
     let show = |t: DateTime<Utc>| {
         let text = sql_time(t);
         if days { text[..10].to_string() } else { text }
@@ -67,8 +76,8 @@ fn range_bounds(f: &mut Frag, column: &str, part: &Part, days: bool) {
     if let Some(b) = part.range.end {
         conds.push(("<", show(b)));
     }
-    for (i, (op, value)) in conds.into_iter().enumerate() {
-        f.push(if i == 0 { " WHERE " } else { " AND " });
+    for (op, value) in conds {
+        f.push(conjunction(started));
         f.push(&format!("{column} {op} "));
         f.bind(Value::Text(value));
     }
@@ -194,14 +203,11 @@ fn usage_union(part: &Part, customer: Option<&Value>) -> Frag {
             "SELECT customer_id, {time} AS t_time, {} FROM {table}",
             named.join(", ")
         ));
-        range_bounds(&mut f, time, part, false);
+        let mut started = false;
+        range_bounds(&mut f, time, part, false, &mut started);
         if let Some(key) = customer {
             // One customer: each table's (customer, time) index, not every customer's rows.
-            f.push(if part.range.start.is_some() || part.range.end.is_some() {
-                " AND "
-            } else {
-                " WHERE "
-            });
+            f.push(conjunction(&mut started));
             f.push("customer_id = (SELECT id FROM customers WHERE subscriber_key = ");
             f.bind(key.clone());
             f.push(")");
@@ -395,8 +401,9 @@ fn day_list(part: &Part) -> Option<Vec<String>> {
 
 /// One customer's rows of `customer_daily`, which is keyed by day first: a primary-key lookup
 /// per day instead of a scan of every customer's rows in the range.
-fn one_customers_days(f: &mut Frag, key: &Value, part: &Part) {
-    f.push(" WHERE t.customer_id = (SELECT id FROM customers WHERE subscriber_key = ");
+fn one_customers_days(f: &mut Frag, key: &Value, part: &Part, started: &mut bool) {
+    f.push(conjunction(started));
+    f.push("t.customer_id = (SELECT id FROM customers WHERE subscriber_key = ");
     f.bind(key.clone());
     f.push(") AND t.day IN (");
     for (i, day) in day_list(part).unwrap_or_default().into_iter().enumerate() {
@@ -465,20 +472,24 @@ pub fn part_select(
     if plans {
         f.push(" LEFT JOIN plans p ON p.id = c.plan_id");
     }
-    let before = f.sql.len();
+    // The record filter goes first: on a scan of raw rows it is cheaper than the time bounds
+    // (an equality on a short column) and drops rows before they are compared.
+    let mut started = false;
+    if let Some(filter) = agg.filter.as_ref().filter(|_| from.raw.is_some()) {
+        f.push(conjunction(&mut started));
+        filter_sql(filter, &mut f);
+    }
     match single_customer(agg.filter.as_ref()).filter(|_| part.table == Table::CustomerDaily) {
-        Some(key) if day_list(part).is_some() => one_customers_days(&mut f, key, part),
+        Some(key) if day_list(part).is_some() => {
+            one_customers_days(&mut f, key, part, &mut started)
+        }
         _ if from.raw.is_some() || part.table != Table::Raw => {
-            range_bounds(&mut f, from.time, part, from.days)
+            range_bounds(&mut f, from.time, part, from.days, &mut started)
         }
         _ => {}
     }
-    if let Some(filter) = &agg.filter {
-        f.push(if f.sql.len() == before {
-            " WHERE "
-        } else {
-            " AND "
-        });
+    if let Some(filter) = agg.filter.as_ref().filter(|_| from.raw.is_none()) {
+        f.push(conjunction(&mut started));
         filter_sql(filter, &mut f);
     }
     if !keys.is_empty() {

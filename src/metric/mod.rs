@@ -1,0 +1,461 @@
+//! Metrics: measures written in Rhai over a result row's measures, compiled once, pushed into
+//! the SQL when they are plain arithmetic and evaluated per row after aggregation otherwise.
+
+mod arith;
+mod file;
+mod sandbox;
+
+pub use arith::{Arith, Op};
+pub use file::{is_definition, open_brackets, parse_file, render_file, split_definition};
+pub use sandbox::{Failure, MAX_OPERATIONS, Place, Sandbox, TIME_LIMIT};
+
+use rhai::AST;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Built-in measures a metric can read, by the names the language gives them.
+pub const INPUTS: [&str; 9] = [
+    "count",
+    "calls",
+    "answered",
+    "minutes",
+    "seconds",
+    "sms",
+    "data_mb",
+    "customers",
+    "revenue",
+];
+
+/// Where a metric was defined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// At the shell: kept in the user's own metrics file.
+    Own,
+    /// A shared file (`--metrics FILE`, `metrics = [...]` in config.toml), read only.
+    Shared(PathBuf),
+}
+
+/// A metric ready to use: its text, what it reads, its compiled form and its SQL form.
+#[derive(Clone)]
+pub struct Metric {
+    pub name: String,
+    pub text: String,
+    pub origin: Origin,
+    /// The line of the file it starts on (1 at the shell).
+    pub line: usize,
+    /// Measures and metrics it reads.
+    pub inputs: Vec<String>,
+    /// Its SQL form, when it is plain arithmetic.
+    pub pushdown: Option<Arith>,
+    ast: Arc<AST>,
+    sandbox: Arc<Sandbox>,
+}
+
+impl fmt::Debug for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "metric {} = {}", self.name, self.text)
+    }
+}
+
+impl PartialEq for Metric {
+    fn eq(&self, other: &Metric) -> bool {
+        self.name == other.name && self.text == other.text
+    }
+}
+
+impl Metric {
+    /// The metric's value for one row; `values` holds each of its inputs.
+    pub fn eval(&self, values: &[(String, f64)]) -> Result<Option<f64>, MetricError> {
+        self.sandbox
+            .eval(&self.ast, values)
+            .map_err(|f| self.error(f.message, Some(f.place)))
+    }
+
+    fn error(&self, message: String, place: Option<Place>) -> MetricError {
+        // A shared metric is shown by its place in its file; one's own by its place in the
+        // text `.metrics` shows.
+        let (file, first_line) = match &self.origin {
+            Origin::Shared(p) => (Some(p.clone()), self.line),
+            Origin::Own => (None, 1),
+        };
+        MetricError {
+            metric: self.name.clone(),
+            file,
+            place: place.map(|p| Place {
+                line: p.line + first_line - 1,
+                column: p.column,
+            }),
+            message,
+        }
+    }
+}
+
+/// A metric that cannot be defined or stopped while running.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct MetricError {
+    pub metric: String,
+    pub file: Option<PathBuf>,
+    pub place: Option<Place>,
+    pub message: String,
+}
+
+impl fmt::Display for MetricError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{}:", file.display())?;
+            if let Some(p) = self.place {
+                write!(f, "{}:{}:", p.line, p.column)?;
+            }
+            f.write_str(" ")?;
+        }
+        write!(f, "metric `{}`", self.metric)?;
+        if let (None, Some(p)) = (&self.file, self.place) {
+            write!(f, ", line {}, column {}", p.line, p.column)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Every metric known to this session, in the order they were defined.
+#[derive(Debug, Clone, Default)]
+pub struct Metrics {
+    sandbox: Arc<Sandbox>,
+    list: Vec<Metric>,
+    /// Where metrics defined at the shell are kept.
+    own_file: Option<PathBuf>,
+}
+
+impl Metrics {
+    /// No metrics; definitions are kept in `own_file` when there is one.
+    pub fn new(own_file: Option<PathBuf>) -> Metrics {
+        Metrics {
+            sandbox: Arc::new(Sandbox::new()),
+            list: Vec::new(),
+            own_file,
+        }
+    }
+
+    /// `$XDG_CONFIG_HOME/tally/metrics.rhai`.
+    pub fn default_file() -> Option<PathBuf> {
+        dirs::config_dir().map(|d| d.join("tally").join("metrics.rhai"))
+    }
+
+    pub fn own_file(&self) -> Option<&Path> {
+        self.own_file.as_deref()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Metric> {
+        self.list.iter().find(|m| m.name == name)
+    }
+
+    pub fn list(&self) -> &[Metric] {
+        &self.list
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.list.iter().map(|m| m.name.clone()).collect()
+    }
+
+    /// Reads a file of definitions; a definition that fails is reported and the rest are kept.
+    pub fn load(&mut self, path: &Path, origin: Origin) -> Vec<MetricError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && origin == Origin::Own => {
+                return Vec::new();
+            }
+            Err(e) => {
+                return vec![MetricError {
+                    metric: String::new(),
+                    file: Some(path.to_path_buf()),
+                    place: None,
+                    message: format!("cannot read the metrics file: {e}"),
+                }];
+            }
+        };
+        let mut errors = Vec::new();
+        for def in parse_file(&text) {
+            let added = def.and_then(|d| self.add(&d.name, &d.text, origin.clone(), d.line));
+            if let Err(mut e) = added {
+                e.file = Some(path.to_path_buf());
+                errors.push(e);
+            }
+        }
+        errors
+    }
+
+    /// `metric NAME = TEXT` at the shell: checked, compiled, tried once, and saved.
+    pub fn define(&mut self, name: &str, text: &str) -> Result<&Metric, MetricError> {
+        if let Some(Origin::Shared(path)) = self.get(name).map(|m| &m.origin) {
+            return Err(MetricError {
+                metric: name.to_string(),
+                file: None,
+                place: None,
+                message: format!(
+                    "is defined in {}; change it there, or pick another name",
+                    path.display()
+                ),
+            });
+        }
+        let before = self.list.clone();
+        self.add(name, text, Origin::Own, 1)?;
+        if let Err(e) = self.save() {
+            self.list = before;
+            return Err(e);
+        }
+        self.get(name).ok_or_else(|| MetricError {
+            metric: name.to_string(),
+            file: None,
+            place: None,
+            message: "was not kept".into(),
+        })
+    }
+
+    /// `.metric drop NAME`.
+    pub fn drop(&mut self, name: &str) -> Result<(), MetricError> {
+        let err = |message: String| MetricError {
+            metric: name.to_string(),
+            file: None,
+            place: None,
+            message,
+        };
+        let Some(i) = self.list.iter().position(|m| m.name == name) else {
+            return Err(err("is not defined".into()));
+        };
+        if let Origin::Shared(path) = &self.list[i].origin {
+            return Err(err(format!(
+                "is defined in {}; remove it there",
+                path.display()
+            )));
+        }
+        if let Some(user) = self
+            .list
+            .iter()
+            .find(|m| m.inputs.iter().any(|n| n == name))
+        {
+            return Err(err(format!(
+                "is used by metric `{}`; drop that first",
+                user.name
+            )));
+        }
+        let before = self.list.clone();
+        self.list.remove(i);
+        if let Err(e) = self.save() {
+            self.list = before;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Writes the metrics defined at the shell to the user's own file.
+    fn save(&self) -> Result<(), MetricError> {
+        let Some(path) = &self.own_file else {
+            return Ok(());
+        };
+        let own: Vec<&Metric> = self
+            .list
+            .iter()
+            .filter(|m| m.origin == Origin::Own)
+            .collect();
+        let failed = |e: std::io::Error| MetricError {
+            metric: String::new(),
+            file: Some(path.clone()),
+            place: None,
+            message: format!("cannot save the metrics: {e}"),
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(failed)?;
+        }
+        // Written beside and renamed, so a crash never leaves half a file.
+        let temp = path.with_extension("rhai.tmp");
+        std::fs::write(&temp, render_file(&own)).map_err(failed)?;
+        std::fs::rename(&temp, path).map_err(failed)
+    }
+
+    fn add(
+        &mut self,
+        name: &str,
+        text: &str,
+        origin: Origin,
+        line: usize,
+    ) -> Result<(), MetricError> {
+        let err = |message: String, place: Option<Place>| MetricError {
+            metric: name.to_string(),
+            file: None,
+            place: place.map(|p| Place {
+                line: p.line + line - 1,
+                column: p.column,
+            }),
+            message,
+        };
+        check_name(name).map_err(|m| err(m, None))?;
+        let text = text.trim().trim_end_matches(';').trim_end().to_string();
+        if text.is_empty() {
+            return Err(err("has no expression after `=`".into(), None));
+        }
+        let others: Vec<String> = self
+            .list
+            .iter()
+            .filter(|m| m.name != name)
+            .map(|m| m.name.clone())
+            .collect();
+        let known: Vec<String> = INPUTS
+            .iter()
+            .map(|s| s.to_string())
+            .chain(others.iter().cloned())
+            .collect();
+        let ast = self
+            .sandbox
+            .compile(&text, &known)
+            .map_err(|f| err(f.message, Some(f.place)))?;
+        let inputs: Vec<String> = identifiers(&text)
+            .into_iter()
+            .filter(|w| known.contains(w))
+            .collect();
+        if let Some(cycle) = self.cycle(name, &inputs) {
+            return Err(err(format!("would depend on itself: {cycle}"), None));
+        }
+        let pushdown = Arith::parse(&text).and_then(|a| self.inline(a));
+        let metric = Metric {
+            name: name.to_string(),
+            text,
+            origin,
+            line,
+            inputs,
+            pushdown,
+            ast: Arc::new(ast),
+            sandbox: Arc::clone(&self.sandbox),
+        };
+        // One trial run with every input at 1 finds type errors and endless loops now.
+        let trial: Vec<(String, f64)> = self.trial_values(&metric);
+        metric.eval(&trial)?;
+        match self.list.iter().position(|m| m.name == name) {
+            Some(i) => self.list[i] = metric,
+            None => self.list.push(metric),
+        }
+        Ok(())
+    }
+
+    /// The values a metric reads, every measure at 1 and every metric at its own trial value.
+    fn trial_values(&self, metric: &Metric) -> Vec<(String, f64)> {
+        metric
+            .inputs
+            .iter()
+            .map(|name| {
+                let value = match self.get(name) {
+                    Some(m) => m.eval(&self.trial_values(m)).ok().flatten().unwrap_or(1.0),
+                    None => 1.0,
+                };
+                (name.clone(), value)
+            })
+            .collect()
+    }
+
+    /// Other metrics in a pushed-down tree, replaced by their own trees (None when one of them
+    /// is not plain arithmetic).
+    fn inline(&self, tree: Arith) -> Option<Arith> {
+        Some(match tree {
+            Arith::Var(v) => match self.get(&v) {
+                Some(m) => self.inline(m.pushdown.clone()?)?,
+                None => Arith::Var(v),
+            },
+            Arith::Neg(a) => Arith::Neg(Box::new(self.inline(*a)?)),
+            Arith::Not(a) => Arith::Not(Box::new(self.inline(*a)?)),
+            Arith::Binary(op, a, b) => {
+                Arith::Binary(op, Box::new(self.inline(*a)?), Box::new(self.inline(*b)?))
+            }
+            Arith::If(c, a, b) => Arith::If(
+                Box::new(self.inline(*c)?),
+                Box::new(self.inline(*a)?),
+                Box::new(self.inline(*b)?),
+            ),
+            n @ Arith::Number { .. } => n,
+        })
+    }
+
+    /// `a → b → a` when `name` reading `inputs` would close a loop.
+    fn cycle(&self, name: &str, inputs: &[String]) -> Option<String> {
+        for input in inputs {
+            if input == name {
+                return Some(format!("{name} → {name}"));
+            }
+            if let Some(rest) = self.get(input).and_then(|m| self.cycle(name, &m.inputs)) {
+                return Some(format!("{name} → {}", rest.replacen(name, input, 1)));
+            }
+        }
+        None
+    }
+}
+
+/// Lowercase letters, digits and `_`, starting with a letter; not a word of the language.
+fn check_name(name: &str) -> Result<(), String> {
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name.len() <= 64;
+    if !valid {
+        return Err(
+            "a metric's name is lowercase letters, digits and _, starting with a letter".into(),
+        );
+    }
+    if crate::parse::words::all().any(|w| w == name) {
+        return Err("is a word of the query language; pick another name".into());
+    }
+    Ok(())
+}
+
+/// The identifiers of a Rhai text, outside strings and comments, each once.
+fn identifiers(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' | '`' | '\'' => {
+                let mut escaped = false;
+                for (_, d) in chars.by_ref() {
+                    if d == c && !escaped {
+                        break;
+                    }
+                    escaped = d == '\\' && !escaped;
+                }
+            }
+            '/' if chars.peek().is_some_and(|(_, d)| *d == '/') => {
+                for (_, d) in chars.by_ref() {
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            c if c.is_ascii_alphabetic() || c == '_' => {
+                let mut end = i + c.len_utf8();
+                while let Some((j, d)) = chars.peek() {
+                    if d.is_ascii_alphanumeric() || *d == '_' {
+                        end = j + d.len_utf8();
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                let word = &text[i..end];
+                if !out.iter().any(|w| w == word) {
+                    out.push(word.to_string());
+                }
+            }
+            c if c.is_ascii_digit() => {
+                // The rest of a number (`1e3`, `0x1F`) is not a name.
+                while chars
+                    .peek()
+                    .is_some_and(|(_, d)| d.is_ascii_alphanumeric() || *d == '_' || *d == '.')
+                {
+                    chars.next();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

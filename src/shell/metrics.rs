@@ -1,0 +1,59 @@
+//! Metrics at the shell: `metric NAME = EXPRESSION`, `.metrics` and `.metric drop NAME`.
+
+use super::Shell;
+use crate::metric::Origin;
+use std::sync::Arc;
+
+impl Shell {
+    /// `metric NAME = EXPRESSION`: defined, saved in the user's metrics file, confirmed.
+    pub(super) fn define_metric(&mut self, text: &str) {
+        match crate::cli::define_metric(&mut self.metrics, text) {
+            Ok(message) => {
+                eprintln!("{message}");
+                self.refresh_metric_names();
+            }
+            Err(e) => eprintln!("{e}"),
+        }
+    }
+
+    /// `.metrics`: each metric with its definition, where it comes from and how it runs.
+    pub(super) fn list_metrics(&self) -> String {
+        let list = self.metrics.list();
+        if list.is_empty() {
+            return "no metrics yet; define one with: metric NAME = EXPRESSION\n".into();
+        }
+        let mut out = String::new();
+        for m in list {
+            let origin = match &m.origin {
+                Origin::Own => "defined here".to_string(),
+                Origin::Shared(path) => format!("from {}", path.display()),
+            };
+            let way = if m.pushdown.is_some() { "SQL" } else { "Rhai" };
+            out.push_str(&format!("metric {} = {}\n", m.name, m.text));
+            out.push_str(&format!("  -- {origin}; computed in {way}\n"));
+        }
+        out
+    }
+
+    /// `.metric drop NAME`.
+    pub(super) fn metric_command(&mut self, args: &[&str]) -> Result<(), String> {
+        match args {
+            ["drop", name] => {
+                Arc::make_mut(&mut self.metrics)
+                    .drop(name)
+                    .map_err(|e| e.to_string())?;
+                eprintln!("metric {name} dropped");
+                self.refresh_metric_names();
+                Ok(())
+            }
+            _ => Err("usage: .metric drop NAME (.metrics lists them)".into()),
+        }
+    }
+
+    /// Completion offers the metrics wherever a measure goes.
+    pub(super) fn refresh_metric_names(&self) {
+        if let Ok(mut names) = self.names.write() {
+            names.metrics = self.metrics.names();
+        }
+    }
+}
