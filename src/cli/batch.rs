@@ -25,7 +25,8 @@ pub fn statements(text: &str) -> Vec<String> {
                 quote = Some(c);
                 current.push(c);
             }
-            (None, '-') if chars.peek() == Some(&'-') => {
+            // `-- note` is a comment; `--duration` is a flag of a `log` line.
+            (None, '-') if chars.peek() == Some(&'-') && !flag_follows(&chars) => {
                 for c in chars.by_ref() {
                     if c == '\n' {
                         current.push('\n');
@@ -50,6 +51,13 @@ pub fn statements(text: &str) -> Vec<String> {
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// Whether the `-` at hand starts `--word` (the iterator stands on the second `-`).
+fn flag_follows(chars: &std::iter::Peekable<std::str::Chars<'_>>) -> bool {
+    let mut ahead = chars.clone();
+    ahead.next();
+    ahead.next().is_some_and(|c| c.is_ascii_alphabetic())
 }
 
 pub fn format(session: &Session) -> Result<Format, AppError> {
@@ -113,4 +121,25 @@ pub fn define_metric(metrics: &mut Arc<Metrics>, text: &str) -> Result<String, A
         "evaluated by Rhai after aggregation"
     };
     Ok(format!("metric {} defined ({way})", metric.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statements;
+
+    #[test]
+    fn statements_split_at_semicolons_outside_quotes_comments_and_blocks() {
+        assert_eq!(
+            statements("summary; calls -- a note; not a split\nper day;"),
+            ["summary", "calls \nper day"]
+        );
+        assert_eq!(
+            statements("log call 1 out 2 --duration 2m --at '10:00; x'; summary"),
+            ["log call 1 out 2 --duration 2m --at '10:00; x'", "summary"]
+        );
+        assert_eq!(
+            statements("metric m = { let x = calls; x * 2 }; top 3 customers by m"),
+            ["metric m = { let x = calls; x * 2 }", "top 3 customers by m"]
+        );
+    }
 }
