@@ -66,6 +66,10 @@ pub enum Command {
     Import(ImportArgs),
     /// Network totals over all time
     Summary,
+    /// Run a report: a .tally file of query lines or a .rhai script
+    Run(RunArgs),
+    /// A numbered menu for logging records and viewing reports, no query language needed
+    Menu,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -313,4 +317,16 @@ pub struct DemoArgs {
     /// Open tally on the database afterwards
     #[arg(long)]
     pub open: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The report: FILE.tally or FILE.rhai
+    pub file: PathBuf,
+    /// A report parameter (repeat for more)
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// How tables are printed: table, vertical, csv, json or markdown
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
 }

@@ -139,7 +139,10 @@ mod tests {
         );
         assert_eq!(
             statements("metric m = { let x = calls; x * 2 }; top 3 customers by m"),
-            ["metric m = { let x = calls; x * 2 }", "top 3 customers by m"]
+            [
+                "metric m = { let x = calls; x * 2 }",
+                "top 3 customers by m"
+            ]
         );
     }
 }

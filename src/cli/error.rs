@@ -29,6 +29,8 @@ pub enum AppError {
     Usage(String),
     #[error(transparent)]
     Metric(#[from] crate::metric::MetricError),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
     #[error("{0}")]
     Io(String),
     #[error("{message}")]

@@ -1,6 +1,6 @@
 //! `tally config`, `migrate`, `demo` and `summary`.
 
-use super::args::{ConfigCommand, DemoArgs};
+use super::args::{ConfigCommand, DemoArgs, RunArgs};
 use super::{AppError, Session};
 use crate::demo::{self, DemoSpec};
 use chrono::{NaiveDate, Utc};
@@ -105,4 +105,21 @@ pub fn demo(session: &Session, args: DemoArgs) -> Result<(), AppError> {
 /// Network totals over all time: the query language's `summary`.
 pub fn summary(session: &Session) -> Result<(), AppError> {
     super::batch::run(session, "summary")
+}
+
+/// `tally run FILE --param NAME=VALUE`: the report on stdout, the first failure as FILE:LINE.
+pub fn run_report(session: &Session, args: RunArgs) -> Result<(), AppError> {
+    let params = args
+        .params
+        .iter()
+        .map(|p| crate::report::parse_param(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(AppError::Usage)?;
+    let mut session = session.clone();
+    if args.format.is_some() {
+        session.format = args.format.clone();
+    }
+    let reporter = session.reporter()?;
+    crate::report::run(&reporter, &args.file, &params)?;
+    Ok(())
 }

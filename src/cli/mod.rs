@@ -13,7 +13,10 @@ mod records;
 pub use args::{Cli, LogCommand};
 pub use batch::{define_metric, format as output_format, statements};
 pub use error::{AppError, exit};
-pub use records::{checked as checked_record, is_log_line, log_command, log_line, store_record};
+pub use records::{
+    checked as checked_record, describe as describe_record, is_log_line, log_command, log_line,
+    store_record,
+};
 
 use crate::config::{DbUrl, Overrides, Settings, config_path};
 use crate::metric::{Metrics, Origin};
@@ -52,6 +55,17 @@ impl Session {
             eprintln!("tally: {e}");
         }
         metrics
+    }
+
+    /// What a report runs against: the store, the zone, the metrics, the output format.
+    pub fn reporter(&self) -> Result<crate::report::Reporter, AppError> {
+        Ok(crate::report::Reporter {
+            store: std::sync::Arc::new(self.open_store()?),
+            zone: self.settings.zone.clone(),
+            metrics: std::sync::Arc::new(self.metrics()),
+            format: batch::format(self)?,
+            now: chrono::Utc::now(),
+        })
     }
 
     pub fn input_context(&self) -> InputContext {
@@ -95,8 +109,9 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(AppError::Interrupted) => ExitCode::from(exit::INTERRUPTED),
-        Err(e @ AppError::Query { .. }) => {
-            eprint!("{e}");
+        Err(e @ (AppError::Query { .. } | AppError::Report(_))) => {
+            let shown = e.to_string();
+            eprintln!("{}", shown.trim_end());
             ExitCode::from(e.exit_code())
         }
         Err(e) => {
@@ -142,5 +157,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Demo(args) => misc::demo(&session, args),
         Command::Import(args) => import::run(&session, args, cli.tz.is_some()),
         Command::Summary => misc::summary(&session),
+        Command::Run(args) => misc::run_report(&session, args),
+        Command::Menu => crate::menu::run(&session),
     }
 }

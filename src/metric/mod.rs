@@ -141,6 +141,14 @@ impl Metrics {
         dirs::config_dir().map(|d| d.join("tally").join("metrics.rhai"))
     }
 
+    /// The same metrics, with definitions kept for this run only (a report's own).
+    pub fn scratch(&self) -> Metrics {
+        Metrics {
+            own_file: None,
+            ..self.clone()
+        }
+    }
+
     pub fn own_file(&self) -> Option<&Path> {
         self.own_file.as_deref()
     }

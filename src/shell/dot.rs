@@ -26,6 +26,8 @@ Dot commands:
   .tz ZONE                             local, UTC, Europe/London, +03:00
   .db URL                              switch database
   .schema                              the tables
+  .run FILE [NAME=VALUE ...]           run a saved report (.tally or .rhai)
+  .menu                                the numbered menu
   .metrics                             the metrics, their definitions and how they run
   .metric drop NAME                    forget a metric defined here
 Metrics:
@@ -108,6 +110,11 @@ impl Shell {
                 Ok(())
             }
             ".metric" => self.metric_command(&rest),
+            ".run" => self.run_report(text),
+            ".menu" => {
+                self.menu();
+                Ok(())
+            }
             ".schema" => {
                 let text = schema(self.store.dialect());
                 self.emit(&text);

@@ -1,4 +1,5 @@
-//! Metrics at the shell: `metric NAME = EXPRESSION`, `.metrics` and `.metric drop NAME`.
+//! Metrics, reports and the menu at the shell: `metric NAME = EXPRESSION`, `.metrics`,
+//! `.metric drop NAME`, `.run FILE` and `.menu`.
 
 use super::Shell;
 use crate::metric::Origin;
@@ -55,5 +56,41 @@ impl Shell {
         if let Ok(mut names) = self.names.write() {
             names.metrics = self.metrics.names();
         }
+    }
+}
+
+impl Shell {
+    /// `.run FILE [NAME=VALUE ...]`: a report with this shell's database, zone, metrics and format.
+    pub(super) fn run_report(&mut self, text: &str) -> Result<(), String> {
+        let words = shell_words::split(text).map_err(|e| format!(".run: {e}"))?;
+        let Some(file) = words.get(1) else {
+            return Err("usage: .run FILE [NAME=VALUE ...]".into());
+        };
+        let params = words[2..]
+            .iter()
+            .map(|w| crate::report::parse_param(w))
+            .collect::<Result<Vec<_>, _>>()?;
+        let reporter = crate::report::Reporter {
+            store: self.store.clone(),
+            zone: self.zone.clone(),
+            metrics: self.metrics.clone(),
+            format: self.format,
+            now: chrono::Utc::now(),
+        };
+        crate::report::run(&reporter, std::path::Path::new(file), &params)
+            .map_err(|e| e.to_string())
+    }
+
+    /// `.menu`: the numbered menu on this database; the shell resumes when it closes.
+    pub(super) fn menu(&mut self) {
+        let stdin = std::io::stdin();
+        let mut menu = crate::menu::Menu::new(
+            self.store.clone(),
+            self.zone.clone(),
+            self.metrics.clone(),
+            Box::new(stdin.lock()),
+            Box::new(std::io::stdout()),
+        );
+        menu.main_loop();
     }
 }
