@@ -114,13 +114,17 @@ pub fn run(session: &Session, text: &str) -> Result<(), AppError> {
 /// `metric NAME = EXPRESSION`: defined, saved, and confirmed with the way it will run.
 pub fn define_metric(metrics: &mut Arc<Metrics>, text: &str) -> Result<String, AppError> {
     let (name, expression) = crate::metric::split_definition(text).map_err(AppError::Usage)?;
-    let metric = Arc::make_mut(metrics).define(&name, &expression)?;
-    let way = if metric.pushdown.is_some() {
+    Arc::make_mut(metrics).define(&name, &expression)?;
+    let pushed = metrics
+        .get(&name)
+        .and_then(|m| metrics.pushdown(m))
+        .is_some();
+    let way = if pushed {
         "plain arithmetic: computed in SQL where it can be"
     } else {
         "evaluated by Rhai after aggregation"
     };
-    Ok(format!("metric {} defined ({way})", metric.name))
+    Ok(format!("metric {name} defined ({way})"))
 }
 
 #[cfg(test)]

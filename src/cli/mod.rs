@@ -65,6 +65,7 @@ impl Session {
             metrics: std::sync::Arc::new(self.metrics()),
             format: batch::format(self)?,
             now: chrono::Utc::now(),
+            may_log: true,
         })
     }
 

@@ -327,6 +327,7 @@ impl Menu<'_> {
             metrics: self.metrics.clone(),
             format: Format::Table,
             now: chrono::Utc::now(),
+            may_log: false,
         };
         self.say("");
         let _ = std::io::Write::flush(&mut std::io::stdout());

@@ -126,3 +126,18 @@ fn customers_are_added_and_their_status_changed() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_report_from_the_menu_may_not_store_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("logs.tally");
+    std::fs::write(
+        &report,
+        "log call 447700900123 out 447700900456 --duration 60\nsummary\n",
+    )
+    .unwrap();
+    let (shown, calls) = session(&format!("8\n{}\n\n\n0\n", report.display()));
+    assert_eq!(calls, 0, "{shown}");
+    assert!(shown.contains("The report stopped: "), "{shown}");
+    assert!(shown.contains("run it with `tally run`"), "{shown}");
+}

@@ -77,7 +77,18 @@ impl Arith {
     pub fn parse(text: &str) -> Option<Arith> {
         let tokens = tokenize(text)?;
         let mut p = Parser { tokens, pos: 0 };
-        let tree = p.or()?;
+        // Rhai reads a leading `if` or `{ }` as a whole statement: `if c { 1 } else { 0 } + x`
+        // is two statements there (the value is `+x`), so such a text must end with it.
+        let statement_first = match p.tokens.first() {
+            Some(Tok::Sym("{")) => true,
+            Some(Tok::Ident(w)) => w == "if",
+            _ => false,
+        };
+        let tree = if statement_first {
+            p.primary()?
+        } else {
+            p.or()?
+        };
         if p.pos != p.tokens.len() {
             return None;
         }
@@ -85,7 +96,30 @@ impl Arith {
         let mut vars = Vec::new();
         tree.vars(&mut vars);
         // A constant needs no SQL.
-        (!vars.is_empty()).then_some(tree)
+        (!vars.is_empty() && tree.pushable()).then_some(tree)
+    }
+
+    /// Whether SQL computes what Rhai would: no division inside a condition (Rhai compares an
+    /// infinite or NaN quotient where SQL has NULL) and no literal beyond a double's range.
+    pub fn pushable(&self) -> bool {
+        self.agrees(false)
+    }
+
+    fn agrees(&self, in_condition: bool) -> bool {
+        match self {
+            Arith::Number { value, .. } => value.is_finite(),
+            Arith::Var(_) => true,
+            Arith::Neg(a) => a.agrees(in_condition),
+            Arith::Not(a) => a.agrees(true),
+            Arith::Binary(Op::Div, _, _) if in_condition => false,
+            Arith::Binary(op, a, b) => {
+                let inner = in_condition || op.logical() || op.comparison();
+                a.agrees(inner) && b.agrees(inner)
+            }
+            Arith::If(c, a, b) => {
+                c.agrees(true) && a.agrees(in_condition) && b.agrees(in_condition)
+            }
+        }
     }
 
     /// The measures and metrics it reads.
@@ -495,6 +529,11 @@ mod tests {
             "calls && sms",
             "if calls > 1 { 1 }",
             "minutes % 7",
+            "if calls > 100 { 5 } else { 0 } + minutes",
+            "{ calls } - 1",
+            "if answered / calls >= 0.5 { 1 } else { 0 }",
+            "!(answered / calls >= 0.5)",
+            "1e999 * calls",
             "0x1F * calls",
             "calls < sms < 3",
             "/* block */ calls",

@@ -112,15 +112,22 @@ pub fn parse_file(text: &str) -> Vec<Result<Definition, MetricError>> {
     out
 }
 
-/// The file for `metrics`, readable and editable by hand.
-pub fn render_file(metrics: &[&Metric]) -> String {
+/// The file for `metrics` (and definitions that did not load this time), readable and
+/// editable by hand.
+pub fn render_file(metrics: &[&Metric], unloaded: &[Definition]) -> String {
     let mut out = String::from(
         "// tally metrics: `metric NAME = EXPRESSION`, in Rhai, over the measures of a result row\n\
          // (count, calls, answered, minutes, seconds, sms, data_mb, customers, revenue) and\n\
-         // other metrics. Written by the shell's `metric` and `.metric drop`; edits are kept.\n",
+         // other metrics. Rewritten by the shell's `metric` and `.metric drop`: definitions\n\
+         // edited here are kept, comments between them are not.\n",
     );
     for m in metrics {
         out.push_str(&format!("metric {} = {}\n", m.name, m.text));
+    }
+    for d in unloaded {
+        if !metrics.iter().any(|m| m.name == d.name) {
+            out.push_str(&format!("metric {} = {}\n", d.name, d.text));
+        }
     }
     out
 }

@@ -14,6 +14,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The largest SQL form a metric may have, in nodes, once the metrics it reads are written
+/// out: beyond it (a chain of metrics doubling each other) Rhai evaluates it instead.
+const MAX_PUSHED_NODES: usize = 2_000;
+
 /// Built-in measures a metric can read, by the names the language gives them.
 pub const INPUTS: [&str; 9] = [
     "count",
@@ -46,7 +50,8 @@ pub struct Metric {
     pub line: usize,
     /// Measures and metrics it reads.
     pub inputs: Vec<String>,
-    /// Its SQL form, when it is plain arithmetic.
+    /// Its own text as plain arithmetic, other metrics still named (`Metrics::pushdown`
+    /// replaces them by their current definitions).
     pub pushdown: Option<Arith>,
     ast: Arc<AST>,
     sandbox: Arc<Sandbox>,
@@ -69,7 +74,7 @@ impl Metric {
     pub fn eval(&self, values: &[(String, f64)]) -> Result<Option<f64>, MetricError> {
         self.sandbox
             .eval(&self.ast, values)
-            .map_err(|f| self.error(f.message, Some(f.place)))
+            .map_err(|f| self.error(f.message, f.place))
     }
 
     fn error(&self, message: String, place: Option<Place>) -> MetricError {
@@ -109,6 +114,9 @@ impl fmt::Display for MetricError {
             }
             f.write_str(" ")?;
         }
+        if self.metric.is_empty() {
+            return f.write_str(&self.message);
+        }
         write!(f, "metric `{}`", self.metric)?;
         if let (None, Some(p)) = (&self.file, self.place) {
             write!(f, ", line {}, column {}", p.line, p.column)?;
@@ -124,6 +132,9 @@ pub struct Metrics {
     list: Vec<Metric>,
     /// Where metrics defined at the shell are kept.
     own_file: Option<PathBuf>,
+    /// Definitions of the own file that did not load (a shared metric they read is missing
+    /// this time): written back unchanged when the file is saved.
+    unloaded: Vec<file::Definition>,
 }
 
 impl Metrics {
@@ -133,6 +144,7 @@ impl Metrics {
             sandbox: Arc::new(Sandbox::new()),
             list: Vec::new(),
             own_file,
+            unloaded: Vec::new(),
         }
     }
 
@@ -183,7 +195,14 @@ impl Metrics {
         };
         let mut errors = Vec::new();
         for def in parse_file(&text) {
-            let added = def.and_then(|d| self.add(&d.name, &d.text, origin.clone(), d.line));
+            let added = def.and_then(|d| {
+                self.add(&d.name, &d.text, origin.clone(), d.line)
+                    .inspect_err(|_| {
+                        if origin == Origin::Own {
+                            self.unloaded.push(d.clone());
+                        }
+                    })
+            });
             if let Err(mut e) = added {
                 e.file = Some(path.to_path_buf());
                 errors.push(e);
@@ -276,7 +295,7 @@ impl Metrics {
         }
         // Written beside and renamed, so a crash never leaves half a file.
         let temp = path.with_extension("rhai.tmp");
-        std::fs::write(&temp, render_file(&own)).map_err(failed)?;
+        std::fs::write(&temp, render_file(&own, &self.unloaded)).map_err(failed)?;
         std::fs::rename(&temp, path).map_err(failed)
     }
 
@@ -315,7 +334,7 @@ impl Metrics {
         let ast = self
             .sandbox
             .compile(&text, &known)
-            .map_err(|f| err(f.message, Some(f.place)))?;
+            .map_err(|f| err(f.message, f.place))?;
         let inputs: Vec<String> = identifiers(&text)
             .into_iter()
             .filter(|w| known.contains(w))
@@ -323,7 +342,7 @@ impl Metrics {
         if let Some(cycle) = self.cycle(name, &inputs) {
             return Err(err(format!("would depend on itself: {cycle}"), None));
         }
-        let pushdown = Arith::parse(&text).and_then(|a| self.inline(a));
+        let pushdown = Arith::parse(&text);
         let metric = Metric {
             name: name.to_string(),
             text,
@@ -336,7 +355,15 @@ impl Metrics {
         };
         // One trial run with every input at 1 finds type errors and endless loops now.
         let trial: Vec<(String, f64)> = self.trial_values(&metric);
-        metric.eval(&trial)?;
+        metric.eval(&trial).map_err(|mut e| {
+            // An own metric's runtime places count from its text; at loading, from the file.
+            if metric.origin == Origin::Own {
+                if let Some(p) = e.place.as_mut() {
+                    p.line += line - 1;
+                }
+            }
+            e
+        })?;
         match self.list.iter().position(|m| m.name == name) {
             Some(i) => self.list[i] = metric,
             None => self.list.push(metric),
@@ -359,23 +386,33 @@ impl Metrics {
             .collect()
     }
 
-    /// Other metrics in a pushed-down tree, replaced by their own trees (None when one of them
-    /// is not plain arithmetic).
-    fn inline(&self, tree: Arith) -> Option<Arith> {
+    /// The metric's SQL form as of now: other metrics replaced by their current trees. None when
+    /// one of them is not plain arithmetic, when the tree grows too big, or when SQL and Rhai
+    /// could disagree (see `Arith::pushable`).
+    pub fn pushdown(&self, metric: &Metric) -> Option<Arith> {
+        let mut budget = MAX_PUSHED_NODES;
+        let tree = self.inline(metric.pushdown.clone()?, &mut budget)?;
+        tree.pushable().then_some(tree)
+    }
+
+    fn inline(&self, tree: Arith, budget: &mut usize) -> Option<Arith> {
+        *budget = budget.checked_sub(1)?;
         Some(match tree {
             Arith::Var(v) => match self.get(&v) {
-                Some(m) => self.inline(m.pushdown.clone()?)?,
+                Some(m) => self.inline(m.pushdown.clone()?, budget)?,
                 None => Arith::Var(v),
             },
-            Arith::Neg(a) => Arith::Neg(Box::new(self.inline(*a)?)),
-            Arith::Not(a) => Arith::Not(Box::new(self.inline(*a)?)),
-            Arith::Binary(op, a, b) => {
-                Arith::Binary(op, Box::new(self.inline(*a)?), Box::new(self.inline(*b)?))
-            }
+            Arith::Neg(a) => Arith::Neg(Box::new(self.inline(*a, budget)?)),
+            Arith::Not(a) => Arith::Not(Box::new(self.inline(*a, budget)?)),
+            Arith::Binary(op, a, b) => Arith::Binary(
+                op,
+                Box::new(self.inline(*a, budget)?),
+                Box::new(self.inline(*b, budget)?),
+            ),
             Arith::If(c, a, b) => Arith::If(
-                Box::new(self.inline(*c)?),
-                Box::new(self.inline(*a)?),
-                Box::new(self.inline(*b)?),
+                Box::new(self.inline(*c, budget)?),
+                Box::new(self.inline(*a, budget)?),
+                Box::new(self.inline(*b, budget)?),
             ),
             n @ Arith::Number { .. } => n,
         })
@@ -395,6 +432,71 @@ impl Metrics {
     }
 }
 
+/// Rhai's keywords and reserved words (lowercase ones: metric names are lowercase).
+const RHAI_WORDS: &[&str] = &[
+    "true",
+    "false",
+    "let",
+    "const",
+    "if",
+    "else",
+    "switch",
+    "do",
+    "while",
+    "until",
+    "loop",
+    "for",
+    "in",
+    "continue",
+    "break",
+    "return",
+    "throw",
+    "try",
+    "catch",
+    "import",
+    "export",
+    "as",
+    "global",
+    "private",
+    "fn",
+    "this",
+    "call",
+    "curry",
+    "type_of",
+    "print",
+    "debug",
+    "eval",
+    "is_def_var",
+    "is_def_fn",
+    "is_shared",
+    "var",
+    "static",
+    "shared",
+    "goto",
+    "exit",
+    "match",
+    "case",
+    "public",
+    "protected",
+    "new",
+    "use",
+    "with",
+    "module",
+    "package",
+    "super",
+    "thread",
+    "spawn",
+    "go",
+    "await",
+    "async",
+    "sync",
+    "yield",
+    "default",
+    "void",
+    "null",
+    "nil",
+];
+
 /// Lowercase letters, digits and `_`, starting with a letter; not a word of the language.
 fn check_name(name: &str) -> Result<(), String> {
     let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
@@ -409,6 +511,9 @@ fn check_name(name: &str) -> Result<(), String> {
     }
     if crate::parse::words::all().any(|w| w == name) {
         return Err("is a word of the query language; pick another name".into());
+    }
+    if RHAI_WORDS.contains(&name) {
+        return Err("is a keyword of Rhai; pick another name".into());
     }
     Ok(())
 }

@@ -19,11 +19,11 @@ pub struct Place {
 }
 
 impl Place {
-    fn of(p: Position) -> Place {
-        Place {
-            line: p.line().unwrap_or(1),
+    fn of(p: Position) -> Option<Place> {
+        Some(Place {
+            line: p.line()?,
             column: p.position().unwrap_or(1),
-        }
+        })
     }
 }
 
@@ -31,7 +31,8 @@ impl Place {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
     pub message: String,
-    pub place: Place,
+    /// None when the failure has no place (the result is not a number).
+    pub place: Option<Place>,
 }
 
 pub struct Sandbox {
@@ -148,7 +149,7 @@ fn number(value: Dynamic) -> Result<Option<f64>, Failure> {
     } else {
         return Err(Failure {
             message: format!("gives a {}, not a number", value.type_name()),
-            place: Place::default(),
+            place: None,
         });
     };
     Ok(n.is_finite().then_some(n))
@@ -177,7 +178,7 @@ mod tests {
         let s = Sandbox::new();
         let e = s.compile("minutes +\n  cals", &names()).unwrap_err();
         assert!(e.message.contains("cals"), "{e:?}");
-        assert_eq!(e.place, Place { line: 2, column: 3 });
+        assert_eq!(e.place, Some(Place { line: 2, column: 3 }));
     }
 
     #[test]

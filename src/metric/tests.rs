@@ -24,15 +24,37 @@ fn a_definition_is_compiled_tried_and_pushed_down_when_plain() {
 }
 
 #[test]
-fn metrics_read_other_metrics_and_inline_them_into_sql() {
+fn metrics_read_other_metrics_and_inline_their_current_definitions() {
     let mut m = metrics();
     m.define("a", "minutes * 2").unwrap();
-    let b = m.define("b", "a + sms").unwrap();
+    let b = m.define("b", "a + sms").unwrap().clone();
     assert_eq!(b.inputs, ["a", "sms"]);
-    let sql = b.pushdown.as_ref().unwrap().sql(&|v| format!("[{v}]"));
-    assert_eq!(sql, "(([minutes] * 2e0) + [sms])");
+    let sql = |m: &Metrics, name: &str| {
+        m.pushdown(m.get(name).unwrap())
+            .map(|t| t.sql(&|v| format!("[{v}]")))
+    };
+    assert_eq!(sql(&m, "b").as_deref(), Some("(([minutes] * 2e0) + [sms])"));
+    // Redefining `a` changes what `b` computes.
+    m.define("a", "data_mb * 3").unwrap();
+    assert_eq!(sql(&m, "b").as_deref(), Some("(([data_mb] * 3e0) + [sms])"));
     m.define("c", "{ let x = a; x }").unwrap();
-    assert!(m.define("d", "c + 1").unwrap().pushdown.is_none());
+    m.define("d", "c + 1").unwrap();
+    assert_eq!(sql(&m, "d"), None, "reads a metric Rhai must evaluate");
+}
+
+#[test]
+fn a_chain_of_doubling_metrics_is_not_written_out_into_sql() {
+    let mut m = metrics();
+    m.define("a0", "minutes").unwrap();
+    for i in 1..40 {
+        m.define(&format!("a{i}"), &format!("a{} + a{}", i - 1, i - 1))
+            .unwrap();
+    }
+    assert!(m.pushdown(m.get("a5").unwrap()).is_some());
+    assert!(
+        m.pushdown(m.get("a39").unwrap()).is_none(),
+        "too big for SQL"
+    );
 }
 
 #[test]
@@ -57,6 +79,8 @@ fn errors_name_the_metric_and_the_place() {
     assert!(e.message.contains("lowercase"), "{e}");
     let e = m.define("minutes", "calls").unwrap_err();
     assert!(e.message.contains("word of the query language"), "{e}");
+    let e = m.define("true", "calls").unwrap_err();
+    assert!(e.message.contains("keyword of Rhai"), "{e}");
     let e = m.define("x", "").unwrap_err();
     assert!(e.message.contains("no expression"), "{e}");
     assert!(m.list().is_empty(), "nothing half-defined is kept");
@@ -150,4 +174,32 @@ fn identifiers_skip_strings_comments_and_numbers() {
         identifiers("minutes + \"sms\" // calls\n + 1e3 * data_mb"),
         ["minutes", "data_mb"]
     );
+}
+
+#[test]
+fn own_definitions_that_do_not_load_are_kept_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let own = dir.path().join("metrics.rhai");
+    std::fs::write(
+        &own,
+        "metric mine = team_rate * minutes\nmetric ok = calls\n",
+    )
+    .unwrap();
+    let mut m = Metrics::new(Some(own.clone()));
+    let errors = m.load(&own, Origin::Own);
+    assert_eq!(errors.len(), 1, "team_rate is not defined this time");
+    assert!(
+        errors[0]
+            .to_string()
+            .contains("Undefined variable: team_rate"),
+        "{}",
+        errors[0]
+    );
+    m.define("more", "sms").unwrap();
+    let saved = std::fs::read_to_string(&own).unwrap();
+    assert!(
+        saved.contains("metric mine = team_rate * minutes"),
+        "{saved}"
+    );
+    assert!(saved.contains("metric ok = calls") && saved.contains("metric more = sms"));
 }

@@ -75,7 +75,7 @@ fn metric(m: &Metric, source: Source, ctx: &Context, span: Span) -> Result<Measu
         .iter()
         .map(|n| input(n))
         .collect::<Result<Vec<_>, _>>()?;
-    let pushdown = match &m.pushdown {
+    let pushdown = match ctx.metrics.pushdown(m) {
         Some(tree) => {
             let mut names = Vec::new();
             tree.vars(&mut names);
@@ -83,7 +83,7 @@ fn metric(m: &Metric, source: Source, ctx: &Context, span: Span) -> Result<Measu
                 .iter()
                 .map(|n| input(n).map(|d| (n.clone(), d)))
                 .collect::<Result<Vec<_>, _>>()?;
-            Some((tree.clone(), defs))
+            Some((tree, defs))
         }
         None => None,
     };

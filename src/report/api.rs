@@ -430,6 +430,9 @@ fn optional(m: &Map, field: &str) -> Option<String> {
 }
 
 fn store(c: &Context, record: Record, m: &Map) -> Fallible<INT> {
+    if !c.reporter.may_log {
+        return Err(super::NO_LOGGING.into());
+    }
     let create = m
         .get("create_customer")
         .and_then(|v| v.as_bool().ok())

@@ -23,7 +23,13 @@ pub struct Reporter {
     pub metrics: Arc<Metrics>,
     pub format: Format,
     pub now: DateTime<Utc>,
+    /// Whether the report may store records (`log` lines, `log_call`, ...): not from the menu,
+    /// where nothing is stored without a confirmation.
+    pub may_log: bool,
 }
+
+/// Why a report run from the menu may not store records.
+pub const NO_LOGGING: &str = "this report stores records, which the menu does not allow without asking: run it with `tally run`";
 
 /// The first failure of a report: where in the file, and what.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -197,6 +197,9 @@ impl Runner<'_> {
     fn statement(&mut self, text: &str, line: usize) -> Result<(), ReportError> {
         let fail = |message: String| ReportError::new(self.path, line, message);
         if crate::cli::is_log_line(text) {
+            if !self.r.may_log {
+                return Err(fail(super::NO_LOGGING.into()));
+            }
             let message = crate::cli::log_line(&self.r.store, text, &self.r.zone)
                 .map_err(|e| fail(e.to_string()))?;
             eprintln!("{message}");

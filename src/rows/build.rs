@@ -131,8 +131,13 @@ fn labels(keys: &[Key], values: Vec<Value>) -> Vec<Value> {
 }
 
 /// The value of a measure for a group, as shown: counts as integers, the rest as decimals.
-fn measure_value(m: &MeasureDef, g: &Group, pushed: &[MeasureDef]) -> Result<Value, MetricError> {
-    let Some(value) = number(m, g, pushed)? else {
+fn measure_value(
+    m: &MeasureDef,
+    g: &Group,
+    pushed: &[MeasureDef],
+    memo: &mut Memo,
+) -> Result<Value, MetricError> {
+    let Some(value) = number(m, g, pushed, memo)? else {
         return Ok(Value::Null);
     };
     Ok(match &m.compute {
@@ -144,7 +149,16 @@ fn measure_value(m: &MeasureDef, g: &Group, pushed: &[MeasureDef]) -> Result<Val
 
 /// The value of a measure for a group, scaled, unrounded; None for no value (an average of
 /// nothing, a metric's division by zero).
-fn number(m: &MeasureDef, g: &Group, pushed: &[MeasureDef]) -> Result<Option<f64>, MetricError> {
+/// Metric values of the group at hand, by name: a metric read by several others is evaluated
+/// once per group.
+type Memo = HashMap<String, Option<f64>>;
+
+fn number(
+    m: &MeasureDef,
+    g: &Group,
+    pushed: &[MeasureDef],
+    memo: &mut Memo,
+) -> Result<Option<f64>, MetricError> {
     let sum = |list: &[Atom]| {
         list.iter()
             .map(|a| g.atoms.get(a).copied().unwrap_or(0))
@@ -161,7 +175,14 @@ fn number(m: &MeasureDef, g: &Group, pushed: &[MeasureDef]) -> Result<Option<f64
             sum(num) as f64 / d as f64
         }
         Compute::Revenue { .. } => return Ok(Some(g.revenue)),
-        Compute::Metric(u) => return metric(u, g, pushed, &m.label),
+        Compute::Metric(u) => {
+            if let Some(known) = memo.get(&m.label) {
+                return Ok(*known);
+            }
+            let value = metric(u, g, pushed, &m.label, memo)?;
+            memo.insert(m.label.clone(), value);
+            return Ok(value);
+        }
     };
     Ok(Some(value / m.scale))
 }
@@ -172,6 +193,7 @@ fn metric(
     g: &Group,
     pushed: &[MeasureDef],
     label: &str,
+    memo: &mut Memo,
 ) -> Result<Option<f64>, MetricError> {
     if let Some(value) = pushed
         .iter()
@@ -182,7 +204,7 @@ fn metric(
     }
     let mut values = Vec::with_capacity(u.inputs.len());
     for (name, input) in u.metric.inputs.iter().zip(&u.inputs) {
-        let value = number(input, g, pushed)?.unwrap_or(f64::NAN);
+        let value = number(input, g, pushed, memo)?.unwrap_or(f64::NAN);
         values.push((name.clone(), value));
     }
     u.metric.eval(&values)
@@ -209,6 +231,9 @@ fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
     }
 }
 
+/// How long the metrics of one answer may take in all.
+const METRICS_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Builds the answer from the main aggregate's rows (and the active customers, for a summary).
 pub fn result(
     plan: &Plan,
@@ -220,13 +245,36 @@ pub fn result(
     let groups = groups(plan, columns, rows, prices);
     let pushed = &plan.main.pushed;
     let mut table: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(groups.len());
-    for g in &groups {
+    let started = std::time::Instant::now();
+    for (i, g) in groups.iter().enumerate() {
+        let mut memo = Memo::new();
         let values = plan
             .measures
             .iter()
-            .map(|m| measure_value(m, g, pushed))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|m| measure_value(m, g, pushed, &mut memo))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|mut e| {
+                let keys: Vec<String> = g.keys.iter().map(Value::to_string).collect();
+                if !keys.is_empty() {
+                    e.message = format!("{} (in the group {})", e.message, keys.join(", "));
+                }
+                e
+            })?;
         table.push((g.keys.clone(), values));
+        // Each evaluation has its own limit; many slow ones together have this one.
+        if !memo.is_empty() && started.elapsed() > METRICS_BUDGET {
+            return Err(MetricError {
+                metric: memo.keys().next().cloned().unwrap_or_default(),
+                file: None,
+                place: None,
+                message: format!(
+                    "evaluating metrics took more than {} s after {} of {} groups; stopped",
+                    METRICS_BUDGET.as_secs(),
+                    i + 1,
+                    groups.len()
+                ),
+            });
+        }
     }
     match plan.sort {
         Some((i, order)) => table.sort_by(|a, b| {

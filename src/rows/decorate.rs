@@ -53,13 +53,19 @@ pub fn trend(rs: &mut ResultSet, plan: &Plan) {
         .map(|r| (r[0].to_string(), r.get(1).cloned().unwrap_or(Value::Null)))
         .collect();
     let buckets = plan.buckets.clone().unwrap_or_default();
+    // An empty bucket holds zero of a measure; a metric of nothing is not known to be zero.
+    let metric = matches!(
+        plan.measures.first().map(|m| &m.compute),
+        Some(crate::plan::Compute::Metric(_))
+    );
+    let empty = if metric { Value::Null } else { zero(kind) };
     let mut rows = Vec::new();
     let mut previous: Option<f64> = None;
     for bucket in buckets {
         let value = found
             .get(&bucket.to_string())
             .cloned()
-            .unwrap_or_else(|| zero(kind));
+            .unwrap_or_else(|| empty.clone());
         let now = value.as_f64();
         let change = match (previous, now) {
             (Some(p), Some(n)) if p != 0.0 => Value::Float((n - p) / p),

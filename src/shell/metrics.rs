@@ -29,7 +29,11 @@ impl Shell {
                 Origin::Own => "defined here".to_string(),
                 Origin::Shared(path) => format!("from {}", path.display()),
             };
-            let way = if m.pushdown.is_some() { "SQL" } else { "Rhai" };
+            let way = if self.metrics.pushdown(m).is_some() {
+                "SQL"
+            } else {
+                "Rhai"
+            };
             out.push_str(&format!("metric {} = {}\n", m.name, m.text));
             out.push_str(&format!("  -- {origin}; computed in {way}\n"));
         }
@@ -76,6 +80,7 @@ impl Shell {
             metrics: self.metrics.clone(),
             format: self.format,
             now: chrono::Utc::now(),
+            may_log: true,
         };
         crate::report::run(&reporter, std::path::Path::new(file), &params)
             .map_err(|e| e.to_string())
