@@ -357,10 +357,8 @@ impl Metrics {
         let trial: Vec<(String, f64)> = self.trial_values(&metric);
         metric.eval(&trial).map_err(|mut e| {
             // An own metric's runtime places count from its text; at loading, from the file.
-            if metric.origin == Origin::Own {
-                if let Some(p) = e.place.as_mut() {
-                    p.line += line - 1;
-                }
+            if let (Origin::Own, Some(p)) = (&metric.origin, e.place.as_mut()) {
+                p.line += line - 1;
             }
             e
         })?;
