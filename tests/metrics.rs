@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use common::{BACKENDS, TestDb};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tally::demo::{DemoSpec, load};
 use tally::metric::Metrics;
 use tally::model::Zone;
 use tally::query::{Answer, QueryError, run_with};
@@ -15,22 +14,11 @@ use tally::rows::ResultSet;
 use tally::store::{Store, Value};
 
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
+    common::test_now()
 }
 
 fn fixture(backend: common::Backend) -> (TestDb, Store) {
-    let db = TestDb::new(backend);
-    let store = db.open();
-    let spec = DemoSpec {
-        customers: 60,
-        days: 40,
-        seed: 5,
-        end: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
-    };
-    load(&store, &spec, &indicatif::ProgressBar::hidden()).unwrap();
-    (db, store)
+    common::demo_store(backend, 60, 40, 5)
 }
 
 /// The same estimate twice: plain arithmetic (pushed into SQL) and with a `let` (Rhai's).

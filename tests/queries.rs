@@ -6,29 +6,17 @@ mod common;
 use chrono::{DateTime, Utc};
 use common::{BACKENDS, TestDb};
 use std::collections::BTreeMap;
-use tally::demo::{DemoSpec, load};
 use tally::model::Zone;
 use tally::query::{Answer, run};
 use tally::rows::ResultSet;
 use tally::store::{Store, Value};
 
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
+    common::test_now()
 }
 
 fn fixture(backend: common::Backend) -> (TestDb, Store) {
-    let db = TestDb::new(backend);
-    let store = db.open();
-    let spec = DemoSpec {
-        customers: 80,
-        days: 45,
-        seed: 11,
-        end: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
-    };
-    load(&store, &spec, &indicatif::ProgressBar::hidden()).unwrap();
-    (db, store)
+    common::demo_store(backend, 80, 45, 11)
 }
 
 fn ask(store: &Store, text: &str, zone: &str) -> ResultSet {

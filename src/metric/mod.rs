@@ -18,19 +18,6 @@ use std::sync::Arc;
 /// out: beyond it (a chain of metrics doubling each other) Rhai evaluates it instead.
 const MAX_PUSHED_NODES: usize = 2_000;
 
-/// Built-in measures a metric can read, by the names the language gives them.
-pub const INPUTS: [&str; 9] = [
-    "count",
-    "calls",
-    "answered",
-    "minutes",
-    "seconds",
-    "sms",
-    "data_mb",
-    "customers",
-    "revenue",
-];
-
 /// Where a metric was defined.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -326,7 +313,7 @@ impl Metrics {
             .filter(|m| m.name != name)
             .map(|m| m.name.clone())
             .collect();
-        let known: Vec<String> = INPUTS
+        let known: Vec<String> = crate::parse::words::MEASURES
             .iter()
             .map(|s| s.to_string())
             .chain(others.iter().cloned())

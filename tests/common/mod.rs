@@ -161,3 +161,24 @@ pub fn import_counts(summary: &str) -> [u64; 4] {
             .unwrap()
     })
 }
+
+/// The clock the query tests run at: 2026-11-25 12:00 UTC.
+pub fn test_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+        .expect("a fixed time")
+        .with_timezone(&chrono::Utc)
+}
+
+/// A fresh database holding demo traffic up to 2026-11-26, through the library.
+pub fn demo_store(backend: Backend, customers: usize, days: u32, seed: u64) -> (TestDb, Store) {
+    let db = TestDb::new(backend);
+    let store = db.open();
+    let spec = tally::demo::DemoSpec {
+        customers,
+        days,
+        seed,
+        end: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("a date"),
+    };
+    tally::demo::load(&store, &spec, &indicatif::ProgressBar::hidden()).expect("demo data");
+    (db, store)
+}
