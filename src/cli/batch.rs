@@ -13,38 +13,23 @@ pub fn statements(text: &str) -> Vec<String> {
     let mut current = String::new();
     let mut quote: Option<char> = None;
     let mut depth = 0_i32;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => {
-                quote = None;
-                current.push(c);
-            }
-            (Some(_), c) => current.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                current.push(c);
-            }
-            // `-- note` is a comment; `--duration` is a flag of a `log` line.
-            (None, '-') if chars.peek() == Some(&'-') && !flag_follows(&chars) => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        current.push('\n');
-                        break;
-                    }
+    for line in text.lines() {
+        for c in without_comment(line).chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '(' | '{' | '[') => depth += 1,
+                (None, ')' | '}' | ']') => depth -= 1,
+                (None, ';') if depth <= 0 => {
+                    out.push(std::mem::take(&mut current));
+                    continue;
                 }
+                _ => {}
             }
-            (None, '(' | '{' | '[') => {
-                depth += 1;
-                current.push(c);
-            }
-            (None, ')' | '}' | ']') => {
-                depth -= 1;
-                current.push(c);
-            }
-            (None, ';') if depth <= 0 => out.push(std::mem::take(&mut current)),
-            (None, c) => current.push(c),
+            current.push(c);
         }
+        current.push('\n');
     }
     out.push(current);
     out.into_iter()
@@ -53,11 +38,26 @@ pub fn statements(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether the `-` at hand starts `--word` (the iterator stands on the second `-`).
-fn flag_follows(chars: &std::iter::Peekable<std::str::Chars<'_>>) -> bool {
-    let mut ahead = chars.clone();
-    ahead.next();
-    ahead.next().is_some_and(|c| c.is_ascii_alphabetic())
+/// The line without its `--` comment (outside quotes). `--word` is no comment but a flag of a
+/// `log` line.
+pub fn without_comment(line: &str) -> &str {
+    let mut quote = None;
+    let bytes = line.as_bytes();
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '-')
+                if bytes.get(i + 1) == Some(&b'-')
+                    && !bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic) =>
+            {
+                return &line[..i];
+            }
+            _ => {}
+        }
+    }
+    line
 }
 
 pub fn format(session: &Session) -> Result<Format, AppError> {
@@ -129,13 +129,18 @@ pub fn define_metric(metrics: &mut Arc<Metrics>, text: &str) -> Result<String, A
 
 #[cfg(test)]
 mod tests {
-    use super::statements;
+    use super::{statements, without_comment};
 
     #[test]
     fn statements_split_at_semicolons_outside_quotes_comments_and_blocks() {
         assert_eq!(
             statements("summary; calls -- a note; not a split\nper day;"),
             ["summary", "calls \nper day"]
+        );
+        assert_eq!(without_comment("summary '--x' -- note"), "summary '--x' ");
+        assert_eq!(
+            without_comment("log call 1 out 2 --duration 2m -- why"),
+            "log call 1 out 2 --duration 2m "
         );
         assert_eq!(
             statements("log call 1 out 2 --duration 2m --at '10:00; x'; summary"),

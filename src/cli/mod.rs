@@ -11,7 +11,7 @@ pub mod output;
 mod records;
 
 pub use args::{Cli, LogCommand};
-pub use batch::{define_metric, format as output_format, statements};
+pub use batch::{define_metric, format as output_format, statements, without_comment};
 pub use error::{AppError, exit};
 pub use records::{
     checked as checked_record, describe as describe_record, is_log_line, log_command, log_line,

@@ -148,10 +148,6 @@ impl Metrics {
         }
     }
 
-    pub fn own_file(&self) -> Option<&Path> {
-        self.own_file.as_deref()
-    }
-
     pub fn get(&self, name: &str) -> Option<&Metric> {
         self.list.iter().find(|m| m.name == name)
     }

@@ -2,6 +2,7 @@
 //! (used as `$NAME`), and `title TEXT` lines naming the next table.
 
 use super::{ReportError, Reporter, substitute};
+use crate::cli::without_comment;
 use crate::query::{self, Answer};
 use crate::table::{self, Format, Options};
 use std::path::Path;
@@ -75,7 +76,7 @@ pub fn run(
     let mut pending: Option<(usize, String)> = None;
     for (i, raw) in text.lines().enumerate() {
         let number = i + 1;
-        let line = strip_comment(raw);
+        let line = without_comment(raw);
         let trimmed = line.trim();
         if pending.is_none() {
             if trimmed.is_empty() || is_param(trimmed) {
@@ -114,7 +115,7 @@ pub fn run(
 fn params(path: &Path, text: &str) -> Result<Vec<Param>, ReportError> {
     let mut out: Vec<Param> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
-        let line = strip_comment(raw).trim();
+        let line = without_comment(raw).trim();
         if !is_param(line) {
             continue;
         }
@@ -148,27 +149,6 @@ fn params(path: &Path, text: &str) -> Result<Vec<Param>, ReportError> {
 
 fn is_param(line: &str) -> bool {
     line == "param" || line.starts_with("param ")
-}
-
-/// The line without a `--` comment (outside quotes; `--word` is a flag of a `log` line).
-fn strip_comment(line: &str) -> &str {
-    let mut quote = None;
-    let bytes = line.as_bytes();
-    for (i, c) in line.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '-')
-                if bytes.get(i + 1) == Some(&b'-')
-                    && !bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic) =>
-            {
-                return &line[..i];
-            }
-            _ => {}
-        }
-    }
-    line
 }
 
 /// Whether a statement is complete: the parser did not run out of input (a metric: its
@@ -232,16 +212,6 @@ impl Runner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn comments_end_at_a_double_dash_but_flags_do_not() {
-        assert_eq!(strip_comment("summary -- note"), "summary ");
-        assert_eq!(
-            strip_comment("log call 1 out 2 --duration 2m -- why"),
-            "log call 1 out 2 --duration 2m "
-        );
-        assert_eq!(strip_comment("summary '--x'"), "summary '--x'");
-    }
 
     #[test]
     fn params_need_a_name_and_are_declared_once() {

@@ -158,7 +158,8 @@ fn order_expr(m: &MeasureDef, atoms: &[Atom]) -> String {
     let sum = |list: &[Atom]| format!("({})", list.iter().map(col).collect::<Vec<_>>().join(" + "));
     match &m.compute {
         Compute::Sum(list) => sum(list),
-        Compute::Ratio(num, den) => format!("({} / NULLIF({}, 0))", sum(num), sum(den)),
+        // As a double on both backends: MySQL would divide DECIMALs to four places.
+        Compute::Ratio(num, den) => format!("({} * 1e0 / NULLIF({}, 0))", sum(num), sum(den)),
         Compute::Single(a) => col(a),
         Compute::Revenue { minutes, sms, data } => {
             let mut terms = Vec::new();
@@ -202,25 +203,6 @@ fn value_expr(m: &MeasureDef, atoms: &[Atom]) -> String {
     let expr = order_expr(m, atoms);
     match &m.compute {
         Compute::Metric(_) => expr,
-        Compute::Ratio(num, den) => {
-            let sum = |list: &[Atom]| {
-                list.iter()
-                    .map(|a| {
-                        format!(
-                            "COALESCE(x.a{}, 0)",
-                            atoms.iter().position(|x| x == a).unwrap_or(0)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" + ")
-            };
-            format!(
-                "(({}) * 1e0 / NULLIF({}, 0) / {:e})",
-                sum(num),
-                sum(den),
-                m.scale
-            )
-        }
         _ if m.scale != 1.0 => format!("({expr} * 1e0 / {:e})", m.scale),
         _ => format!("({expr} * 1e0)"),
     }
