@@ -54,6 +54,23 @@ fn validated<T>(
     }
 }
 
+fn direction_field(meaning: &'static str) -> Field<'static> {
+    Field::new(
+        "Direction",
+        meaning,
+        validated(Direction::parse, "direction"),
+    )
+    .default("out")
+}
+
+fn other_field() -> Field<'static> {
+    Field::new(
+        "Other number",
+        "e.g. +447700900456",
+        validated(PhoneNumber::parse, "other party"),
+    )
+}
+
 impl Menu<'_> {
     fn customer_field(&self) -> Field<'static> {
         let store = self.store.clone();
@@ -81,17 +98,8 @@ impl Menu<'_> {
         self.say("\nLog a call — b goes back one question, q returns to the menu.");
         let fields = [
             self.customer_field(),
-            Field::new(
-                "Direction",
-                "out = the customer called, in = was called",
-                validated(Direction::parse, "direction"),
-            )
-            .default("out"),
-            Field::new(
-                "Other number",
-                "e.g. +447700900456",
-                validated(PhoneNumber::parse, "other party"),
-            ),
+            direction_field("out = the customer called, in = was called"),
+            other_field(),
             self.time_field(),
             Field::new(
                 "Duration",
@@ -121,17 +129,8 @@ impl Menu<'_> {
         self.say("\nLog an SMS — b goes back one question, q returns to the menu.");
         let fields = [
             self.customer_field(),
-            Field::new(
-                "Direction",
-                "out = the customer sent it, in = received",
-                validated(Direction::parse, "direction"),
-            )
-            .default("out"),
-            Field::new(
-                "Other number",
-                "e.g. +447700900456",
-                validated(PhoneNumber::parse, "other party"),
-            ),
+            direction_field("out = the customer sent it, in = received"),
+            other_field(),
             self.time_field(),
         ];
         let Some(a) = self.form(&fields, Some("About to log this SMS"))? else {
