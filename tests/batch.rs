@@ -180,3 +180,69 @@ fn log_lines_in_a_batch_store_records_once_and_confirm_on_stderr() {
         assert!(stderr(&again).contains("b1"), "{}", stderr(&again));
     }
 }
+
+#[test]
+fn metrics_come_from_shared_files_the_config_and_earlier_runs() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        demo(&db);
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let team = dir.path().join("team.rhai");
+        std::fs::write(&team, "// team\nmetric team_rev = minutes * 0.1\n").unwrap();
+        let run = |args: &[&str]| {
+            let mut all = vec!["--db", db.url.as_str(), "--format", "csv"];
+            all.extend(args);
+            let out = tally_cmd(&all)
+                .env("XDG_CONFIG_HOME", &config)
+                .output()
+                .unwrap();
+            (out.status.code(), stdout(&out), stderr(&out))
+        };
+        let q = "top 3 customers by team_rev show minutes";
+        let (code, _, err) = run(&["-e", q]);
+        assert_eq!(code, Some(1), "{backend:?}: unknown without the file");
+        assert!(err.contains("unknown measure `team_rev`"), "{err}");
+        // --metrics FILE
+        let (code, out, err) = run(&["--metrics", team.to_str().unwrap(), "-e", q]);
+        assert_eq!(code, Some(0), "{backend:?}: {err}");
+        let row: Vec<f64> = out
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .skip(1)
+            .map(|v| v.parse().unwrap())
+            .collect();
+        assert!((row[0] - row[1] * 0.1).abs() < 1e-9, "{out}");
+        // metrics = [...] in config.toml, relative to its folder
+        std::fs::create_dir_all(config.join("tally")).unwrap();
+        std::fs::copy(&team, config.join("tally").join("team.rhai")).unwrap();
+        std::fs::write(
+            config.join("tally").join("config.toml"),
+            "metrics = [\"team.rhai\"]\n",
+        )
+        .unwrap();
+        let (code, from_config, err) = run(&["-e", q]);
+        assert_eq!(code, Some(0), "{backend:?}: {err}");
+        assert_eq!(from_config, out);
+        // A metric defined in one run is there in the next.
+        let (code, _, err) = run(&["-e", "metric double_rev = team_rev * 2"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(
+            err.contains("metric double_rev defined (plain arithmetic"),
+            "{err}"
+        );
+        let (code, out, err) = run(&["-e", "top 1 customers by double_rev show team_rev"]);
+        assert_eq!(code, Some(0), "{backend:?}: {err}");
+        let row: Vec<f64> = out
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .skip(1)
+            .map(|v| v.parse().unwrap())
+            .collect();
+        assert!((row[0] - row[1] * 2.0).abs() < 1e-9, "{out}");
+    }
+}

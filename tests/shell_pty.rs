@@ -152,7 +152,7 @@ fn ctrl_c_cancels_a_running_query_on_the_server() {
 }
 
 #[test]
-fn metrics_defined_at_the_shell_persist_and_a_runaway_one_is_stopped() {
+fn metrics_persist_a_runaway_one_is_stopped_and_reports_and_the_menu_run_from_the_shell() {
     for backend in BACKENDS {
         let db = TestDb::new(backend);
         demo(&db);
@@ -181,6 +181,24 @@ fn metrics_defined_at_the_shell_persist_and_a_runaway_one_is_stopped() {
         p.expect(prompt(&db).as_str()).unwrap();
         p.send_line(".metric drop spin").unwrap();
         p.expect("metric spin dropped").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        // A saved report with a parameter, using the metric just defined.
+        let report = dir.path().join("weekly.tally");
+        std::fs::write(
+            &report,
+            "param n = 5\ntitle Best $n by estimate\ntop $n customers by rev_est\n",
+        )
+        .unwrap();
+        p.send_line(&format!(".run {} n=2", report.display()))
+            .unwrap();
+        p.expect("Best 2 by estimate").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        // The menu from the shell, and back.
+        p.send_line(".menu").unwrap();
+        p.expect("5  Network summary").unwrap();
+        p.expect("Choose 0-9: ").unwrap();
+        p.send_line("0").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
         p.send_line(".quit").unwrap();
         p.expect(expectrl::Eof).unwrap();
 
