@@ -189,7 +189,7 @@ fn metrics_persist_a_runaway_one_is_stopped_and_reports_and_the_menu_run_from_th
             "param n = 5\ntitle Best $n by estimate\ntop $n customers by rev_est\n",
         )
         .unwrap();
-        p.send_line(&format!(".run {} n=2", report.display()))
+        p.send_line(format!(".run {} n=2", report.display()))
             .unwrap();
         p.expect("Best 2 by estimate").unwrap();
         p.expect(prompt(&db).as_str()).unwrap();
