@@ -29,21 +29,11 @@ impl Frag {
     }
 }
 
-/// The counters of a usage part built from the raw tables, named like the rollups' columns so
-/// the same atom expressions read both.
-const USAGE_COUNTERS: [&str; 11] = [
-    "calls_out",
-    "calls_in",
-    "calls_answered",
-    "seconds_out",
-    "seconds_in",
-    "sms_out",
-    "sms_in",
-    "data_sessions",
-    "data_seconds",
-    "bytes_up",
-    "bytes_down",
-];
+/// The counters of a usage part built from the raw tables, named like the rollups' columns
+/// (all but `records`) so the same atom expressions read both.
+fn usage_counters() -> &'static [&'static str] {
+    &crate::store::schema::tables::COUNTERS[1..]
+}
 
 /// How a part is read: what to select from and which column holds its time.
 struct From {
@@ -196,7 +186,7 @@ fn usage_union(part: &Part, customer: Option<&Value>) -> Frag {
         }
         let named: Vec<String> = counters
             .iter()
-            .zip(USAGE_COUNTERS)
+            .zip(usage_counters())
             .map(|(c, n)| format!("{c} AS {n}"))
             .collect();
         f.push(&format!(
