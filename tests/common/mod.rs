@@ -3,8 +3,10 @@
 #![allow(dead_code)]
 
 pub mod raw;
+pub mod server;
 
 use mysql::prelude::Queryable;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tally::config::{DbUrl, PoolSize};
 use tally::store::Store;
@@ -17,12 +19,35 @@ pub enum Backend {
 
 pub const BACKENDS: [Backend; 2] = [Backend::Mysql, Backend::Sqlite];
 
-/// The server the MySQL tests use: `TALLY_TEST_MYSQL_URL`, default the local MariaDB.
+/// The server the MySQL tests use: `TALLY_TEST_MYSQL_URL`; else the local MariaDB on 3306 when
+/// it answers; else a throwaway server started for this test process (see `server`).
 pub fn mysql_base() -> String {
-    std::env::var("TALLY_TEST_MYSQL_URL")
-        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string())
-        .trim_end_matches('/')
-        .to_string()
+    static BASE: OnceLock<String> = OnceLock::new();
+    static SHARED: OnceLock<server::Server> = OnceLock::new();
+    BASE.get_or_init(|| {
+        if let Ok(url) = std::env::var("TALLY_TEST_MYSQL_URL") {
+            return url.trim_end_matches('/').to_string();
+        }
+        let local = "mysql://root@127.0.0.1:3306";
+        if answers(local) {
+            return local.to_string();
+        }
+        eprintln!("no MySQL server answers on 127.0.0.1:3306: starting a throwaway MariaDB");
+        let server = SHARED.get_or_init(|| server::Server::start(Default::default()));
+        server.base_url()
+    })
+    .clone()
+}
+
+/// Whether a login to `url` succeeds within a second or two.
+fn answers(url: &str) -> bool {
+    let Ok(opts) = mysql::Opts::from_url(url) else {
+        return false;
+    };
+    let opts = mysql::OptsBuilder::from_opts(opts)
+        .prefer_socket(false)
+        .tcp_connect_timeout(Some(std::time::Duration::from_secs(2)));
+    mysql::Conn::new(opts).is_ok()
 }
 
 /// A database that exists for one test.
@@ -93,16 +118,16 @@ impl TestDb {
     }
 }
 
-/// MySQL tests never skip: without a server they fail saying how to start one.
+/// MySQL tests never skip: without a server they fail saying what is missing.
 fn check_server(url: &str) {
     let base = mysql_base();
     if let Err(e) =
         mysql::Conn::new(mysql::Opts::from_url(&base).expect("TALLY_TEST_MYSQL_URL parses"))
     {
         panic!(
-            "the MySQL tests need a server at {base} ({e}).\n\
-             Start MariaDB with: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd\n\
-             or point TALLY_TEST_MYSQL_URL at one (test database {url})."
+            "the MySQL tests cannot log in to {base} ({e}) (test database {url}).\n\
+             Unset TALLY_TEST_MYSQL_URL to let the tests start their own throwaway server, or \
+             start MariaDB with: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
         );
     }
 }
