@@ -299,9 +299,9 @@ fn every_public_dataset_imports_with_exact_totals() {
             let db = TestDb::new(backend);
             let rejects_dir = tempfile::tempdir().unwrap();
             let mut rejected = 0;
-            for file in case.files {
+            for (n, file) in case.files.iter().enumerate() {
                 let map = mappings.join(format!("{}.toml", case.mapping));
-                let rejects = rejects_dir.path().join("rejects.csv");
+                let rejects = rejects_dir.path().join(format!("rejects-{n}.csv"));
                 let path = dir.join(file);
                 let args = [
                     "--db",
@@ -327,7 +327,7 @@ fn every_public_dataset_imports_with_exact_totals() {
                 rejected += rejected_here;
                 if rejected_here > 0 {
                     let lines = std::fs::read_to_string(&rejects).unwrap();
-                    assert!(lines.starts_with("line,reason,record\n"), "{lines}");
+                    assert!(lines.starts_with("file,line,reason,record\n"), "{lines}");
                 }
             }
             assert_eq!(rejected, case.rejected, "{} on {backend:?}", case.mapping);

@@ -74,31 +74,36 @@ fn bad_rows_go_to_the_rejects_file_with_line_and_reason() {
             .records()
             .map(|r| r.unwrap().iter().map(str::to_string).collect())
             .collect();
-        let lines: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        let files: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        assert!(
+            files.iter().all(|f| *f == file.to_str().unwrap()),
+            "{rejects}"
+        );
+        let lines: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
         assert_eq!(lines, ["3", "4", "5", "6", "7"], "{rejects}");
         assert_eq!(
-            rows[0][1],
+            rows[0][2],
             r#"invalid direction "sideways": must be out or in"#
         );
         assert_eq!(
-            rows[1][1],
+            rows[1][2],
             r#"invalid duration "-5": must be between 0s and 24h"#
         );
         assert!(
-            rows[2][1].starts_with(r#"invalid time "not a time": must be a time such as"#),
+            rows[2][2].starts_with(r#"invalid time "not a time": must be a time such as"#),
             "{}",
-            rows[2][1]
+            rows[2][2]
         );
         assert_eq!(
-            rows[3][1],
+            rows[3][2],
             r#"invalid time "": missing: the record has 3 fields and time is column 5 (start_time)"#
         );
         assert_eq!(
-            rows[4][1],
+            rows[4][2],
             r#"invalid customer "447700900009": no such customer (add it with `tally customer add`, or pass --create-customer)"#
         );
         assert_eq!(
-            rows[4][2],
+            rows[4][3],
             "k6,447700900009,in,447700900002,2026-11-20T10:05:00Z,30,busy,C-1"
         );
         raw::assert_rollups_exact(&db.open());

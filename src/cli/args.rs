@@ -100,9 +100,16 @@ pub struct ImportArgs {
     /// A mapping file describing the CSV layout (see examples/mappings/)
     #[arg(long, value_name = "MAPPING")]
     pub map: Option<PathBuf>,
-    /// Where rejected rows go (default: FILE.rejects.csv)
+    /// Where rejected rows of every file go (default: FILE.rejects.csv beside each file); an
+    /// existing file is refused unless --force or --append
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+    /// Replace a rejects file that holds rows from an earlier run
+    #[arg(long, conflicts_with = "append")]
+    pub force: bool,
+    /// Add to a rejects file that holds rows from an earlier run
+    #[arg(long)]
+    pub append: bool,
     /// Create customers that are not stored yet
     #[arg(long)]
     pub create_customers: bool,

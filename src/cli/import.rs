@@ -2,7 +2,9 @@
 
 use super::args::{FormatArg, ImportArgs, ImportKind};
 use super::{AppError, Session};
-use crate::import::{self, Format, ImportError, Mapping, Options, Report};
+use crate::import::{
+    self, Existing, Format, ImportError, Mapping, Options, Protected, Rejects, RejectsError, Report,
+};
 use crate::model::{RecordKind, Zone};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -100,26 +102,97 @@ pub fn run(session: &Session, args: ImportArgs, tz_given: bool) -> Result<(), Ap
                 .into(),
         ));
     }
+    let protected = protected_files(session, &args);
+    let existing = if args.force {
+        Existing::Replace
+    } else if args.append {
+        Existing::Append
+    } else {
+        Existing::Refuse
+    };
+    // One rejects file for the whole run when it is named: it is checked before anything is
+    // read or stored, and holds the rejected rows of every file.
+    let mut shared = match &args.rejects {
+        Some(path) => Some(Rejects::open(path, existing, &protected).map_err(rejects_error)?),
+        None => None,
+    };
     let store = session.open_store()?;
     install_ctrl_c();
     for file in &args.files {
-        let report = match record_kind(args.kind) {
-            Some(kind) => import_file(session, &store, &args, kind, file, tz_given)?,
-            None if args.kind == ImportKind::Customers => {
-                import::import_customers(&store, file, args.rejects.clone(), &session.settings.zone)
-                    .map_err(usage)?
-            }
-            None => import::import_plans(&store, file, args.rejects.clone()).map_err(usage)?,
+        let mut own = None;
+        let rejects = match shared.as_mut() {
+            Some(r) => r,
+            None => own.insert(
+                Rejects::open(&import::default_path(file), existing, &protected)
+                    .map_err(rejects_error)?,
+            ),
         };
+        let report = match record_kind(args.kind) {
+            Some(kind) => import_file(session, &store, &args, kind, file, rejects, tz_given),
+            None if args.kind == ImportKind::Customers => {
+                import::import_customers(&store, file, rejects, &session.settings.zone)
+                    .map_err(usage)
+            }
+            None => import::import_plans(&store, file, rejects).map_err(usage),
+        };
+        if let Some(r) = own {
+            r.finish().map_err(rejects_error)?;
+        }
+        let report = report?;
         println!("{report}");
         if let Some(line) = report.interrupted_after_line {
             eprintln!(
-                "tally: interrupted: {file} is stored up to line {line}; run the same command again to finish (stored rows count as duplicates)"
+                "tally: interrupted: {file} is stored up to line {line}; run the same command again to finish (stored rows count as duplicates{})",
+                if report.rejects_file.is_some() {
+                    ", and --force writes the rejects file anew"
+                } else {
+                    ""
+                }
             );
+            if let Some(r) = shared {
+                r.finish().map_err(rejects_error)?;
+            }
             return Err(AppError::Interrupted);
         }
     }
+    if let Some(r) = shared {
+        r.finish().map_err(rejects_error)?;
+    }
     Ok(())
+}
+
+/// Files a rejects file must never be: the inputs, the mapping, the database and its journals.
+fn protected_files(session: &Session, args: &ImportArgs) -> Vec<Protected> {
+    let mut out: Vec<Protected> = args
+        .files
+        .iter()
+        .filter(|f| f.as_str() != "-")
+        .map(|f| Protected {
+            path: f.into(),
+            what: format!("the input file {f}"),
+        })
+        .collect();
+    if let Some(map) = &args.map {
+        out.push(Protected {
+            path: map.clone(),
+            what: "the mapping file".into(),
+        });
+    }
+    if let crate::config::DbUrl::SqliteFile(db) = &session.settings.db {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut path = db.clone().into_os_string();
+            path.push(suffix);
+            out.push(Protected {
+                path: path.into(),
+                what: "the database".into(),
+            });
+        }
+    }
+    out
+}
+
+fn rejects_error(e: RejectsError) -> AppError {
+    AppError::Usage(e.to_string())
 }
 
 fn import_file(
@@ -128,6 +201,7 @@ fn import_file(
     args: &ImportArgs,
     kind: RecordKind,
     file: &str,
+    rejects: &mut Rejects,
     tz_given: bool,
 ) -> Result<Report, AppError> {
     let (mapping, mapping_name) = load_mapping(args, kind)?;
@@ -138,7 +212,6 @@ fn import_file(
     let opts = Options {
         mapping,
         mapping_name,
-        rejects: args.rejects.clone(),
         create_customers: args.create_customers,
         zone,
         batch_size: args
@@ -154,7 +227,7 @@ fn import_file(
         let secs = bar.elapsed().as_secs_f64().max(0.001);
         bar.set_message(format!("{rows} rows ({:.0} rows/s)", rows as f64 / secs));
     };
-    let result = import::import_records(store, file, &opts, &STOP, &on_progress);
+    let result = import::import_records(store, file, &opts, rejects, &STOP, &on_progress);
     bar.finish_and_clear();
     result.map_err(usage)
 }

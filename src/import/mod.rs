@@ -10,6 +10,7 @@ mod source;
 pub use layout::Layout;
 pub use mapping::{Mapping, MappingError};
 pub use people::{import_customers, import_plans};
+pub use rejects::{Existing, Protected, Rejects, RejectsError, default_path, same_file};
 
 use crate::model::{Record, RecordKind, Zone};
 use crate::store::{BatchMemory, Store, StoreError};
@@ -62,6 +63,8 @@ pub enum ImportError {
     Stopped { line: u64, source: StoreError },
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Rejects(#[from] RejectsError),
 }
 
 impl ImportError {
@@ -86,7 +89,6 @@ pub struct Options {
     /// The mapping (built-in or from --map) and its name for messages.
     pub mapping: Mapping,
     pub mapping_name: String,
-    pub rejects: Option<PathBuf>,
     pub create_customers: bool,
     /// The zone of times without an offset: `--tz`, else the mapping's, else the settings'.
     pub zone: Zone,
@@ -144,25 +146,22 @@ struct Batch {
     last_line: u64,
 }
 
-/// Imports one file of usage records. A reader thread parses and checks rows while this thread
-/// stores the previous batch. Stops between batches when `stop` is set; everything committed
-/// stays, and running the same import again completes it.
+/// Imports one file of usage records; rows that cannot be stored go to `rejects`. A reader
+/// thread parses and checks rows while this thread stores the previous batch. Stops between
+/// batches when `stop` is set; everything committed stays, and running the same import again
+/// completes it.
 pub fn import_records(
     store: &Store,
     path: &str,
     opts: &Options,
+    rejects: &mut Rejects,
     stop: &AtomicBool,
     progress: Progress,
 ) -> Result<Report, ImportError> {
     let started = Instant::now();
     let size = source::size(path);
     let consumed = Arc::new(AtomicU64::new(0));
-    let rejects_path = opts
-        .rejects
-        .clone()
-        .unwrap_or_else(|| rejects::default_path(path));
-    let mut rejects = rejects::Rejects::new(rejects_path.clone())
-        .map_err(io_error(&rejects_path.display().to_string()))?;
+    let rejected_before = rejects.count;
     let mut report = Report {
         file: path.to_string(),
         ..Report::default()
@@ -177,17 +176,9 @@ pub fn import_records(
             let batch = batch?;
             report.read += batch.rows;
             for (line, text, reason) in &batch.rejects {
-                rejects.add(*line, text, reason).map_err(io_error(path))?;
+                rejects.add(path, *line, text, reason)?;
             }
-            store_batch(
-                store,
-                &batch,
-                opts,
-                &mut cache,
-                &mut report,
-                &mut rejects,
-                path,
-            )?;
+            store_batch(store, &batch, opts, &mut cache, &mut report, rejects, path)?;
             progress(consumed.load(Ordering::Relaxed), size, report.read);
             if stop.load(Ordering::SeqCst) {
                 report.interrupted_after_line = Some(batch.last_line);
@@ -197,8 +188,10 @@ pub fn import_records(
         }
         Ok(())
     })?;
-    report.rejected = rejects.count;
-    report.rejects_file = rejects.written().map(PathBuf::from);
+    report.rejected = rejects.count - rejected_before;
+    if report.rejected > 0 {
+        report.rejects_file = Some(rejects.path().to_path_buf());
+    }
     report.elapsed = started.elapsed();
     Ok(report)
 }
@@ -304,10 +297,8 @@ fn store_batch(
         for (index, reason) in outcome.rejected {
             let (line, span) = &batch.lines[index];
             let text = String::from_utf8_lossy(&batch.text[span.clone()]);
-            rejects
-                .add(*line, &text, &reason.to_string())
-                .map_err(io_error(path))?;
+            rejects.add(path, *line, &text, &reason.to_string())?;
         }
     }
-    rejects.flush().map_err(io_error(path))
+    Ok(rejects.flush()?)
 }

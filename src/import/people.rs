@@ -1,6 +1,6 @@
 //! Importing customers and plans from tally's native CSV files.
 
-use super::rejects::{Rejects, default_path};
+use super::rejects::Rejects;
 use super::source::{self, Rows};
 use super::{ImportError, Report, io_error};
 use crate::model::{
@@ -11,7 +11,6 @@ use crate::native::{CUSTOMERS_HEADER, PLANS_HEADER};
 use crate::store::Store;
 use chrono::Utc;
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::time::Instant;
 
 const BATCH: usize = 2_000;
@@ -112,14 +111,13 @@ fn customer_row(
 pub fn import_customers(
     store: &Store,
     path: &str,
-    rejects: Option<PathBuf>,
+    rejects: &mut Rejects,
     zone: &Zone,
 ) -> Result<Report, ImportError> {
     let started = Instant::now();
     let (mut rows, index) = open(path, &CUSTOMERS_HEADER)?;
     let plans: HashSet<String> = store.plans()?.into_iter().map(|p| p.name).collect();
-    let rejects_path = rejects.unwrap_or_else(|| default_path(path));
-    let mut rejects = Rejects::new(rejects_path).map_err(io_error(path))?;
+    let rejected_before = rejects.count;
     let mut report = Report {
         file: path.to_string(),
         ..Report::default()
@@ -137,18 +135,28 @@ pub fn import_customers(
         report.read += 1;
         match checked(&row, |f| customer_row(f, &index, &plans, zone)) {
             Ok(c) => batch.push(c),
-            Err(e) => rejects
-                .add(row.line, &row.text, &e.to_string())
-                .map_err(io_error(path))?,
+            Err(e) => rejects.add(path, row.line, &row.text, &e.to_string())?,
         }
         if batch.len() >= BATCH {
             store_batch(&mut batch, &mut report)?;
         }
     }
     store_batch(&mut batch, &mut report)?;
-    rejects.flush().map_err(io_error(path))?;
-    report.rejected = rejects.count;
-    report.rejects_file = rejects.written().map(PathBuf::from);
+    finish(report, rejects, rejected_before, started)
+}
+
+/// The report's counts of rejected rows and where they are.
+fn finish(
+    mut report: Report,
+    rejects: &mut Rejects,
+    rejected_before: u64,
+    started: Instant,
+) -> Result<Report, ImportError> {
+    rejects.flush()?;
+    report.rejected = rejects.count - rejected_before;
+    if report.rejected > 0 {
+        report.rejects_file = Some(rejects.path().to_path_buf());
+    }
     report.elapsed = started.elapsed();
     Ok(report)
 }
@@ -167,12 +175,11 @@ fn plan_row(row: &[String], index: &[usize]) -> Result<NewPlan, ValidationError>
 pub fn import_plans(
     store: &Store,
     path: &str,
-    rejects: Option<PathBuf>,
+    rejects: &mut Rejects,
 ) -> Result<Report, ImportError> {
     let started = Instant::now();
     let (mut rows, index) = open(path, &PLANS_HEADER)?;
-    let mut rejects =
-        Rejects::new(rejects.unwrap_or_else(|| default_path(path))).map_err(io_error(path))?;
+    let rejected_before = rejects.count;
     let mut report = Report {
         file: path.to_string(),
         ..Report::default()
@@ -185,14 +192,8 @@ pub fn import_plans(
                 store.add_plan(&p)?;
                 report.inserted += 1;
             }
-            Err(e) => rejects
-                .add(row.line, &row.text, &e.to_string())
-                .map_err(io_error(path))?,
+            Err(e) => rejects.add(path, row.line, &row.text, &e.to_string())?,
         }
     }
-    rejects.flush().map_err(io_error(path))?;
-    report.rejected = rejects.count;
-    report.rejects_file = rejects.written().map(PathBuf::from);
-    report.elapsed = started.elapsed();
-    Ok(report)
+    finish(report, rejects, rejected_before, started)
 }

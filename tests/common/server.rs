@@ -33,7 +33,8 @@ fn program(name: &str) -> PathBuf {
     let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).collect())
         .unwrap_or_default();
-    candidates.extend(["/usr/sbin", "/usr/local/sbin", "/usr/bin"].map(|d| Path::new(d).join(name)));
+    candidates
+        .extend(["/usr/sbin", "/usr/local/sbin", "/usr/bin"].map(|d| Path::new(d).join(name)));
     candidates.into_iter().find(|p| p.is_file()).unwrap_or_else(|| {
         panic!(
             "the MySQL tests need `{name}` to start a throwaway MariaDB server, and it is not \
@@ -88,7 +89,10 @@ impl Server {
                 return server;
             }
         }
-        panic!("the throwaway MariaDB server did not start: {}", server.log_tail());
+        panic!(
+            "the throwaway MariaDB server did not start: {}",
+            server.log_tail()
+        );
     }
 
     /// `mysql://root@127.0.0.1:PORT`, without a database.
@@ -182,9 +186,7 @@ impl Server {
     /// Kills the server at once (SIGKILL), as a crash or a pulled plug would.
     pub fn kill(&mut self) {
         if let Some(pid) = self.server_pid() {
-            let _ = Command::new("kill")
-                .args(["-9", &pid.to_string()])
-                .status();
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
         }
         if let Some(mut child) = self.child.take() {
             let _ = child.wait();
