@@ -135,7 +135,15 @@ fn each_validation_rule_rejects_in_one_line_and_stores_nothing() {
             ),
             (
                 &["plan", "add", "Gold", "--per-minute", "-1"],
-                r#"invalid per-minute "-1": must be a non-negative number such as 0.05"#,
+                r#"invalid per-minute "-1": must be a decimal number from 0 to 1000000 with at most 6 decimal places, such as 0.05"#,
+            ),
+            (
+                &["plan", "add", "Gold", "--per-mb", "0.0000001"],
+                r#"invalid per-mb "0.0000001": must be a decimal number from 0 to 1000000 with at most 6 decimal places, such as 0.05"#,
+            ),
+            (
+                &["plan", "add", "Gold", "--monthly-fee", "1e30"],
+                r#"invalid monthly-fee "1e30": must be a decimal number from 0 to 1000000 with at most 6 decimal places, such as 0.05"#,
             ),
         ];
         for (args, message) in cases {
@@ -393,9 +401,14 @@ fn migrate_reports_what_it_did() {
     let db = TestDb::new(common::Backend::Sqlite);
     let first = ok(&["--db", &db.url, "migrate"]);
     assert!(first.starts_with("applied migration 1: "), "{first}");
+    let latest = tally::store::schema::latest_version();
+    assert!(
+        first.contains(&format!("applied migration {latest}: ")),
+        "{first}"
+    );
     assert_eq!(
         ok(&["--db", &db.url, "migrate"]),
-        "schema is up to date (version 1)\n"
+        format!("schema is up to date (version {latest})\n")
     );
 }
 

@@ -1,47 +1,7 @@
 //! Customers and tariff plans.
 
-use super::{CustomerStatus, SubscriberKey, ValidationError};
+use super::{CustomerStatus, Price, SubscriberKey, ValidationError};
 use chrono::{DateTime, Utc};
-use std::fmt;
-
-/// A non-negative amount of money per unit, in the operator's currency.
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
-pub struct Price(f64);
-
-impl Price {
-    pub fn parse(field: &str, raw: &str) -> Result<Price, ValidationError> {
-        let rule = "must be a non-negative number such as 0.05";
-        let value: f64 = raw
-            .trim()
-            .parse()
-            .map_err(|_| ValidationError::new(field, raw, rule))?;
-        if !value.is_finite() || value < 0.0 {
-            return Err(ValidationError::new(field, raw, rule));
-        }
-        Ok(Price(value))
-    }
-
-    pub fn from_f64(value: f64) -> Price {
-        Price(value.max(0.0))
-    }
-
-    pub fn value(self) -> f64 {
-        self.0
-    }
-}
-
-impl fmt::Display for Price {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = format!("{:.4}", self.0);
-        let trimmed = text.trim_end_matches('0');
-        let trimmed = if trimmed.ends_with('.') {
-            &text[..trimmed.len() + 1]
-        } else {
-            trimmed
-        };
-        f.write_str(trimmed)
-    }
-}
 
 /// A short printable name (plan names, regions): 1 to 64 characters.
 pub fn parse_name(field: &str, raw: &str) -> Result<String, ValidationError> {
@@ -155,25 +115,6 @@ impl CustomerChanges {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prices_must_be_non_negative_numbers() {
-        assert_eq!(Price::parse("per-minute", "0.05").unwrap().value(), 0.05);
-        for bad in ["-1", "abc", "NaN", "inf", ""] {
-            let err = Price::parse("per-minute", bad).unwrap_err();
-            assert_eq!(
-                err.to_string(),
-                format!("invalid per-minute {bad:?}: must be a non-negative number such as 0.05")
-            );
-        }
-    }
-
-    #[test]
-    fn prices_display_without_noise() {
-        assert_eq!(Price(0.05).to_string(), "0.05");
-        assert_eq!(Price(15.0).to_string(), "15.0");
-        assert_eq!(Price(0.0125).to_string(), "0.0125");
-    }
 
     #[test]
     fn names_are_checked() {

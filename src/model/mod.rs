@@ -6,18 +6,20 @@ mod duration;
 mod error;
 mod input;
 mod key;
+mod money;
 mod record;
 mod time;
 
 pub use bytes::ByteSize;
 pub use customer::{
-    Customer, CustomerChanges, NewCustomer, NewPlan, Plan, PlanChanges, Price, parse_display_name,
+    Customer, CustomerChanges, NewCustomer, NewPlan, Plan, PlanChanges, parse_display_name,
     parse_name,
 };
 pub use duration::{Duration, MAX_SECONDS};
 pub use error::ValidationError;
 pub use input::{CallInput, DataInput, InputContext, SmsInput};
 pub use key::{MAX_KEY_CHARS, PartyId, PhoneNumber, SubscriberKey};
+pub use money::{MAX_PRICE_UNITS, PRICE_DECIMALS, Price};
 pub use record::{
     Call, CallStatus, CustomerStatus, DataSession, Direction, Record, RecordKind, Sms, SourceKey,
     parse_cell,

@@ -106,6 +106,10 @@ pub enum DbError {
     /// A unique key was violated.
     #[error("duplicate: {0}")]
     Duplicate(String),
+    /// A row refers to one that is gone (a record whose customer was deleted meanwhile), or a
+    /// row still referred to was to be deleted.
+    #[error("a row it refers to is gone: {0}")]
+    ForeignKey(String),
     /// The statement was cancelled at the user's request.
     #[error("query cancelled")]
     Cancelled,

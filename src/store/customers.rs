@@ -302,8 +302,22 @@ impl Store {
         key: &SubscriberKey,
         cascade: bool,
     ) -> Result<DeleteCounts, StoreError> {
+        let dialect = self.dialect();
         self.write(|conn| {
-            let id = customer_id(conn, key)?;
+            // The customer's row is locked first: a record being stored for it (which takes a
+            // shared lock on it through the foreign key) finishes before, and none can start
+            // after, so the records read here are all there are.
+            let id = conn
+                .query(
+                    &format!(
+                        "SELECT id FROM customers WHERE subscriber_key = ?{}",
+                        dialect.lock_rows()
+                    ),
+                    &[key.as_str().into()],
+                )?
+                .scalar()
+                .and_then(Value::as_i64)
+                .ok_or_else(|| StoreError::NotFound(format!("no customer {key}")))?;
             let records = load_customer_records(conn, id)?;
             let counts = DeleteCounts::of(&records);
             if counts.total() > 0 && !cascade {
@@ -321,7 +335,7 @@ impl Store {
                     &[id.into()],
                 )?;
             }
-            deltas.apply(conn, self.dialect())?;
+            deltas.apply(conn, dialect)?;
             conn.execute("DELETE FROM customers WHERE id = ?", &[id.into()])?;
             Ok(counts)
         })

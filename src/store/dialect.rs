@@ -6,6 +6,9 @@
 pub enum ColumnType {
     /// An auto-numbered primary key.
     Id,
+    /// An auto-numbered primary key whose numbers are never given out again, even after the
+    /// newest row is deleted: other tables and a running import's memory refer to them.
+    StableId,
     /// A reference to an `Id` column.
     Ref,
     Int,
@@ -15,7 +18,8 @@ pub enum ColumnType {
     DateTime,
     /// A UTC calendar day.
     Date,
-    /// Money per unit: exact decimal where the database has it.
+    /// Money per unit: exact decimal where the database has it (6 decimal places, see
+    /// `model::Price`).
     Money,
 }
 
@@ -32,6 +36,26 @@ pub trait Dialect: Send + Sync {
     /// Appended to `CREATE TABLE (...)`.
     fn table_options(&self) -> &'static str {
         ""
+    }
+
+    /// Appended to a SELECT of rows the transaction is about to change, so that a concurrent
+    /// writer waits for it instead of changing them in between.
+    fn lock_rows(&self) -> &'static str {
+        ""
+    }
+
+    /// Statements run before and after a migration's transaction: SQLite must stop enforcing
+    /// foreign keys while it rebuilds the tables they point at.
+    fn around_migration(&self) -> (&'static [&'static str], &'static [&'static str]) {
+        (&[], &[])
+    }
+
+    /// A query returning one row when `table` (a bind parameter) exists.
+    fn table_exists(&self) -> &'static str;
+
+    /// Renames a table.
+    fn rename_table(&self, from: &str, to: &str) -> String {
+        format!("ALTER TABLE {from} RENAME TO {to}")
     }
 
     /// Starts a transaction that will write, taking the write lock up front where the database
@@ -149,14 +173,24 @@ pub fn placeholders(columns: usize, rows: usize) -> String {
     vec![row; rows].join(", ")
 }
 
-/// MySQL and MariaDB. They differ in one capability tally uses: MariaDB (10.5+) has
-/// `INSERT ... RETURNING`.
+/// MySQL and MariaDB. They differ in two things tally uses: MariaDB (10.5+) has
+/// `INSERT ... RETURNING`, and they name their binary collation without trailing-space padding
+/// differently.
 pub struct MySql {
     pub returning: bool,
+    pub table_options: &'static str,
 }
 
-pub static MARIADB: MySql = MySql { returning: true };
-pub static MYSQL: MySql = MySql { returning: false };
+/// Text compares byte for byte and without padding, as in SQLite: `abc` and `ABC` are two
+/// customers, and `'trail '` does not match `trail` (the `_bin` collations pad with spaces).
+pub static MARIADB: MySql = MySql {
+    returning: true,
+    table_options: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin",
+};
+pub static MYSQL: MySql = MySql {
+    returning: false,
+    table_options: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_bin",
+};
 
 impl Dialect for MySql {
     fn name(&self) -> &'static str {
@@ -169,24 +203,32 @@ impl Dialect for MySql {
 
     fn column_type(&self, ty: ColumnType) -> String {
         match ty {
-            ColumnType::Id => "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY".into(),
+            ColumnType::Id | ColumnType::StableId => {
+                "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY".into()
+            }
             ColumnType::Ref | ColumnType::BigInt => "BIGINT".into(),
             ColumnType::Int => "INT".into(),
             ColumnType::Text(n) => format!("VARCHAR({n})"),
             ColumnType::DateTime => "DATETIME".into(),
             ColumnType::Date => "DATE".into(),
-            ColumnType::Money => "DECIMAL(12,4)".into(),
+            ColumnType::Money => "DECIMAL(16,6)".into(),
         }
     }
 
-    /// Binary collation: keys compare byte for byte, as in SQLite, so `abc` and `ABC` are two
-    /// customers on both backends.
     fn table_options(&self) -> &'static str {
-        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+        self.table_options
     }
 
     fn begin_write(&self) -> &'static str {
         "START TRANSACTION"
+    }
+
+    fn lock_rows(&self) -> &'static str {
+        " FOR UPDATE"
+    }
+
+    fn table_exists(&self) -> &'static str {
+        "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?"
     }
 
     /// A named server lock: DDL commits implicitly in MySQL, so a transaction cannot guard it.
@@ -281,6 +323,7 @@ impl Dialect for Sqlite {
     fn column_type(&self, ty: ColumnType) -> String {
         match ty {
             ColumnType::Id => "INTEGER PRIMARY KEY".into(),
+            ColumnType::StableId => "INTEGER PRIMARY KEY AUTOINCREMENT".into(),
             ColumnType::Ref | ColumnType::BigInt | ColumnType::Int => "INTEGER".into(),
             ColumnType::Text(_) | ColumnType::DateTime | ColumnType::Date => "TEXT".into(),
             ColumnType::Money => "REAL".into(),
@@ -288,9 +331,23 @@ impl Dialect for Sqlite {
     }
 
     /// IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy timeout instead
-    /// of one failing at its first write.
+    /// of one failing at its first write: a transaction's reads are then never stale, and rows
+    /// need no locks of their own.
     fn begin_write(&self) -> &'static str {
         "BEGIN IMMEDIATE"
+    }
+
+    /// The pragma cannot change inside a transaction, and a table that others refer to cannot be
+    /// rebuilt while it is enforced (the migration checks the keys itself before it commits).
+    fn around_migration(&self) -> (&'static [&'static str], &'static [&'static str]) {
+        (
+            &["PRAGMA foreign_keys = OFF"],
+            &["PRAGMA foreign_keys = ON"],
+        )
+    }
+
+    fn table_exists(&self) -> &'static str {
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
     }
 
     /// SQLite's DDL is transactional: a failed migration leaves nothing behind.

@@ -148,8 +148,11 @@ fn connect_error(target: &str, e: mysql::Error) -> DbError {
 fn work_error(e: &mysql::Error) -> DbError {
     match e {
         mysql::Error::MySqlError(m) => match m.code {
-            1213 | 1205 => DbError::Busy(m.message.clone()),
+            // 1467: InnoDB could not read an auto-increment value under a concurrent bulk load;
+            // like a deadlock, the transaction may simply run again.
+            1213 | 1205 | 1467 => DbError::Busy(m.message.clone()),
             1062 => DbError::Duplicate(m.message.clone()),
+            1451 | 1452 => DbError::ForeignKey(m.message.clone()),
             1317 => DbError::Cancelled,
             1053 | 1927 | 2006 | 2013 => DbError::Lost(m.message.clone()),
             _ => DbError::Sql(m.message.clone()),

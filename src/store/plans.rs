@@ -32,10 +32,10 @@ impl Store {
     pub fn add_plan(&self, plan: &NewPlan) -> Result<Plan, StoreError> {
         let params = [
             plan.name.as_str().into(),
-            plan.per_minute.value().into(),
-            plan.per_sms.value().into(),
-            plan.per_mb.value().into(),
-            plan.monthly_fee.value().into(),
+            plan.per_minute.sql_text().into(),
+            plan.per_sms.sql_text().into(),
+            plan.per_mb.sql_text().into(),
+            plan.monthly_fee.sql_text().into(),
         ];
         let id = self.write(|conn| {
             conn.insert(
@@ -89,7 +89,7 @@ impl Store {
             ));
         }
         let assignments: Vec<String> = set.iter().map(|(c, _)| format!("{c} = ?")).collect();
-        let mut params: Vec<Value> = set.iter().map(|(_, p)| p.value().into()).collect();
+        let mut params: Vec<Value> = set.iter().map(|(_, p)| p.sql_text().into()).collect();
         params.push(name.into());
         self.write(|conn| {
             plan_id(conn, name)?;

@@ -42,7 +42,7 @@ impl SqliteBackend {
 
     fn configure(conn: Connection) -> rusqlite::Result<SqliteBackend> {
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768;",
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;",
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.set_prepared_statement_cache_capacity(64);
@@ -93,6 +93,8 @@ fn sql_error(e: &rusqlite::Error) -> DbError {
             ErrorCode::ConstraintViolation if matches!(f.extended_code, 1555 | 2067) => {
                 DbError::Duplicate(text)
             }
+            // SQLITE_CONSTRAINT_FOREIGNKEY.
+            ErrorCode::ConstraintViolation if f.extended_code == 787 => DbError::ForeignKey(text),
             ErrorCode::CannotOpen | ErrorCode::SystemIoFailure | ErrorCode::DiskFull => {
                 DbError::Lost(text)
             }

@@ -97,3 +97,26 @@ pub fn customer_totals(store: &Store) -> Vec<Vec<String>> {
          FROM customers c ORDER BY c.subscriber_key",
     )
 }
+
+/// Fills both rollups from the raw rows by hand-written SQL (for databases built by hand, such
+/// as one made with an old schema's DDL).
+pub fn rebuild_rollups(store: &Store) {
+    let d = store.dialect().name();
+    let statements = [
+        "DELETE FROM network_hourly".to_string(),
+        "DELETE FROM customer_daily".to_string(),
+        format!(
+            "INSERT INTO network_hourly (hour, {COLUMNS}) SELECT k, {SUMS} FROM ({}) u GROUP BY k",
+            union(&|c| hour_expr(d, c))
+        ),
+        format!(
+            "INSERT INTO customer_daily (day, customer_id, {COLUMNS}) SELECT k, customer_id, {SUMS} FROM ({}) u GROUP BY k, customer_id",
+            union(&|c| day_expr(d, c))
+        ),
+    ];
+    for sql in statements {
+        store
+            .read(|c| Ok(c.execute(&sql, &[])?))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}

@@ -10,12 +10,66 @@ use crate::store::rollup::Deltas;
 use crate::store::{Conn, DbError, Dialect, StoreError, Value};
 use std::collections::{HashMap, HashSet};
 
-/// What the batches of one import share: customer ids by subscriber key, and whether the last
-/// batch held records already stored (then the bulk path is not worth trying).
+/// What the batches of one import share: customer ids by subscriber key, whether the last
+/// batch held records already stored (then the bulk path is not worth trying), and the
+/// customers deleted while the import ran (their later records are refused, never stored under
+/// an id that no longer stands for them).
 #[derive(Debug, Default)]
 pub struct BatchMemory {
     pub(super) ids: HashMap<String, i64>,
     pub(super) had_duplicates: bool,
+    pub(super) vanished: HashSet<String>,
+}
+
+impl BatchMemory {
+    /// Forgets the customers whose ids are in `gone`, and remembers them as deleted.
+    pub(super) fn forget(&mut self, gone: &HashSet<i64>) {
+        let keys: Vec<String> = self
+            .ids
+            .iter()
+            .filter(|(_, id)| gone.contains(id))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in keys {
+            self.ids.remove(&key);
+            self.vanished.insert(key);
+        }
+    }
+}
+
+/// The error for a record whose customer was deleted while its import ran.
+fn deleted_meanwhile(key: &SubscriberKey) -> StoreError {
+    StoreError::Invalid(crate::model::ValidationError::new(
+        "customer",
+        key.as_str(),
+        "the customer was deleted while the import ran",
+    ))
+}
+
+/// Which of `ids` no longer name a customer.
+pub(super) fn missing_customers(
+    conn: &mut dyn Conn,
+    ids: &[i64],
+    max_params: usize,
+) -> Result<HashSet<i64>, StoreError> {
+    let mut wanted: Vec<i64> = ids.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut missing: HashSet<i64> = wanted.iter().copied().collect();
+    for chunk in wanted.chunks(max_params.min(1000)) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let params: Vec<Value> = chunk.iter().map(|id| Value::Int(*id)).collect();
+        let rows = conn.query(
+            &format!("SELECT id FROM customers WHERE id IN ({marks})"),
+            &params,
+        )?;
+        for row in rows.rows {
+            if let Some(id) = row[0].as_i64() {
+                missing.remove(&id);
+            }
+        }
+    }
+    Ok(missing)
 }
 
 /// The batch algorithm, inside the caller's transaction: resolve customers, insert the records
@@ -26,17 +80,22 @@ pub(super) fn insert_in(
     d: &dyn Dialect,
     records: &[Record],
     create: bool,
-    known: &HashMap<String, i64>,
+    memory: &BatchMemory,
     try_bulk: bool,
     deltas: &mut Deltas,
 ) -> Result<(BatchOutcome, HashMap<String, i64>), StoreError> {
+    let known = &memory.ids;
     let mut outcome = BatchOutcome::default();
     let unknown: Vec<&SubscriberKey> = {
         let mut seen = HashSet::new();
         records
             .iter()
             .map(Record::customer)
-            .filter(|k| !known.contains_key(k.as_str()) && seen.insert(*k))
+            .filter(|k| {
+                !known.contains_key(k.as_str())
+                    && !memory.vanished.contains(k.as_str())
+                    && seen.insert(*k)
+            })
             .collect()
     };
     let resolved = resolve_ids(conn, &unknown, create, d.max_params())?;
@@ -51,6 +110,9 @@ pub(super) fn insert_in(
         let mut in_batch = HashSet::new();
         for (index, record) in records.iter().enumerate().filter(|(_, r)| r.kind() == kind) {
             match id_of(record.customer()) {
+                None if memory.vanished.contains(record.customer().as_str()) => outcome
+                    .rejected
+                    .push((index, deleted_meanwhile(record.customer()))),
                 None => outcome
                     .rejected
                     .push((index, unknown_customer(record.customer()))),
@@ -157,6 +219,14 @@ fn insert_returning<'a>(
     }
     if !skipped.is_empty() {
         let stored = drop_stored(conn, kind, skipped.clone(), d.max_params())?;
+        let ids: Vec<i64> = stored.iter().map(|(id, _)| *id).collect();
+        if !missing_customers(conn, &ids, d.max_params())?.is_empty() {
+            // INSERT IGNORE skipped them because their customer is gone: the caller learns
+            // which and tries the batch again.
+            return Err(StoreError::Db(DbError::ForeignKey(format!(
+                "{kind} records whose customer was deleted meanwhile"
+            ))));
+        }
         if !stored.is_empty() {
             return Err(StoreError::Refused(format!(
                 "the database skipped {} {kind} records that are not stored (first: source key {}); the batch was not stored",

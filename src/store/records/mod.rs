@@ -128,37 +128,68 @@ impl Store {
     }
 
     /// [`Store::insert_batch`] remembering customer ids across batches (an import's batches
-    /// share most customers). Ids enter the cache only once their transaction has committed.
+    /// share most customers). Ids enter the cache only once their transaction has committed. A
+    /// customer deleted since it was cached fails the batch on its foreign key; the batch then
+    /// runs again with that customer's records refused.
     pub fn insert_batch_with(
         &self,
         records: &[Record],
         create_customers: bool,
         cache: &mut BatchMemory,
     ) -> Result<BatchOutcome, StoreError> {
-        let dialect = self.dialect();
-        let try_bulk = !cache.had_duplicates;
-        let (outcome, resolved) = self.write(|conn| {
-            let mut deltas = Deltas::default();
-            let (outcome, resolved) = insert_in(
-                conn,
-                dialect,
-                records,
-                create_customers,
-                &cache.ids,
-                try_bulk,
-                &mut deltas,
-            )?;
-            deltas.apply(conn, dialect)?;
-            Ok((outcome, resolved))
-        })?;
+        let (outcome, resolved) = match self.insert_batch_once(records, create_customers, cache) {
+            Err(StoreError::Db(DbError::ForeignKey(reason))) => {
+                let cached: Vec<i64> = cache.ids.values().copied().collect();
+                let max_params = self.dialect().max_params();
+                let gone = self.read(|conn| batch::missing_customers(conn, &cached, max_params))?;
+                if gone.is_empty() {
+                    return Err(StoreError::Db(DbError::ForeignKey(reason)));
+                }
+                cache.forget(&gone);
+                self.insert_batch_once(records, create_customers, cache)?
+            }
+            other => other?,
+        };
         cache.ids.extend(resolved);
         cache.had_duplicates = outcome.duplicates > 0;
         Ok(outcome)
     }
 
+    /// One transaction of [`Store::insert_batch_with`].
+    fn insert_batch_once(
+        &self,
+        records: &[Record],
+        create_customers: bool,
+        cache: &BatchMemory,
+    ) -> Result<(BatchOutcome, HashMap<String, i64>), StoreError> {
+        let dialect = self.dialect();
+        self.write(|conn| {
+            let mut deltas = Deltas::default();
+            let result = insert_in(
+                conn,
+                dialect,
+                records,
+                create_customers,
+                cache,
+                !cache.had_duplicates,
+                &mut deltas,
+            )?;
+            deltas.apply(conn, dialect)?;
+            Ok(result)
+        })
+    }
+
     /// Stores one record and returns its id. A record whose source key is already stored is
-    /// refused, naming the stored one.
+    /// refused, naming the stored one. A customer deleted between the lookup and the insert
+    /// fails the foreign key; the second try then finds no such customer.
     pub fn log(&self, record: &Record, create_customer: bool) -> Result<i64, StoreError> {
+        match self.log_once(record, create_customer) {
+            Err(StoreError::Db(DbError::ForeignKey(_))) => self.log_once(record, create_customer),
+            other => other,
+        }
+    }
+
+    fn log_once(&self, record: &Record, create_customer: bool) -> Result<i64, StoreError> {
         let dialect = self.dialect();
         self.write(|conn| {
             let mut deltas = Deltas::default();
@@ -167,7 +198,7 @@ impl Store {
                 dialect,
                 std::slice::from_ref(record),
                 create_customer,
-                &HashMap::new(),
+                &BatchMemory::default(),
                 false,
                 &mut deltas,
             )?;
@@ -191,7 +222,9 @@ impl Store {
         self.read(|conn| load_record(conn, kind, id))
     }
 
-    /// Corrects a record; the rollups lose the old version and gain the new one.
+    /// Corrects a record; the rollups lose the old version and gain the new one. The record is
+    /// locked before it is read, so two corrections of one record run one after the other, each
+    /// taking out of the rollups exactly what the other put in.
     pub fn update_record(
         &self,
         kind: RecordKind,
@@ -201,9 +234,8 @@ impl Store {
     ) -> Result<StoredRecord, StoreError> {
         let dialect = self.dialect();
         self.write(|conn| {
-            let old = load_record(conn, kind, id)?.ok_or_else(|| not_found(kind, id))?;
+            let (old_customer, old) = locked_record(conn, dialect, kind, id)?;
             let new = changes.apply(&old.record, ctx)?;
-            let old_customer = customer_id(conn, old.record.customer())?;
             let new_customer =
                 customer_id(conn, new.customer()).map_err(|_| unknown_customer(new.customer()))?;
             let columns = insert_columns(kind);
@@ -226,22 +258,48 @@ impl Store {
         })
     }
 
-    /// Deletes a record and takes it out of the rollups; returns what was deleted.
+    /// Deletes a record and takes it out of the rollups; returns what was deleted. Locked first,
+    /// so of two deletions of one record the second finds it gone.
     pub fn delete_record(&self, kind: RecordKind, id: i64) -> Result<StoredRecord, StoreError> {
         let dialect = self.dialect();
         self.write(|conn| {
-            let old = load_record(conn, kind, id)?.ok_or_else(|| not_found(kind, id))?;
-            let customer = customer_id(conn, old.record.customer())?;
-            conn.execute(
+            let (customer, old) = locked_record(conn, dialect, kind, id)?;
+            let deleted = conn.execute(
                 &format!("DELETE FROM {} WHERE id = ?", kind.table()),
                 &[id.into()],
             )?;
+            if deleted != 1 {
+                return Err(not_found(kind, id));
+            }
             let mut deltas = Deltas::default();
             deltas.add(customer, &old.record, -1);
             deltas.apply(conn, dialect)?;
             Ok(old)
         })
     }
+}
+
+/// A record and its customer's id, with the record's row locked until the transaction ends.
+fn locked_record(
+    conn: &mut dyn Conn,
+    d: &dyn crate::store::Dialect,
+    kind: RecordKind,
+    id: i64,
+) -> Result<(i64, StoredRecord), StoreError> {
+    let customer = conn
+        .query(
+            &format!(
+                "SELECT customer_id FROM {} WHERE id = ?{}",
+                kind.table(),
+                d.lock_rows()
+            ),
+            &[id.into()],
+        )?
+        .scalar()
+        .and_then(Value::as_i64)
+        .ok_or_else(|| not_found(kind, id))?;
+    let record = load_record(conn, kind, id)?.ok_or_else(|| not_found(kind, id))?;
+    Ok((customer, record))
 }
 
 fn not_found(kind: RecordKind, id: i64) -> StoreError {

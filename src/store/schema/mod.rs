@@ -1,45 +1,47 @@
-//! Versioned migrations, applied in order and recorded in `schema_version`.
+//! Versioned migrations, applied in order and recorded in `schema_version`. A new database gets
+//! the newest tables at once; an older one is brought up step by step, keeping every row.
 
+mod steps;
 pub mod tables;
 
-use super::{Conn, Dialect, StoreError, Value};
+use super::{Conn, DbError, Dialect, StoreError, Value};
 use crate::model::sql_time;
 
-/// One step of the schema's history. Statements use `IF NOT EXISTS`, so a migration cut short by
-/// a crash (MySQL cannot roll DDL back) completes when it runs again.
+/// One step of the schema's history. A step cut short by a crash (MySQL cannot roll DDL back)
+/// completes when it runs again.
 pub struct Migration {
     pub version: u32,
     pub description: &'static str,
-    pub statements: fn(&dyn Dialect) -> Vec<String>,
+    pub apply: fn(&mut dyn Conn, &dyn Dialect) -> Result<(), StoreError>,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "plans, customers, calls, sms, data sessions, network_hourly and customer_daily rollups",
-    statements: initial_schema,
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "plans, customers, calls, sms, data sessions, network_hourly and customer_daily rollups",
+        apply: create_newest,
+    },
+    Migration {
+        version: 2,
+        description: "records refer to their customer by foreign key; customer and plan ids are never reused; text compares without padding; prices to 6 decimals",
+        apply: steps::v2_keys_and_collation,
+    },
+];
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> u32 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
-fn initial_schema(d: &dyn Dialect) -> Vec<String> {
-    let tables = [
-        tables::plans(),
-        tables::customers(),
-        tables::calls(),
-        tables::sms(),
-        tables::data_sessions(),
-        tables::network_hourly(),
-        tables::customer_daily(),
-    ];
-    let mut out = Vec::new();
-    for t in &tables {
-        out.push(t.create_sql(d));
-        out.extend(t.index_sql());
+/// Creates every table as it is now (a new database).
+fn create_newest(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
+    for t in tables::all() {
+        conn.execute(&t.create_sql(d), &[])?;
+        for index in t.index_sql() {
+            conn.execute(&index, &[])?;
+        }
     }
-    out
+    Ok(())
 }
 
 /// What `migrate` did.
@@ -50,8 +52,12 @@ pub struct MigrationReport {
     pub applied: Vec<(u32, &'static str)>,
 }
 
-/// The version recorded in the database; 0 for an empty database.
-pub fn current_version(conn: &mut dyn Conn) -> Result<u32, StoreError> {
+/// The version recorded in the database; 0 for an empty database (no `schema_version` table).
+pub fn current_version(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<u32, StoreError> {
+    let exists = conn.query(d.table_exists(), &["schema_version".into()])?;
+    if exists.rows.is_empty() {
+        return Ok(0);
+    }
     let rows = conn.query("SELECT MAX(version) FROM schema_version", &[])?;
     Ok(rows
         .scalar()
@@ -59,13 +65,38 @@ pub fn current_version(conn: &mut dyn Conn) -> Result<u32, StoreError> {
         .map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX)))
 }
 
-/// Brings the schema up to date, holding a lock so two processes never migrate at once.
+/// Brings the schema up to date, holding a lock so two processes never migrate at once. A
+/// database already current is only read, so a user allowed nothing but SELECT can open it.
 pub fn migrate(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<MigrationReport, StoreError> {
+    let known = latest_version();
+    let found = current_version(conn, d)?;
+    if found > known {
+        return Err(StoreError::SchemaTooNew { found, known });
+    }
+    if found == known {
+        return Ok(MigrationReport {
+            from: found,
+            to: known,
+            applied: Vec::new(),
+        });
+    }
+    let (before, after) = d.around_migration();
+    for statement in before {
+        conn.execute(statement, &[])?;
+    }
+    let result = locked(conn, d);
+    for statement in after {
+        conn.execute(statement, &[])?;
+    }
+    result
+}
+
+fn locked(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<MigrationReport, StoreError> {
     conn.execute(&tables::schema_version().create_sql(d), &[])?;
     let lock = d.schema_lock();
     let granted = conn.query(lock.acquire, &[])?;
     if granted.scalar().is_some_and(|v| v.as_i64() != Some(1)) {
-        return Err(StoreError::Db(super::DbError::Busy(
+        return Err(StoreError::Db(DbError::Busy(
             "another tally is migrating the schema; try again in a minute".into(),
         )));
     }
@@ -83,15 +114,18 @@ pub fn migrate(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<MigrationReport, 
 }
 
 fn apply_pending(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<MigrationReport, StoreError> {
-    let from = current_version(conn)?;
+    let from = current_version(conn, d)?;
     let known = latest_version();
     if from > known {
         return Err(StoreError::SchemaTooNew { found: from, known });
     }
+    if from == 0 {
+        create_newest(conn, d)?;
+    }
     let mut applied = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| m.version > from) {
-        for statement in (m.statements)(d) {
-            conn.execute(&statement, &[])?;
+        if from > 0 {
+            (m.apply)(conn, d)?;
         }
         conn.execute(
             "INSERT INTO schema_version (version, applied_at, description) VALUES (?, ?, ?)",

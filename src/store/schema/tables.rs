@@ -38,6 +38,13 @@ const fn zero(name: &'static str) -> Column {
     }
 }
 
+/// `FOREIGN KEY (column) REFERENCES table (id)`, under a name.
+pub struct ForeignKey {
+    pub name: &'static str,
+    pub column: &'static str,
+    pub references: &'static str,
+}
+
 pub struct Table {
     pub name: &'static str,
     pub columns: Vec<Column>,
@@ -46,16 +53,23 @@ pub struct Table {
     pub unique: &'static [(&'static str, &'static [&'static str])],
     pub indexes: &'static [(&'static str, &'static [&'static str])],
     pub checks: &'static [&'static str],
+    /// Rows that may not outlive the row they refer to (a record and its customer).
+    pub foreign_keys: &'static [ForeignKey],
 }
 
 impl Table {
     pub fn create_sql(&self, d: &dyn Dialect) -> String {
+        self.create_sql_named(d, self.name)
+    }
+
+    /// The table under another name: a migration builds the new table beside the old one.
+    pub fn create_sql_named(&self, d: &dyn Dialect, name: &str) -> String {
         let mut parts: Vec<String> = self
             .columns
             .iter()
             .map(|c| {
                 let mut s = format!("{} {}", c.name, d.column_type(c.ty));
-                if c.not_null && c.ty != Id {
+                if c.not_null && !matches!(c.ty, Id | StableId) {
                     s.push_str(" NOT NULL");
                 }
                 if let Some(default) = c.default {
@@ -73,12 +87,19 @@ impl Table {
         for check in self.checks {
             parts.push(format!("CHECK ({check})"));
         }
+        for fk in self.foreign_keys {
+            parts.push(fk.sql());
+        }
         format!(
-            "CREATE TABLE IF NOT EXISTS {} (\n  {}\n){}",
-            self.name,
+            "CREATE TABLE IF NOT EXISTS {name} (\n  {}\n){}",
             parts.join(",\n  "),
             d.table_options()
         )
+    }
+
+    /// The names of its columns, in order.
+    pub fn column_names(&self) -> Vec<&'static str> {
+        self.columns.iter().map(|c| c.name).collect()
     }
 
     pub fn index_sql(&self) -> Vec<String> {
@@ -118,6 +139,41 @@ fn with_counters(mut columns: Vec<Column>) -> Vec<Column> {
     columns
 }
 
+impl ForeignKey {
+    pub fn sql(&self) -> String {
+        format!(
+            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} (id)",
+            self.name, self.column, self.references
+        )
+    }
+}
+
+const fn customer_of(name: &'static str) -> ForeignKey {
+    ForeignKey {
+        name,
+        column: "customer_id",
+        references: "customers",
+    }
+}
+
+const CALLS_CUSTOMER: [ForeignKey; 1] = [customer_of("fk_calls_customer")];
+const SMS_CUSTOMER: [ForeignKey; 1] = [customer_of("fk_sms_customer")];
+const DATA_CUSTOMER: [ForeignKey; 1] = [customer_of("fk_data_customer")];
+
+/// Every table, parents before the tables that refer to them.
+pub fn all() -> [Table; 8] {
+    [
+        schema_version(),
+        plans(),
+        customers(),
+        calls(),
+        sms(),
+        data_sessions(),
+        network_hourly(),
+        customer_daily(),
+    ]
+}
+
 pub fn schema_version() -> Table {
     Table {
         name: "schema_version",
@@ -130,6 +186,7 @@ pub fn schema_version() -> Table {
         unique: &[],
         indexes: &[],
         checks: &[],
+        foreign_keys: &[],
     }
 }
 
@@ -137,7 +194,7 @@ pub fn plans() -> Table {
     Table {
         name: "plans",
         columns: vec![
-            col("id", Id),
+            col("id", StableId),
             col("name", Text(64)),
             Column {
                 default: Some("0"),
@@ -160,6 +217,7 @@ pub fn plans() -> Table {
         unique: &[("uq_plans_name", &["name"])],
         indexes: &[],
         checks: &[],
+        foreign_keys: &[],
     }
 }
 
@@ -167,7 +225,7 @@ pub fn customers() -> Table {
     Table {
         name: "customers",
         columns: vec![
-            col("id", Id),
+            col("id", StableId),
             col("subscriber_key", Text(64)),
             nullable("name", Text(200)),
             nullable("plan_id", Ref),
@@ -184,7 +242,11 @@ pub fn customers() -> Table {
             ("ix_customers_plan", &["plan_id"]),
             ("ix_customers_region", &["region"]),
         ],
-        checks: &["status IN ('active', 'suspended', 'closed')"],
+        checks: &[
+            "status IN ('active', 'suspended', 'closed')",
+            "subscriber_key <> ''",
+        ],
+        foreign_keys: &[],
     }
 }
 
@@ -211,6 +273,7 @@ pub fn calls() -> Table {
         // No CHECK constraints on the raw tables: every value was checked by the model before
         // it got here, and the constraints cost about 7% of import speed (scripts/bench-import).
         checks: &[],
+        foreign_keys: &CALLS_CUSTOMER,
     }
 }
 
@@ -232,6 +295,7 @@ pub fn sms() -> Table {
             ("ix_sms_time", &["sent_at"]),
         ],
         checks: &[],
+        foreign_keys: &SMS_CUSTOMER,
     }
 }
 
@@ -255,6 +319,7 @@ pub fn data_sessions() -> Table {
             ("ix_data_time", &["start_time"]),
         ],
         checks: &[],
+        foreign_keys: &DATA_CUSTOMER,
     }
 }
 
@@ -267,6 +332,7 @@ pub fn network_hourly() -> Table {
         unique: &[],
         indexes: &[],
         checks: &[],
+        foreign_keys: &[],
     }
 }
 
@@ -282,6 +348,7 @@ pub fn customer_daily() -> Table {
         // lookups on the primary key, one per day of the range (`day IN (...)`).
         indexes: &[],
         checks: &[],
+        foreign_keys: &[],
     }
 }
 
@@ -305,7 +372,7 @@ mod tests {
         assert!(
             calls()
                 .create_sql(&MARIADB)
-                .ends_with("COLLATE=utf8mb4_bin")
+                .ends_with("COLLATE=utf8mb4_nopad_bin")
         );
     }
 }

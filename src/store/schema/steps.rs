@@ -1,0 +1,148 @@
+//! The steps that bring an older database up to date, and the table rebuild they share: the new
+//! table is made beside the old one, filled from it, and put in its place, so that the same
+//! statements work on both backends and a step cut short completes when it runs again.
+
+use super::tables::{self, Table};
+use crate::store::{Conn, DbError, Dialect, StoreError, Value};
+use chrono::Utc;
+
+/// Version 2: foreign keys from records to customers, ids that are never reused, text compared
+/// without padding, prices to 6 decimals. Records left without their customer by tally 0.1
+/// (a delete racing an import) are kept: each missing customer comes back as a closed
+/// customer `orphan-ID`, so no row is lost and the foreign keys hold.
+pub fn v2_keys_and_collation(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
+    adopt_orphans(conn)?;
+    name_empty_keys(conn)?;
+    for table in [
+        tables::plans(),
+        tables::customers(),
+        tables::calls(),
+        tables::sms(),
+        tables::data_sessions(),
+    ] {
+        rebuild(conn, d, &table)?;
+    }
+    check_foreign_keys(conn)
+}
+
+/// Customers that records (or rollup rows) refer to but that no longer exist.
+fn orphans(conn: &mut dyn Conn) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::new();
+    for table in ["calls", "sms", "data_sessions", "customer_daily"] {
+        let rows = conn.query(
+            &format!(
+                "SELECT DISTINCT customer_id FROM {table} \
+                 WHERE customer_id NOT IN (SELECT id FROM customers) ORDER BY customer_id"
+            ),
+            &[],
+        )?;
+        ids.extend(rows.rows.iter().filter_map(|r| r[0].as_i64()));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+fn adopt_orphans(conn: &mut dyn Conn) -> Result<(), StoreError> {
+    let now = crate::model::sql_time(Utc::now());
+    for id in orphans(conn)? {
+        let key = free_key(conn, &format!("orphan-{id}"))?;
+        conn.execute(
+            "INSERT INTO customers (id, subscriber_key, status, created_at) VALUES (?, ?, 'closed', ?)",
+            &[id.into(), key.into(), now.clone().into()],
+        )?;
+    }
+    Ok(())
+}
+
+/// `wanted`, or `wanted-2`, `wanted-3`, ... when a customer has that key already.
+fn free_key(conn: &mut dyn Conn, wanted: &str) -> Result<String, StoreError> {
+    let mut candidate = wanted.to_string();
+    for n in 2.. {
+        let taken = conn.query(
+            "SELECT 1 FROM customers WHERE subscriber_key = ?",
+            &[candidate.as_str().into()],
+        )?;
+        if taken.rows.is_empty() {
+            break;
+        }
+        candidate = format!("{wanted}-{n}");
+    }
+    Ok(candidate)
+}
+
+/// Keys are never empty now (a CHECK says so); an empty one stored earlier gets a name.
+fn name_empty_keys(conn: &mut dyn Conn) -> Result<(), StoreError> {
+    let rows = conn.query("SELECT id FROM customers WHERE subscriber_key = ''", &[])?;
+    for id in rows.rows.iter().filter_map(|r| r[0].as_i64()) {
+        let key = free_key(conn, &format!("empty-key-{id}"))?;
+        conn.execute(
+            "UPDATE customers SET subscriber_key = ? WHERE id = ?",
+            &[key.into(), id.into()],
+        )?;
+    }
+    Ok(())
+}
+
+fn exists(conn: &mut dyn Conn, d: &dyn Dialect, table: &str) -> Result<bool, StoreError> {
+    Ok(!conn
+        .query(d.table_exists(), &[table.into()])?
+        .rows
+        .is_empty())
+}
+
+/// Replaces `table` by its current definition, keeping every row and id.
+pub fn rebuild(conn: &mut dyn Conn, d: &dyn Dialect, table: &Table) -> Result<(), StoreError> {
+    let new = format!("tally_new_{}", table.name);
+    let (old_there, new_there) = (exists(conn, d, table.name)?, exists(conn, d, &new)?);
+    if old_there {
+        if new_there {
+            // A copy cut short: start it again.
+            conn.execute(&format!("DROP TABLE {new}"), &[])?;
+        }
+        conn.execute(&table.create_sql_named(d, &new), &[])?;
+        let columns = table.column_names().join(", ");
+        conn.execute(
+            &format!(
+                "INSERT INTO {new} ({columns}) SELECT {columns} FROM {}",
+                table.name
+            ),
+            &[],
+        )?;
+        conn.execute(&format!("DROP TABLE {}", table.name), &[])?;
+    } else if !new_there {
+        return Err(StoreError::Db(DbError::Sql(format!(
+            "cannot migrate: the table {} is missing",
+            table.name
+        ))));
+    }
+    conn.execute(&d.rename_table(&new, table.name), &[])?;
+    for index in table.index_sql() {
+        conn.execute(&index, &[])?;
+    }
+    Ok(())
+}
+
+/// SQLite builds the tables with its checks off: confirm that every record has its customer.
+/// (MySQL checked each row as it was copied.)
+fn check_foreign_keys(conn: &mut dyn Conn) -> Result<(), StoreError> {
+    for table in ["calls", "sms", "data_sessions"] {
+        let left: Vec<Value> = conn
+            .query(
+                &format!(
+                    "SELECT COUNT(*) FROM {table} WHERE customer_id NOT IN (SELECT id FROM customers)"
+                ),
+                &[],
+            )?
+            .rows
+            .into_iter()
+            .flatten()
+            .collect();
+        if left.first().and_then(Value::as_i64).unwrap_or(0) > 0 {
+            return Err(StoreError::Db(DbError::Sql(format!(
+                "cannot migrate: {table} still has records without a customer"
+            ))));
+        }
+    }
+    Ok(())
+}
