@@ -228,8 +228,15 @@ impl Layout {
                     .trim()
                     .parse()
                     .map_err(|_| bad("must be a number of seconds since 1970"))?;
-                DateTime::from_timestamp((n / scale).floor() as i64, 0)
-                    .ok_or_else(|| bad("is out of range"))?
+                // `NaN` and `inf` parse as numbers; cast to an integer they would be 1970.
+                if !n.is_finite() {
+                    return Err(bad("must be a number of seconds since 1970"));
+                }
+                let seconds = (n / scale).floor();
+                if seconds.abs() > 1e13 {
+                    return Err(bad("is out of range"));
+                }
+                DateTime::from_timestamp(seconds as i64, 0).ok_or_else(|| bad("is out of range"))?
             }
             TimeFormat::WithOffset(f) => DateTime::parse_from_str(text.trim(), f)
                 .map_err(|_| bad(&format!("does not match the time format {f:?}")))?

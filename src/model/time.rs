@@ -60,6 +60,18 @@ impl Zone {
         }
     }
 
+    /// The first instant at or after a wall-clock time: the time itself, or, inside a
+    /// daylight-saving gap, the moment the clocks jumped (the first wall time that exists after
+    /// it). What a range that starts or ends in a gap means. None beyond chrono's calendar.
+    pub fn first_instant_from(&self, wall: NaiveDateTime) -> Option<DateTime<Utc>> {
+        // Gaps last an hour or less in every zone but a few historic whole-day skips (Samoa
+        // in 2011); two days of minutes covers them all.
+        (0..=2 * 24 * 60).find_map(|m| {
+            let t = wall.checked_add_signed(chrono::TimeDelta::minutes(m))?;
+            self.to_utc(t)
+        })
+    }
+
     /// The wall-clock time in this zone of a UTC instant.
     pub fn wall(&self, t: DateTime<Utc>) -> NaiveDateTime {
         match self {

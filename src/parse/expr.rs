@@ -2,7 +2,7 @@
 //! parentheses; `and` binds tighter than `or`.
 
 use super::ast::*;
-use super::{MAX_DEPTH, ParseError, Parser, words};
+use super::{MAX_CONDITIONS, MAX_DEPTH, MAX_VALUES, ParseError, Parser, words};
 use crate::diag::Diagnostic;
 use crate::lex::TokenKind;
 
@@ -57,6 +57,15 @@ impl Parser<'_> {
 
     /// `field op value`, `field [not] in (v, ...)`, `field [not] between v and v`.
     fn predicate(&mut self) -> Result<Expr, ParseError> {
+        self.conditions += 1;
+        if self.conditions > MAX_CONDITIONS {
+            return Err(ParseError::from(Diagnostic::new(
+                self.span_here(),
+                format!(
+                    "a condition may hold at most {MAX_CONDITIONS} comparisons; for many values of one field use `in (...)`"
+                ),
+            )));
+        }
         let field = self.name("a field", words::FIELDS)?;
         let negated = self.eat("not");
         if self.eat("in") {
@@ -123,6 +132,13 @@ impl Parser<'_> {
     }
 
     fn literal(&mut self) -> Result<Spanned<Literal>, ParseError> {
+        self.values += 1;
+        if self.values > MAX_VALUES {
+            return Err(ParseError::from(Diagnostic::new(
+                self.span_here(),
+                format!("a condition may hold at most {MAX_VALUES} values"),
+            )));
+        }
         let expected = [
             "a number",
             "a duration such as 5m",

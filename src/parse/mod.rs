@@ -12,6 +12,14 @@ use ast::*;
 /// How deep parentheses and `not`s may nest: deeper input is refused, not a stack overflow.
 pub const MAX_DEPTH: usize = 64;
 
+/// How many comparisons one `where` may hold: a flat chain of `or`s is as deep as it is long
+/// for every stage after the parser (and for SQLite, which refuses expressions 1,000 deep).
+pub const MAX_CONDITIONS: usize = 256;
+
+/// How many values one `where` may hold, `in` lists included: each becomes a bind parameter,
+/// in every table part of the query, and SQLite takes at most 32,766 in a statement.
+pub const MAX_VALUES: usize = 5_000;
+
 /// A syntax error; `incomplete` when the input ended too soon (the shell then reads on).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {
@@ -36,6 +44,8 @@ pub fn parse(source: &str) -> Result<Statement, ParseError> {
         pos: 0,
         end: source.len(),
         depth: 0,
+        conditions: 0,
+        values: 0,
     };
     let statement = if p.eat("explain") {
         Statement::Explain(p.query()?)
@@ -59,6 +69,9 @@ pub(crate) struct Parser<'a> {
     /// Where the input ends, for errors at its end.
     end: usize,
     depth: usize,
+    /// Comparisons and values read so far (see [`MAX_CONDITIONS`], [`MAX_VALUES`]).
+    conditions: usize,
+    values: usize,
 }
 
 impl<'a> Parser<'a> {

@@ -39,7 +39,7 @@ pub fn plan(query: &Query, ctx: &Context) -> Result<Plan, Diagnostic> {
         }
         Head::PeakHours { source } => peak(query, source.value, range, ctx),
         Head::TopCustomers { n, by } => top(query, n.value, by, range, ctx),
-        Head::Trend { measure, bucket } => trend(query, measure, &bucket.value, range, ctx),
+        Head::Trend { measure, bucket } => trend(query, measure, bucket, range, ctx),
         Head::Source(source) => {
             let keys = keys(&query.per, source.value)?;
             let defaults: &[&str] = match source.value {
@@ -334,11 +334,13 @@ fn top(
 fn trend(
     query: &Query,
     m: &Spanned<Measure>,
-    bucket: &str,
+    bucket: &Spanned<String>,
     range: UtcRange,
     ctx: &Context,
 ) -> Result<Plan, Diagnostic> {
     only(query, &["where"], "trend")?;
+    let bucket_span = query.range.as_ref().map_or(bucket.span, |r| r.span);
+    let bucket = bucket.value.as_str();
     let key = match bucket {
         "hour" => Key::Hourly,
         other => Key::parse(other).unwrap_or(Key::Day),
@@ -368,39 +370,75 @@ fn trend(
         title,
     };
     let mut plan = finish(spec, ctx)?;
-    plan.buckets = Some(buckets(extended, key, ctx));
+    plan.buckets = Some(buckets(extended, key, ctx, bucket_span)?);
     plan.drop_first = range.start.is_some();
     Ok(plan)
 }
 
+/// The most buckets a trend lists: more would be unreadable, and the answer could not be
+/// shown in full.
+pub const MAX_BUCKETS: usize = 100_000;
+
 /// The labels of every bucket from the range's start to its end (or the data's), as the SQL
-/// labels them.
-fn buckets(range: UtcRange, key: Key, ctx: &Context) -> Vec<Value> {
+/// labels them. More than [`MAX_BUCKETS`] is refused rather than cut.
+fn buckets(range: UtcRange, key: Key, ctx: &Context, span: Span) -> Result<Vec<Value>, Diagnostic> {
     let (first, last) = ctx.extent.unwrap_or((ctx.now, ctx.now));
     let Some(start) = range.start.or(ctx.extent.map(|_| first)) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let end = range.end.unwrap_or(last + TimeDelta::hours(1));
+    let too_many = |n: i64| {
+        Diagnostic::new(
+            span,
+            format!(
+                "this trend would list {n} buckets, more than the {MAX_BUCKETS} tally shows: use a longer bucket or a shorter range"
+            ),
+        )
+    };
+    let (wall_start, wall_end) = (ctx.zone.wall(start), ctx.zone.wall(end));
+    let estimate = match key {
+        Key::Hourly => (end - start).num_hours(),
+        Key::Week => (wall_end - wall_start).num_weeks(),
+        Key::Month => (wall_end - wall_start).num_days() / 28,
+        _ => (wall_end - wall_start).num_days(),
+    };
+    if estimate > MAX_BUCKETS as i64 {
+        return Err(too_many(estimate));
+    }
     let mut labels: Vec<Value> = Vec::new();
-    let mut t = start;
-    while t < end && labels.len() < 100_000 {
-        let wall = ctx.zone.wall(t);
-        let label = match key {
-            Key::Hourly => wall.format("%Y-%m-%d %H:00").to_string(),
-            Key::Week => {
-                use chrono::Datelike;
-                (wall.date() - TimeDelta::days(i64::from(wall.weekday().num_days_from_monday())))
-                    .to_string()
-            }
-            Key::Month => wall.format("%Y-%m").to_string(),
-            _ => wall.date().to_string(),
-        };
+    let mut push = |label: String| {
         if labels.last().is_none_or(|l| l.to_string() != label) {
             labels.push(Value::from(label));
         }
-        t += TimeDelta::hours(1);
+    };
+    match key {
+        Key::Hourly => {
+            let mut t = start;
+            while t < end {
+                push(ctx.zone.wall(t).format("%Y-%m-%d %H:00").to_string());
+                t += TimeDelta::hours(1);
+            }
+        }
+        _ => {
+            // Days, weeks and months are calendar units of the zone: walk the wall dates.
+            let last_day = ctx.zone.wall(end - TimeDelta::seconds(1)).date();
+            let mut day = wall_start.date();
+            while day <= last_day {
+                push(match key {
+                    Key::Week => {
+                        use chrono::Datelike;
+                        (day - TimeDelta::days(i64::from(day.weekday().num_days_from_monday())))
+                            .to_string()
+                    }
+                    Key::Month => day.format("%Y-%m").to_string(),
+                    _ => day.to_string(),
+                });
+                let Some(next) = day.succ_opt() else { break };
+                day = next;
+            }
+        }
     }
-    labels
+    Ok(labels)
 }
 
 /// The start of the bucket before the one starting at `t`, in the zone's calendar.
@@ -412,7 +450,9 @@ fn bucket_before(t: DateTime<Utc>, key: Key, ctx: &Context) -> DateTime<Utc> {
         Key::Month => wall.checked_sub_months(Months::new(1)),
         _ => wall.checked_sub_signed(TimeDelta::days(1)),
     };
-    before.and_then(|w| ctx.zone.to_utc(w)).unwrap_or(t)
+    before
+        .and_then(|w| ctx.zone.first_instant_from(w))
+        .unwrap_or(t)
 }
 
 /// The range as people read it: `2026-11-19 to 2026-11-25`, `since ...`, `all time`.
@@ -465,6 +505,11 @@ fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         .iter()
         .flat_map(|m| m.compute.atoms())
         .collect();
+    if atoms.is_empty() {
+        // Measures that read nothing (a constant metric) still need rows to say which groups
+        // exist: count the source's records.
+        atoms = count_atoms(spec.source);
+    }
     atoms.sort();
     atoms.dedup();
     let filter_raw = spec.filter.as_ref().is_some_and(Filter::raw_only);
@@ -528,6 +573,17 @@ fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         buckets: None,
         drop_first: false,
     })
+}
+
+/// The atoms that count a source's records.
+fn count_atoms(source: Source) -> Vec<Atom> {
+    use Atom::*;
+    match source {
+        Source::Calls => vec![CallsOut, CallsIn],
+        Source::Sms => vec![SmsOut, SmsIn],
+        Source::Data => vec![Sessions],
+        Source::Usage => vec![CallsOut, CallsIn, SmsOut, SmsIn, Sessions],
+    }
 }
 
 /// An open range closed at the data's first and last hour: every part then has bounds (one

@@ -72,11 +72,41 @@ pub fn resolve(
             "the range is empty: its end is not after its start",
         ));
     }
+    within_calendar(r, range.span)
+}
+
+/// The first instant a range may start at: nothing tally stores is older.
+pub fn earliest() -> DateTime<Utc> {
+    DateTime::UNIX_EPOCH
+}
+
+/// The last instant a range may end at: the end of year 9999.
+pub fn latest() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(10_000, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
+}
+
+/// Refuses a range reaching before 1970 or past 9999, which no record can be in and whose
+/// size would only cost time (`last 999999 days` went back to the year -711).
+fn within_calendar(r: UtcRange, span: Span) -> Result<UtcRange, Diagnostic> {
+    if r.start.is_some_and(|s| s < earliest()) {
+        return Err(Diagnostic::new(
+            span,
+            "the range starts before 1970-01-01, and no record is older than that: use a shorter range, or `until` alone for everything up to a time",
+        ));
+    }
+    if r.end.is_some_and(|e| e > latest()) {
+        return Err(Diagnostic::new(span, "the range ends after the year 9999"));
+    }
     Ok(r)
 }
 
 fn out_of_range(span: Span) -> Diagnostic {
-    Diagnostic::new(span, "the range is out of the calendar tally can handle")
+    Diagnostic::new(
+        span,
+        "the range starts before 1970-01-01, and no record is older than that: use a shorter range",
+    )
 }
 
 /// `now`, a date (its midnight) or a date and time, in `zone` unless it has an offset.
@@ -103,9 +133,7 @@ fn next_day(d: NaiveDate, span: Span) -> Result<NaiveDate, Diagnostic> {
 
 /// The instant a day starts in `zone` (the first existing minute, across a daylight-saving gap).
 fn midnight(d: NaiveDate, zone: &Zone, span: Span) -> Result<DateTime<Utc>, Diagnostic> {
-    (0..24 * 60)
-        .filter_map(|m| NaiveTime::from_num_seconds_from_midnight_opt(m * 60, 0))
-        .find_map(|t| zone.to_utc(d.and_time(t)))
+    zone.first_instant_from(d.and_time(NaiveTime::MIN))
         .ok_or_else(|| out_of_range(span))
 }
 
@@ -130,8 +158,14 @@ fn last(
                 .checked_sub_signed(TimeDelta::hours(back))
                 .ok_or_else(|| out_of_range(span))?;
             let to = hour + Duration::hours(1);
-            let start = zone.to_utc(from).unwrap_or(now);
-            let end = zone.to_utc(to).unwrap_or(now);
+            // An hour the clocks skipped starts (and ends) when they jumped: `last 2 hours` at
+            // 02:30 on the spring-forward day is the one real hour since 02:00.
+            let start = zone
+                .first_instant_from(from)
+                .ok_or_else(|| out_of_range(span))?;
+            let end = zone
+                .first_instant_from(to)
+                .ok_or_else(|| out_of_range(span))?;
             return Ok(UtcRange {
                 start: Some(start),
                 end: Some(end),
@@ -175,31 +209,61 @@ fn last(
     })
 }
 
+/// How far apart [`offsets`] looks: no zone has changed its offset twice within six hours.
+const PROBE_HOURS: i64 = 6;
+
 /// The zone's UTC offset in seconds over a range: `(from, offset)` pieces in time order, the
-/// first starting at the range's start. Found by looking at every hour, which catches every
-/// daylight-saving change there has been.
+/// first starting at the range's start. Found by looking every six hours and, where the offset
+/// changed, for the minute it changed; a range of a century takes a few thousand looks.
 pub fn offsets(zone: &Zone, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(DateTime<Utc>, i64)> {
     let offset_at = |t: DateTime<Utc>| (zone.wall(t) - t.naive_utc()).num_seconds();
     let mut pieces = vec![(from, offset_at(from))];
+    let mut last_probe = from;
     let mut t = from
         .with_minute(0)
         .and_then(|t| t.with_second(0))
         .unwrap_or(from)
-        + Duration::hours(1);
-    while t < to {
-        let o = offset_at(t);
-        // An hourly probe lands on a change of a whole-hour zone exactly; a half-hour zone's
-        // change is found within the hour, so look for the minute it happened.
-        if pieces.last().is_some_and(|(_, last)| *last != o) {
-            let changed = (1..=60)
-                .map(|m| t - Duration::minutes(60 - m))
-                .find(|c| offset_at(*c) == o)
-                .unwrap_or(t);
-            pieces.push((changed, o));
+        + Duration::hours(PROBE_HOURS);
+    loop {
+        let probe = t.min(to);
+        if probe <= last_probe {
+            break;
         }
-        t += Duration::hours(1);
+        let o = offset_at(probe);
+        if pieces.last().is_some_and(|(_, last)| *last != o) {
+            pieces.push((first_with(last_probe, probe, o, &offset_at), o));
+        }
+        last_probe = probe;
+        if t >= to {
+            break;
+        }
+        t += Duration::hours(PROBE_HOURS);
     }
     pieces
+}
+
+/// The first minute in `(after, at]` whose offset is `o` (`at` has it, `after` the old one).
+/// Zones change their offset on a whole minute, so bisecting over minutes finds it exactly.
+fn first_with(
+    after: DateTime<Utc>,
+    at: DateTime<Utc>,
+    o: i64,
+    offset_at: &dyn Fn(DateTime<Utc>) -> i64,
+) -> DateTime<Utc> {
+    let minute = |m: i64| DateTime::from_timestamp(m * 60, 0).unwrap_or(at);
+    let (mut low, mut high) = (
+        after.timestamp().div_euclid(60),
+        at.timestamp().div_euclid(60),
+    );
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if offset_at(minute(middle)) == o {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    minute(high).max(after)
 }
 
 #[cfg(test)]

@@ -85,7 +85,7 @@ pub fn run_with(
     if explain {
         return Ok(Answer::Explain(describe(&plan, store)));
     }
-    Ok(Answer::Table(answer(store, &plan)?))
+    Ok(Answer::Table(answer(store, &plan, query.span)?))
 }
 
 /// `summary KEY` for a key nobody has is a mistake to point at, not a row of zeros.
@@ -120,13 +120,35 @@ fn extent(store: &Store) -> Result<plan::Extent, StoreError> {
         .and_then(|r| Some((time(&r[0])?, time(&r[1])?))))
 }
 
-fn answer(store: &Store, plan: &Plan) -> Result<ResultSet, QueryError> {
+/// Refuses SQL that carries more bind parameters than the database takes in a statement.
+fn within_limits(
+    q: &crate::sql::SqlQuery,
+    d: &dyn crate::store::Dialect,
+    span: crate::diag::Span,
+) -> Result<(), QueryError> {
+    if q.params.len() > d.max_params() {
+        return Err(QueryError::Plan(Diagnostic::new(
+            span,
+            format!(
+                "this query needs {} values in its SQL, more than {} takes ({}); use fewer values or a shorter range",
+                q.params.len(),
+                d.name(),
+                d.max_params()
+            ),
+        )));
+    }
+    Ok(())
+}
+
+fn answer(store: &Store, plan: &Plan, span: crate::diag::Span) -> Result<ResultSet, QueryError> {
     let d = store.dialect();
     let main = crate::sql::build(&plan.main, d);
+    within_limits(&main, d, span)?;
     let rows = store.read(|c| Ok(c.query(&main.sql, &main.params)?))?;
     let active = match &plan.active {
         Some(agg) => {
             let q = crate::sql::build(agg, d);
+            within_limits(&q, d, span)?;
             let rows = store.read(|c| Ok(c.query(&q.sql, &q.params)?))?;
             Some(
                 rows.rows
