@@ -32,7 +32,14 @@ fn ask(db: &TestDb, query: &str) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("query.tally");
     std::fs::write(&file, query).unwrap();
-    tally(&["--db", &db.url, "--format", "csv", "-f", file.to_str().unwrap()])
+    tally(&[
+        "--db",
+        &db.url,
+        "--format",
+        "csv",
+        "-f",
+        file.to_str().unwrap(),
+    ])
 }
 
 /// `customer = K0 or customer = K1 or ...` over `n` keys, of which the first 30 exist.

@@ -294,3 +294,71 @@ fn records_cannot_be_stored_for_a_missing_customer_even_by_hand() {
         );
     }
 }
+
+#[test]
+fn the_same_file_imported_twice_at_once_beside_a_logger_stores_each_record_once() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        let dir = tempfile::tempdir().unwrap();
+        let (lines, _) = calls_lines(30_000);
+        let file = dir.path().join("calls.csv");
+        std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        log_calls(&db, 1);
+        let imports: Vec<Child> = (0..2)
+            .map(|i| {
+                let rejects = dir.path().join(format!("rejects-{i}.csv"));
+                spawn(
+                    &db,
+                    &[
+                        "import",
+                        "calls",
+                        file.to_str().unwrap(),
+                        "--create-customers",
+                        "--batch-size",
+                        "2000",
+                        "--rejects",
+                        rejects.to_str().unwrap(),
+                    ],
+                )
+            })
+            .collect();
+        let mut logged = 0;
+        for i in 0..60 {
+            let at = format!("2026-11-22 {:02}:{:02}", i / 60, i % 60);
+            let out = tally(&[
+                "--db",
+                &db.url,
+                "log",
+                "sms",
+                KEY,
+                "in",
+                "447700900003",
+                "--at",
+                &at,
+            ]);
+            assert!(
+                out.status.success(),
+                "{backend:?}: log {i}: {}",
+                stderr(&out)
+            );
+            logged += 1;
+        }
+        let mut inserted_total = 0;
+        for out in finish(imports) {
+            assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+            let [read, inserted, duplicates, rejected] = import_counts(&stdout(&out));
+            assert_eq!(read, 30_000);
+            assert_eq!(read, inserted + duplicates + rejected);
+            assert_eq!(rejected, 0);
+            inserted_total += inserted;
+        }
+        assert_eq!(
+            inserted_total, 30_000,
+            "{backend:?}: each record stored by one import"
+        );
+        let store = db.open();
+        assert_eq!(scalar(&store, "SELECT COUNT(*) FROM calls"), 30_001);
+        assert_eq!(scalar(&store, "SELECT COUNT(*) FROM sms"), logged);
+        raw::assert_rollups_exact(&store);
+    }
+}

@@ -224,3 +224,28 @@ fn metrics_persist_a_runaway_one_is_stopped_and_reports_and_the_menu_run_from_th
         assert!(!saved.contains("spin"), "dropped: {saved}");
     }
 }
+
+#[test]
+fn a_mistyped_url_with_a_password_stays_out_of_messages_and_the_history() {
+    let db = TestDb::new(Backend::Sqlite);
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    let mut p = shell(&db, &history);
+    for line in [
+        ".db mysql:/bob:hunter2@127.0.0.1/x",
+        ".db mysql:bob:hunter2",
+        ".db mysql://bob:hunter2@127.0.0.1:99999/x",
+    ] {
+        p.send_line(line).unwrap();
+        p.expect("bad database URL").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+    }
+    p.send_line("summary").unwrap();
+    p.expect("active_customers").unwrap();
+    p.expect(prompt(&db).as_str()).unwrap();
+    p.send_line(".quit").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    let saved = std::fs::read_to_string(&history).unwrap();
+    assert!(saved.contains("summary"), "{saved}");
+    assert!(!saved.contains("hunter2"), "{saved}");
+}

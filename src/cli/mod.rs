@@ -81,7 +81,7 @@ impl Session {
         if self.prompt_password && needs_password {
             ask_password(&mut url)?;
         }
-        match Store::open(&url, self.settings.pool) {
+        let mut store = match Store::open(&url, self.settings.pool) {
             Err(StoreError::Db(DbError::Unreachable { reason, .. }))
                 if reason.contains("Access denied")
                     && needs_password
@@ -89,10 +89,12 @@ impl Session {
                     && std::io::stdin().is_terminal() =>
             {
                 ask_password(&mut url)?;
-                Ok(Store::open(&url, self.settings.pool)?)
+                Store::open(&url, self.settings.pool)?
             }
-            other => Ok(other?),
-        }
+            other => other?,
+        };
+        store.set_notices(std::sync::Arc::new(|text: &str| eprintln!("tally: {text}")));
+        Ok(store)
     }
 }
 

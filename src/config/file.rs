@@ -69,11 +69,13 @@ impl ConfigFile {
         Ok(config)
     }
 
+    /// Whether `database` holds a password, parsed or not: a mistyped URL's password is as
+    /// secret as a well-formed one's.
     fn holds_password(&self) -> bool {
-        self.database
-            .as_deref()
-            .and_then(|u| super::DbUrl::parse(u).ok())
-            .is_some_and(|u| u.has_password())
+        self.database.as_deref().is_some_and(|u| {
+            super::url::may_hold_password(u)
+                || super::DbUrl::parse(u).is_ok_and(|u| u.has_password())
+        })
     }
 
     fn check_pool(&self, path: &Path) -> Result<(), ConfigError> {
@@ -90,7 +92,8 @@ impl ConfigFile {
 
 /// `line 3: unknown field ...` from a toml error, in one line.
 fn toml_reason(text: &str, err: &toml::de::Error) -> String {
-    let message = err.message().trim().to_string();
+    // A message may quote the line; a database URL on it may hold a password.
+    let message = super::mask_secrets(err.message().trim());
     match err.span() {
         Some(span) => {
             let line = text[..span.start.min(text.len())].matches('\n').count() + 1;

@@ -4,7 +4,9 @@ mod file;
 mod url;
 
 pub use file::{ConfigFile, PoolSize, config_path};
-pub use url::{DbUrl, MysqlUrl, SslMode, check_database_name, mask_url_text};
+pub use url::{
+    DbUrl, MysqlUrl, SslMode, check_database_name, mask_secrets, mask_url_text, may_hold_password,
+};
 
 use crate::model::{ValidationError, Zone};
 use std::path::{Path, PathBuf};

@@ -179,11 +179,12 @@ fn split_host_port(hostport: &str) -> Result<(String, u16), String> {
         }
     };
     let port = match port {
+        // The text is not quoted back: in a mistyped URL it may be a password.
         Some(p) => p
             .parse::<u16>()
             .ok()
             .filter(|&p| p > 0)
-            .ok_or_else(|| format!("port {p:?} is not a number from 1 to 65535"))?,
+            .ok_or("the port must be a number from 1 to 65535")?,
         None => 3306,
     };
     Ok((host.to_string(), port))
@@ -249,19 +250,70 @@ fn percent_decode(text: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| "the URL is not valid UTF-8 once decoded".to_string())
 }
 
-/// Masks the password in URL text that may not even parse, for error messages.
-pub fn mask_url_text(text: &str) -> String {
-    let Some((scheme, rest)) = text.split_once("://") else {
-        return text.to_string();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => match rest[..at].split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
-            None => text.to_string(),
-        },
-        None => text.to_string(),
+/// The scheme-ish start of URL text (`mysql://`, `mysql:/`, `mysql:`, `mysql//`): letters and
+/// the like, then any run of `:` and `/`. Empty when the text does not start like a URL.
+fn scheme_prefix(text: &str) -> &str {
+    let name = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+        .unwrap_or(text.len());
+    if name == 0 {
+        return "";
     }
+    let after = text[name..]
+        .find(|c: char| !matches!(c, ':' | '/'))
+        .map_or(text.len(), |i| name + i);
+    if after == name { "" } else { &text[..after] }
+}
+
+/// Whether URL text, parsed or not, may carry a password: something like `user:secret@` after
+/// its scheme.
+pub fn may_hold_password(text: &str) -> bool {
+    let rest = &text[scheme_prefix(text).len()..];
+    match rest.rfind('@') {
+        Some(at) => rest[..at].contains(':'),
+        None => false,
+    }
+}
+
+/// URL text that failed to parse, safe to show: everything between the scheme-ish prefix and
+/// the last `@` is masked, and so is an authority holding a `:` when there is no `@` (it may be
+/// `user:password` with the host forgotten).
+pub fn mask_url_text(text: &str) -> String {
+    let prefix = scheme_prefix(text);
+    let rest = &text[prefix.len()..];
+    if let Some(at) = rest.rfind('@') {
+        return format!("{prefix}***{}", &rest[at..]);
+    }
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    if rest[..authority_end].contains(':') {
+        return format!("{prefix}***{}", &rest[authority_end..]);
+    }
+    text.to_string()
+}
+
+/// `text` with every word that looks like URL text holding a password masked: for messages
+/// that may quote a line of a config file or a shell line.
+pub fn mask_secrets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if may_hold_password(word) {
+            out.push_str(&mask_url_text(word));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '=' | ',') {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 impl fmt::Display for DbUrl {
@@ -335,7 +387,37 @@ mod tests {
         assert!(!err.to_string().contains("hunter2"), "{err}");
         assert_eq!(
             err.to_string(),
-            r#"bad database URL mysql://bob:***@h:99999/db: port "99999" is not a number from 1 to 65535"#
+            r#"bad database URL mysql://***@h:99999/db: the port must be a number from 1 to 65535"#
+        );
+    }
+
+    #[test]
+    fn malformed_urls_never_show_a_password() {
+        for (raw, shown) in [
+            ("mysql://bob:pa/ss@host/db", "mysql://***@host/db"),
+            ("mysql:/bob:hunter2@host/db", "mysql:/***@host/db"),
+            ("mysql:bob:hunter2@host/db", "mysql:***@host/db"),
+            ("mysql//bob:hunter2@host/db", "mysql//***@host/db"),
+            ("mysql://bob:hunter2/db", "mysql://***/db"),
+            ("mysql://bob:p@ss@host", "mysql://***@host"),
+            ("mysql:bob:hunter2", "mysql:***"),
+        ] {
+            let err = DbUrl::parse(raw).unwrap_err().to_string();
+            assert!(
+                !err.contains("hunter2") && !err.contains("pa/ss") && !err.contains("p@ss"),
+                "{err}"
+            );
+            assert!(
+                err.starts_with(&format!("bad database URL {shown}: ")),
+                "{raw}: {err}"
+            );
+            assert_eq!(may_hold_password(raw), raw.contains('@'), "{raw}");
+        }
+        assert!(!may_hold_password("mysql://bob@host/db"));
+        assert!(!may_hold_password("sqlite:/tmp/x@y.db"));
+        assert_eq!(
+            mask_secrets("line 3: invalid value `mysql://bob:hunter2@h/db`, expected"),
+            "line 3: invalid value `mysql://***@h/db`, expected"
         );
     }
 
@@ -381,7 +463,10 @@ mod tests {
         ];
         for (url, reason) in cases {
             let err = DbUrl::parse(url).unwrap_err();
-            assert_eq!(err.to_string(), format!("bad database URL {url}: {reason}"));
+            assert_eq!(
+                err.to_string(),
+                format!("bad database URL {}: {reason}", mask_url_text(url))
+            );
         }
     }
 }

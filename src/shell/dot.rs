@@ -203,5 +203,13 @@ mod tests {
         ));
         assert!(!super::super::holds_password(".db mysql://bob@host/db"));
         assert!(!super::super::holds_password("summary"));
+        for malformed in [
+            ".db mysql:/bob:hunter2@host/db",
+            ".db mysql:bob:hunter2",
+            ".db mysql//bob:hunter2@h/db",
+            ".db mysql://bob:pa/ss@host/db",
+        ] {
+            assert!(super::super::holds_password(malformed), "{malformed}");
+        }
     }
 }

@@ -63,12 +63,13 @@ pub fn history_path() -> Option<PathBuf> {
         .map(|d| d.join("tally").join("history"))
 }
 
-/// A line that holds a password is never written to the history.
+/// A line that holds a password is never written to the history: a URL with `user:secret@`,
+/// or URL text that does not parse and would be masked in a message (`mysql:bob:secret`).
 fn holds_password(line: &str) -> bool {
-    crate::config::mask_url_text(line) != line
-        || line
-            .split_whitespace()
-            .any(|w| w.contains("://") && w.contains(":***@"))
+    line.split_whitespace().any(|w| {
+        crate::config::may_hold_password(w)
+            || (crate::config::DbUrl::parse(w).is_err() && crate::config::mask_url_text(w) != w)
+    })
 }
 
 pub fn run(session: Session) -> Result<(), AppError> {

@@ -27,14 +27,24 @@ pub use value::{Rows, Value};
 use crate::config::{DbUrl, PoolSize};
 use std::time::Duration;
 
-/// How many times a transaction that failed on a deadlock, a busy database or a lost connection
-/// is tried in all before the error is reported.
-const ATTEMPTS: u32 = 5;
+/// How many times a transaction that failed on a deadlock or a busy database is tried in all
+/// before the error is reported.
+const ATTEMPTS: u32 = 10;
+
+/// How long a lost server is waited for (a restart, a failover) before the error is reported,
+/// unless `TALLY_RECONNECT_SECS` says otherwise.
+pub const RECONNECT_SECS: u64 = 30;
+
+/// Receives the store's notices for people (a lost connection being retried); the library
+/// never prints, the command line passes `eprintln!`.
+pub type Notices = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
 /// An open database with a current schema.
 pub struct Store {
     backend: Box<dyn Backend>,
     url: DbUrl,
+    reconnect: Duration,
+    notices: Option<Notices>,
 }
 
 impl Store {
@@ -52,10 +62,27 @@ impl Store {
             DbUrl::SqliteFile(path) => Box::new(sqlite::SqliteBackend::open_file(path)?),
             DbUrl::SqliteMemory => Box::new(sqlite::SqliteBackend::open_memory()?),
         };
+        let reconnect = std::env::var("TALLY_RECONNECT_SECS")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(RECONNECT_SECS);
         Ok(Store {
             backend,
             url: url.clone(),
+            reconnect: Duration::from_secs(reconnect),
+            notices: None,
         })
+    }
+
+    /// Where notices for people go (a lost connection being waited for).
+    pub fn set_notices(&mut self, notices: Notices) {
+        self.notices = Some(notices);
+    }
+
+    fn notice(&self, text: &str) {
+        if let Some(n) = &self.notices {
+            n(text);
+        }
     }
 
     pub fn migrate(&self) -> Result<MigrationReport, StoreError> {
@@ -111,30 +138,67 @@ impl Store {
         })
     }
 
+    /// Runs `attempt` until it succeeds or fails for good. A deadlock or busy database is tried
+    /// again a few times; a lost connection, or a server that refuses connections after this
+    /// store had opened (a restart), is waited for up to the reconnect window, with backoff.
+    /// Retrying is safe: every write is one transaction, and a record's source key makes a
+    /// second insert a duplicate.
     fn retrying<T>(
         &self,
         mut attempt: impl FnMut() -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut tries = 1;
+        let mut lost_since: Option<std::time::Instant> = None;
         loop {
             match attempt() {
-                Err(e) if e.is_transient() && tries < ATTEMPTS => {
+                Err(e) if e.is_transient() && !e.is_unreachable() && tries < ATTEMPTS => {
                     std::thread::sleep(backoff(tries));
                     tries += 1;
                 }
-                Err(StoreError::Db(DbError::Lost(reason))) => {
-                    return Err(StoreError::Db(DbError::Lost(format!(
-                        "{reason} (tried {tries} times)"
-                    ))));
+                Err(e) if e.is_unreachable() => {
+                    let since = *lost_since.get_or_insert_with(|| {
+                        self.notice(&format!(
+                            "lost the connection to the database ({e}); trying again for up to {} s",
+                            self.reconnect.as_secs()
+                        ));
+                        std::time::Instant::now()
+                    });
+                    if since.elapsed() >= self.reconnect {
+                        return Err(gave_up(e, since.elapsed()));
+                    }
+                    std::thread::sleep(backoff(tries).min(Duration::from_secs(2)));
+                    tries += 1;
+                }
+                Ok(value) => {
+                    if lost_since.is_some() {
+                        self.notice("the connection is back; going on");
+                    }
+                    return Ok(value);
                 }
                 other => return other,
             }
         }
     }
-
     /// Stops the query another thread is running (the shell's Ctrl-C).
     pub fn cancel_running(&self) -> Result<(), StoreError> {
         Ok(self.backend.cancel_running()?)
+    }
+}
+
+/// The error of a server that did not come back in time.
+fn gave_up(e: StoreError, waited: Duration) -> StoreError {
+    let waited = waited.as_secs();
+    match e {
+        StoreError::Db(DbError::Lost(reason)) => StoreError::Db(DbError::Lost(format!(
+            "{reason} (waited {waited} s for it to come back)"
+        ))),
+        StoreError::Db(DbError::Unreachable { target, reason }) => {
+            StoreError::Db(DbError::Unreachable {
+                target,
+                reason: format!("{reason} (waited {waited} s for it to come back)"),
+            })
+        }
+        other => other,
     }
 }
 

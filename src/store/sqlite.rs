@@ -95,9 +95,9 @@ fn sql_error(e: &rusqlite::Error) -> DbError {
             }
             // SQLITE_CONSTRAINT_FOREIGNKEY.
             ErrorCode::ConstraintViolation if f.extended_code == 787 => DbError::ForeignKey(text),
-            ErrorCode::CannotOpen | ErrorCode::SystemIoFailure | ErrorCode::DiskFull => {
-                DbError::Lost(text)
-            }
+            // A full disk is not a lost connection: waiting would not free it.
+            ErrorCode::DiskFull => DbError::Sql(text),
+            ErrorCode::CannotOpen | ErrorCode::SystemIoFailure => DbError::Lost(text),
             _ => DbError::Sql(text),
         };
     }
