@@ -27,6 +27,9 @@ pub enum TokenKind {
     Phone,
     /// `=`, `!=`, `<>`, `<`, `<=`, `>`, `>=`, `(`, `)`, `,`, `*`, `;`.
     Symbol,
+    /// `$name` or `${name}`: a report's parameter; the text is the name. Its value is bound
+    /// where a value goes, never pasted into the text.
+    Param,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +63,11 @@ pub fn tokens(source: &str) -> Result<Vec<Token>, Diagnostic> {
         let kind = kind.map_err(|message| Diagnostic::new(Span::new(start, end), message))?;
         let text = match kind {
             TokenKind::Str => unquote(raw),
+            TokenKind::Param => raw
+                .trim_start_matches('$')
+                .trim_start_matches('{')
+                .trim_end_matches('}')
+                .to_string(),
             _ => raw.to_string(),
         };
         out.push(Token {
@@ -100,7 +108,7 @@ fn unquote(raw: &str) -> String {
 type Lexed<'a> = IResult<&'a str, Result<TokenKind, String>>;
 
 fn token(input: &str) -> Lexed<'_> {
-    alt((string, time, clock, amount, phone, word, symbol)).parse(input)
+    alt((string, time, clock, amount, phone, param, word, symbol)).parse(input)
 }
 
 fn string(input: &str) -> Lexed<'_> {
@@ -192,6 +200,22 @@ fn phone(input: &str) -> Lexed<'_> {
     Ok((rest, Ok(TokenKind::Phone)))
 }
 
+/// `$name` or `${name}`.
+fn param(input: &str) -> Lexed<'_> {
+    let name = || {
+        recognize(pair(
+            take_while1(|c: char| c.is_ascii_alphanumeric() || c == '_'),
+            take_while(|c: char| c.is_ascii_alphanumeric() || c == '_'),
+        ))
+    };
+    let (rest, _) = recognize(pair(
+        char('$'),
+        alt((recognize((char('{'), name(), char('}'))), name())),
+    ))
+    .parse(input)?;
+    Ok((rest, Ok(TokenKind::Param)))
+}
+
 fn word(input: &str) -> Lexed<'_> {
     let (rest, _) = recognize(pair(
         take_while1(|c: char| c.is_alphabetic() || c == '_'),
@@ -271,6 +295,9 @@ mod tests {
         );
         assert_eq!(kinds("on 2026-11-25 per day").len(), 4);
         assert_eq!(kinds("a >= 1")[1], (Symbol, ">=".into()));
+        assert_eq!(kinds("$who")[0], (Param, "who".into()));
+        assert_eq!(kinds("${range}x")[0], (Param, "range".into()));
+        assert_eq!(kinds("'$who'")[0], (Str, "$who".into()));
     }
 
     #[test]

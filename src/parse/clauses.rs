@@ -8,6 +8,19 @@ use crate::lex::TokenKind;
 impl Parser<'_> {
     /// One clause; each may appear once, in any order.
     pub(super) fn clause(&mut self, query: &mut Query) -> Result<(), ParseError> {
+        // A parameter where a clause starts is a whole time range (`top $n customers $range`).
+        if let Some(t) = self.peek().filter(|t| t.kind == TokenKind::Param) {
+            self.pos += 1;
+            let range = self.param_range(t)?;
+            if query.range.is_some() {
+                return Err(ParseError::from(Diagnostic::new(
+                    t.span,
+                    "a time range is given twice",
+                )));
+            }
+            query.range = Some(range);
+            return Ok(());
+        }
         let word = self.keyword(words::CLAUSES)?;
         let once = |set: bool| -> Result<(), ParseError> {
             if set {
@@ -96,7 +109,7 @@ impl Parser<'_> {
     }
 
     /// The rest of a range clause whose first word was `word`.
-    fn range(&mut self, word: &str) -> Result<Range, ParseError> {
+    pub(super) fn range(&mut self, word: &str) -> Result<Range, ParseError> {
         Ok(match word {
             "since" => Range::Since(self.time()?),
             "until" => Range::Until(self.time()?),
@@ -128,6 +141,13 @@ impl Parser<'_> {
         ];
         match self.peek() {
             None => Err(self.at_end(&expected)),
+            Some(t) if t.kind == TokenKind::Param => {
+                self.pos += 1;
+                Ok(Spanned::new(
+                    self.param_value(t)?.trim().to_string(),
+                    t.span,
+                ))
+            }
             Some(t) if matches!(t.kind, TokenKind::Time | TokenKind::Str) || t.is("now") => {
                 self.pos += 1;
                 Ok(Spanned::new(t.text.clone(), t.span))

@@ -155,7 +155,20 @@ impl Parser<'_> {
             TokenKind::Duration(s) => Literal::Duration(*s),
             TokenKind::Size(b) => Literal::Size(*b),
             TokenKind::Time => Literal::Time(t.text.clone()),
+            TokenKind::Str if self.names_a_param(&t.text) => {
+                return Err(ParseError::from(Diagnostic::new(
+                    t.span,
+                    format!(
+                        "'{}' is text in quotes, not the parameter: write {} without quotes to use its value",
+                        t.text, t.text
+                    ),
+                )));
+            }
             TokenKind::Str | TokenKind::Phone | TokenKind::Word => Literal::Text(t.text.clone()),
+            TokenKind::Param => {
+                self.pos += 1;
+                return self.param_literal(t);
+            }
             TokenKind::Symbol => return Err(self.unexpected(t, &expected)),
         };
         self.pos += 1;

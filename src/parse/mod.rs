@@ -3,7 +3,10 @@
 pub mod ast;
 mod clauses;
 mod expr;
+mod params;
 pub mod words;
+
+pub use params::Params;
 
 use crate::diag::{Diagnostic, Span, closest};
 use crate::lex::{Token, TokenKind, tokens};
@@ -38,6 +41,11 @@ impl From<Diagnostic> for ParseError {
 
 /// Parses one statement.
 pub fn parse(source: &str) -> Result<Statement, ParseError> {
+    parse_with(source, &Params::new())
+}
+
+/// Parses one statement whose `$name` tokens take their values from `params`.
+pub fn parse_with(source: &str, params: &Params) -> Result<Statement, ParseError> {
     let tokens = tokens(source)?;
     let mut p = Parser {
         tokens: &tokens,
@@ -46,6 +54,7 @@ pub fn parse(source: &str) -> Result<Statement, ParseError> {
         depth: 0,
         conditions: 0,
         values: 0,
+        params,
     };
     let statement = if p.eat("explain") {
         Statement::Explain(p.query()?)
@@ -72,6 +81,7 @@ pub(crate) struct Parser<'a> {
     /// Comparisons and values read so far (see [`MAX_CONDITIONS`], [`MAX_VALUES`]).
     conditions: usize,
     values: usize,
+    params: &'a Params,
 }
 
 impl<'a> Parser<'a> {
@@ -168,6 +178,7 @@ impl<'a> Parser<'a> {
     fn count(&mut self, what: &str) -> Result<Spanned<u64>, ParseError> {
         match self.next() {
             None => Err(self.at_end(&[what])),
+            Some(t) if t.kind == TokenKind::Param => self.param_count(t),
             Some(t) => match t.kind {
                 TokenKind::Number(n) if n >= 1.0 && n.fract() == 0.0 && n <= 1e9 => {
                     Ok(Spanned::new(n as u64, t.span))
@@ -208,7 +219,7 @@ impl<'a> Parser<'a> {
         let word = self.keyword(&words::HEADS[..words::HEADS.len() - 1])?;
         Ok(match word.value.as_str() {
             "summary" => Head::Summary {
-                customer: self.optional_key(),
+                customer: self.optional_key()?,
             },
             "customers" => Head::Customers,
             "peak" => {
@@ -239,18 +250,25 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// A subscriber key after `summary`, unless the next word starts a clause.
-    fn optional_key(&mut self) -> Option<Spanned<String>> {
-        let t = self.peek()?;
+    /// A subscriber key after `summary`, unless the next word starts a clause; a parameter
+    /// there is the key.
+    fn optional_key(&mut self) -> Result<Option<Spanned<String>>, ParseError> {
+        let Some(t) = self.peek() else {
+            return Ok(None);
+        };
         let is_key = match t.kind {
             TokenKind::Number(_) | TokenKind::Phone | TokenKind::Str => true,
             TokenKind::Word => !words::CLAUSES.iter().any(|c| t.is(c)),
+            TokenKind::Param => {
+                self.pos += 1;
+                return Ok(Some(Spanned::new(self.param_value(t)?, t.span)));
+            }
             _ => false,
         };
-        is_key.then(|| {
+        Ok(is_key.then(|| {
             self.pos += 1;
             Spanned::new(t.text.clone(), t.span)
-        })
+        }))
     }
 
     /// `minutes`, `revenue`, a metric's name, or `avg(duration)`.

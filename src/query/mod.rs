@@ -4,7 +4,7 @@ use crate::diag::Diagnostic;
 use crate::metric::{MetricError, Metrics};
 use crate::model::{SubscriberKey, Zone, from_sql_time, sql_time};
 use crate::parse::ast::{Head, Statement};
-use crate::parse::{ParseError, parse};
+use crate::parse::{Params, ParseError, parse_with};
 use crate::plan::{self, Aggregate, Compute, Context, Plan};
 use crate::rows::{Prices, ResultSet, result};
 use crate::store::{Store, StoreError, Value};
@@ -69,7 +69,19 @@ pub fn run_with(
     now: DateTime<Utc>,
     metrics: &Arc<Metrics>,
 ) -> Result<Answer, QueryError> {
-    let statement = parse(text).map_err(QueryError::Syntax)?;
+    run_with_params(store, text, zone, now, metrics, &Params::new())
+}
+
+/// Runs one statement whose `$name` parameters are bound to `params` (reports).
+pub fn run_with_params(
+    store: &Store,
+    text: &str,
+    zone: &Zone,
+    now: DateTime<Utc>,
+    metrics: &Arc<Metrics>,
+    params: &Params,
+) -> Result<Answer, QueryError> {
+    let statement = parse_with(text, params).map_err(QueryError::Syntax)?;
     let (query, explain) = match &statement {
         Statement::Query(q) => (q, false),
         Statement::Explain(q) => (q, true),

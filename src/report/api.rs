@@ -1,8 +1,9 @@
 //! What a `.rhai` report can call: `query`, `table`, `export`, `param`, `customer`, the date
 //! helpers and `log_call` / `log_sms` / `log_data`, over one `Reporter`.
 
-use super::{Reporter, dates, substitute};
+use super::{Reporter, dates};
 use crate::model::{CallInput, DataInput, InputContext, Record, SmsInput, SubscriberKey};
+use crate::parse::Params;
 use crate::query::{self, Answer};
 use crate::rows::{Column, Kind, ResultSet};
 use crate::store::Value;
@@ -85,9 +86,9 @@ impl Context {
         print!("{}", table::render(rs, format, &Options::default()));
     }
 
-    fn query(&self, text: &str) -> Fallible<Rows> {
+    fn query(&self, text: &str, params: &Params) -> Fallible<Rows> {
         let r = &self.reporter;
-        match query::run_with(&r.store, text, &r.zone, r.now, &r.metrics) {
+        match query::run_with_params(&r.store, text, &r.zone, r.now, &r.metrics, params) {
             Ok(Answer::Table(rs)) => Ok(Rows(Arc::new(rs))),
             Ok(Answer::Explain(_)) => Err("query() runs queries; `explain` has no rows".into()),
             Err(e) => Err(format!("query `{text}`: {}", e.render(text).trim_end()).into()),
@@ -127,11 +128,15 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
 
 fn register_queries(engine: &mut Engine, ctx: &Arc<Context>) {
     let c = Arc::clone(ctx);
-    engine.register_fn("query", move |text: &str| c.query(text));
+    engine.register_fn("query", move |text: &str| c.query(text, &Params::new()));
     let c = Arc::clone(ctx);
     engine.register_fn("query", move |text: &str, params: Map| -> Fallible<Rows> {
-        let text = substitute(text, &|name| params.get(name).map(|v| v.to_string()))?;
-        c.query(&text)
+        // Bound where the statement names them, never pasted into its text.
+        let bound: Params = params
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        c.query(text, &bound)
     });
     let c = Arc::clone(ctx);
     engine.register_fn("param", move |name: &str| -> Fallible<String> {

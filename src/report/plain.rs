@@ -3,6 +3,7 @@
 
 use super::{ReportError, Reporter, substitute};
 use crate::cli::without_comment;
+use crate::parse::Params;
 use crate::query::{self, Answer};
 use crate::table::{self, Format, Options};
 use std::path::Path;
@@ -66,12 +67,14 @@ pub fn run(
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone())
     };
+    let bound: Params = values.iter().cloned().collect();
     let mut runner = Runner {
         r,
         path,
         metrics: Arc::new(r.metrics.scratch()),
         title: None,
         printed: 0,
+        params: &bound,
     };
     let mut pending: Option<(usize, String)> = None;
     for (i, raw) in text.lines().enumerate() {
@@ -94,19 +97,15 @@ pub fn run(
             statement.push('\n');
         }
         statement.push_str(line);
-        let done = statement.trim_end().ends_with(';') || complete(&statement);
+        let done = statement.trim_end().ends_with(';') || complete(&statement, &bound);
         if done {
-            let text = substitute(statement.trim().trim_end_matches(';'), &value)
-                .map_err(|m| ReportError::new(path, start, m))?;
-            runner.statement(&text, start)?;
+            runner.statement(statement.trim().trim_end_matches(';'), start)?;
         } else {
             pending = Some((start, statement));
         }
     }
     if let Some((start, statement)) = pending {
-        let text =
-            substitute(statement.trim(), &value).map_err(|m| ReportError::new(path, start, m))?;
-        runner.statement(&text, start)?;
+        runner.statement(statement.trim(), start)?;
     }
     Ok(())
 }
@@ -153,7 +152,7 @@ fn is_param(line: &str) -> bool {
 
 /// Whether a statement is complete: the parser did not run out of input (a metric: its
 /// brackets are closed).
-fn complete(statement: &str) -> bool {
+fn complete(statement: &str, params: &Params) -> bool {
     let text = statement.trim();
     if crate::metric::is_definition(text) {
         return crate::metric::open_brackets(text) <= 0;
@@ -161,12 +160,14 @@ fn complete(statement: &str) -> bool {
     if crate::cli::is_log_line(text) {
         return true;
     }
-    !matches!(crate::parse::parse(text), Err(e) if e.incomplete)
+    !matches!(crate::parse::parse_with(text, params), Err(e) if e.incomplete)
 }
 
 struct Runner<'a> {
     r: &'a Reporter,
     path: &'a Path,
+    /// The report's parameters, bound into each statement where it names them.
+    params: &'a Params,
     /// The report's own metrics: the user's, plus those it defines (not saved).
     metrics: Arc<crate::metric::Metrics>,
     title: Option<String>,
@@ -189,8 +190,15 @@ impl Runner<'_> {
             crate::cli::define_metric(&mut self.metrics, text).map_err(|e| fail(e.to_string()))?;
             return Ok(());
         }
-        let answer = query::run_with(&self.r.store, text, &self.r.zone, self.r.now, &self.metrics)
-            .map_err(|e| fail(e.render(text).trim_end().to_string()))?;
+        let answer = query::run_with_params(
+            &self.r.store,
+            text,
+            &self.r.zone,
+            self.r.now,
+            &self.metrics,
+            self.params,
+        )
+        .map_err(|e| fail(e.render(text).trim_end().to_string()))?;
         let output = match answer {
             Answer::Table(mut rs) => {
                 if let Some(title) = self.title.take() {
