@@ -15,7 +15,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     pub db: Option<String>,
     /// Zone for showing times and reading times without an offset: local, UTC, Europe/London, +03:00
-    #[arg(long, global = true, value_name = "ZONE")]
+    #[arg(long, global = true, value_name = "ZONE", allow_hyphen_values = true)]
     pub tz: Option<String>,
     /// Ask for the MySQL password on the terminal
     #[arg(long, short = 'p', global = true)]

@@ -82,11 +82,18 @@ pub fn run(session: &Session, text: &str) -> Result<(), AppError> {
             continue;
         }
         if super::is_log_line(&statement) {
-            // The confirmation is a message, not data: stdout stays the answers only.
-            eprintln!(
-                "{}",
-                super::log_line(&store, &statement, &session.settings.zone)?
-            );
+            // The confirmation is a message, not data: stdout stays the answers only. A
+            // malformed log line is an error in a statement, like a query's (exit code 1).
+            let logged = super::log_line(&store, &statement, &session.settings.zone).map_err(
+                |e| match e {
+                    AppError::Usage(message) => AppError::Query {
+                        message: message.trim_end().to_string(),
+                        unreachable: false,
+                    },
+                    other => other,
+                },
+            )?;
+            eprintln!("{logged}");
             continue;
         }
         match query::run_with(
@@ -96,8 +103,10 @@ pub fn run(session: &Session, text: &str) -> Result<(), AppError> {
             chrono::Utc::now(),
             &metrics,
         ) {
-            Ok(Answer::Table(rs)) => print!("{}", table::render(&rs, format, &Options::default())),
-            Ok(Answer::Explain(text)) => print!("{text}"),
+            Ok(Answer::Table(rs)) => {
+                crate::out::print(&table::render(&rs, format, &Options::default()))?
+            }
+            Ok(Answer::Explain(text)) => crate::out::print(&text)?,
             Err(e) => {
                 let unreachable =
                     matches!(&e, crate::query::QueryError::Store(s) if s.is_unreachable());

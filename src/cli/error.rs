@@ -33,6 +33,9 @@ pub enum AppError {
     Report(#[from] crate::report::ReportError),
     #[error("{0}")]
     Io(String),
+    /// Standard output would not take the answer (a full disk).
+    #[error(transparent)]
+    Output(#[from] crate::out::OutputError),
     #[error("{message}")]
     Import { message: String, unreachable: bool },
     /// A query failed; the message already shows where.
@@ -48,7 +51,9 @@ impl AppError {
         match self {
             AppError::Config(_) | AppError::Usage(_) => exit::USAGE,
             AppError::Store(e) if e.is_unreachable() => exit::UNREACHABLE,
-            AppError::Store(StoreError::SchemaTooNew { .. }) => exit::USAGE,
+            AppError::Store(StoreError::SchemaTooNew { .. } | StoreError::SchemaBehind { .. }) => {
+                exit::USAGE
+            }
             AppError::Interrupted => exit::INTERRUPTED,
             AppError::Import {
                 unreachable: true, ..

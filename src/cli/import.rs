@@ -17,10 +17,11 @@ pub const INTERRUPTED: u8 = super::exit::INTERRUPTED;
 /// The first Ctrl-C asks the import to stop after the batch in flight; a second one ends the
 /// process at once (the database still holds only whole batches).
 fn install_ctrl_c() {
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
+    crate::interrupt::on_press(|presses| {
+        if presses > 1 {
             std::process::exit(i32::from(INTERRUPTED));
         }
+        STOP.store(true, Ordering::SeqCst);
         eprintln!("\ntally: stopping after the batch in flight (Ctrl-C again to quit at once)");
     });
 }
@@ -139,7 +140,7 @@ pub fn run(session: &Session, args: ImportArgs, tz_given: bool) -> Result<(), Ap
             r.finish().map_err(rejects_error)?;
         }
         let report = report?;
-        println!("{report}");
+        crate::out::line(&report.to_string())?;
         if let Some(line) = report.interrupted_after_line {
             eprintln!(
                 "tally: interrupted: {file} is stored up to line {line}; run the same command again to finish (stored rows count as duplicates{})",

@@ -16,7 +16,7 @@ pub fn customer(session: &Session, command: CustomerCommand) -> Result<(), AppEr
             let new = new_customer(&key, &fields)?;
             let store = session.open_store()?;
             let c = store.add_customer(&new)?;
-            println!("added customer {} (id {})", c.key, c.id);
+            crate::out::line(&format!("added customer {} (id {})", c.key, c.id))?;
         }
         CustomerCommand::Show { key } => {
             let key = SubscriberKey::parse("customer", &key)?;
@@ -24,7 +24,7 @@ pub fn customer(session: &Session, command: CustomerCommand) -> Result<(), AppEr
             let c = store
                 .customer(&key)?
                 .ok_or_else(|| crate::store::StoreError::NotFound(format!("no customer {key}")))?;
-            customer_table(&[c], zone).printstd();
+            crate::out::print(&customer_table(&[c], zone).to_string())?;
         }
         CustomerCommand::Update {
             key,
@@ -35,13 +35,13 @@ pub fn customer(session: &Session, command: CustomerCommand) -> Result<(), AppEr
             let changes = customer_changes(new_key.as_deref(), &fields)?;
             let store = session.open_store()?;
             let c = store.update_customer(&key, &changes)?;
-            println!("updated customer {}", c.key);
+            crate::out::line(&format!("updated customer {}", c.key))?;
         }
         CustomerCommand::Delete { key, cascade } => {
             let key = SubscriberKey::parse("customer", &key)?;
             let store = session.open_store()?;
             let counts = store.delete_customer(&key, cascade)?;
-            println!("deleted customer {key} and {counts}");
+            crate::out::line(&format!("deleted customer {key} and {counts}"))?;
         }
         CustomerCommand::List {
             plan,
@@ -59,8 +59,8 @@ pub fn customer(session: &Session, command: CustomerCommand) -> Result<(), AppEr
             };
             let store = session.open_store()?;
             let customers = store.customers(&filter)?;
-            customer_table(&customers, zone).printstd();
-            println!("{} customers", customers.len());
+            crate::out::print(&customer_table(&customers, zone).to_string())?;
+            crate::out::line(&format!("{} customers", customers.len()))?;
         }
     }
     Ok(())
@@ -161,17 +161,17 @@ pub fn plan(session: &Session, command: PlanCommand) -> Result<(), AppError> {
             };
             let store = session.open_store()?;
             let p = store.add_plan(&plan)?;
-            println!("added plan {} (id {})", p.name, p.id);
+            crate::out::line(&format!("added plan {} (id {})", p.name, p.id))?;
         }
         PlanCommand::List => {
             let store = session.open_store()?;
-            plan_table(&store.plans()?).printstd();
+            crate::out::print(&plan_table(&store.plans()?).to_string())?;
         }
         PlanCommand::Update { name, prices } => {
             let changes = plan_prices(&prices)?;
             let store = session.open_store()?;
             let p = store.update_plan(&name, &changes)?;
-            plan_table(&[p]).printstd();
+            crate::out::print(&plan_table(&[p]).to_string())?;
         }
     }
     Ok(())

@@ -10,7 +10,7 @@ pub fn config(session: &Session, command: ConfigCommand) -> Result<(), AppError>
     let s = &session.settings;
     match command {
         ConfigCommand::Path => match &s.config_path {
-            Some(p) => println!("{}", p.display()),
+            Some(p) => crate::out::line(&p.display().to_string())?,
             None => {
                 return Err(AppError::Usage(
                     "no config directory: set XDG_CONFIG_HOME or HOME".into(),
@@ -22,10 +22,17 @@ pub fn config(session: &Session, command: ConfigCommand) -> Result<(), AppError>
                 .config_path
                 .as_ref()
                 .map_or("(none)".into(), |p| p.display().to_string());
-            println!("config file: {path}");
-            println!("database:    {} (from {})", s.db, s.origin.describe());
-            println!("time zone:   {}", s.zone);
-            println!("pool:        min {} max {}", s.pool.min, s.pool.max);
+            crate::out::line(&format!("config file: {path}"))?;
+            crate::out::line(&format!(
+                "database:    {} (from {})",
+                s.db,
+                s.origin.describe()
+            ))?;
+            crate::out::line(&format!("time zone:   {}", s.zone))?;
+            crate::out::line(&format!(
+                "pool:        min {} max {}",
+                s.pool.min, s.pool.max
+            ))?;
         }
     }
     Ok(())
@@ -36,10 +43,10 @@ pub fn migrate(session: &Session) -> Result<(), AppError> {
     let store = crate::store::Store::connect(&session.settings.db, session.settings.pool)?;
     let report = store.migrate()?;
     if report.applied.is_empty() {
-        println!("schema is up to date (version {})", report.to);
+        crate::out::line(&format!("schema is up to date (version {})", report.to))?;
     }
     for (version, description) in &report.applied {
-        println!("applied migration {version}: {description}");
+        crate::out::line(&format!("applied migration {version}: {description}"))?;
     }
     Ok(())
 }
@@ -76,18 +83,22 @@ pub fn demo(session: &Session, args: DemoArgs) -> Result<(), AppError> {
     match &args.csv {
         Some(dir) => {
             let report = demo::write_csv(dir, &spec, &bar)?;
-            println!("wrote {report} to {} (seed {})", dir.display(), spec.seed);
+            crate::out::line(&format!(
+                "wrote {report} to {} (seed {})",
+                dir.display(),
+                spec.seed
+            ))?;
         }
         None => {
             let store = session.open_store()?;
             let report = demo::load(&store, &spec, &bar)?;
-            println!(
+            crate::out::line(&format!(
                 "demo data in {}: {report}, {} to {} (seed {})",
                 store.url(),
                 spec.first_day(),
                 spec.end.pred_opt().unwrap_or(spec.end),
                 spec.seed
-            );
+            ))?;
         }
     }
     if args.open {
@@ -120,6 +131,15 @@ pub fn run_report(session: &Session, args: RunArgs) -> Result<(), AppError> {
         session.format = args.format.clone();
     }
     let reporter = session.reporter()?;
-    crate::report::run(&reporter, &args.file, &params)?;
-    Ok(())
+    // Ctrl-C stops the report: its query on the server, and its own code at the next step.
+    let store = std::sync::Arc::clone(&reporter.store);
+    crate::interrupt::on_press(move |_| {
+        let _ = store.cancel_running();
+    });
+    let result = crate::report::run(&reporter, &args.file, &params);
+    if crate::interrupt::pressed() {
+        eprintln!("tally: interrupted");
+        return Err(AppError::Interrupted);
+    }
+    Ok(result?)
 }

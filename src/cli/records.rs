@@ -10,10 +10,12 @@ use clap::Parser;
 pub fn log(session: &Session, command: LogCommand) -> Result<(), AppError> {
     let (record, create) = checked(command, &session.input_context())?;
     let store = session.open_store()?;
-    println!(
-        "{}",
-        store_record(&store, record, create, &session.settings.zone)?
-    );
+    crate::out::line(&store_record(
+        &store,
+        record,
+        create,
+        &session.settings.zone,
+    )?)?;
     Ok(())
 }
 
@@ -208,7 +210,7 @@ pub fn record(session: &Session, command: RecordCommand) -> Result<(), AppError>
             let kind = RecordKind::parse("kind", &kind)?;
             let store = session.open_store()?;
             let stored = store.record(kind, id)?.ok_or_else(|| not_found(kind, id))?;
-            record_table(&stored, &zone).printstd();
+            crate::out::print(&record_table(&stored, &zone).to_string())?;
         }
         RecordCommand::Update {
             kind,
@@ -237,13 +239,13 @@ pub fn record(session: &Session, command: RecordCommand) -> Result<(), AppError>
             };
             let store = session.open_store()?;
             let stored = store.update_record(kind, id, &changes, &session.input_context())?;
-            println!("updated {}", describe(&stored, &zone));
+            crate::out::line(&format!("updated {}", describe(&stored, &zone)))?;
         }
         RecordCommand::Delete { kind, id } => {
             let kind = RecordKind::parse("kind", &kind)?;
             let store = session.open_store()?;
             let stored = store.delete_record(kind, id)?;
-            println!("deleted {}", describe(&stored, &zone));
+            crate::out::line(&format!("deleted {}", describe(&stored, &zone)))?;
         }
     }
     Ok(())

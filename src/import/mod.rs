@@ -65,6 +65,15 @@ pub enum ImportError {
     Usage(String),
     #[error(transparent)]
     Rejects(#[from] RejectsError),
+    /// The input broke off (a truncated gzip, a vanished file) after some rows were stored.
+    #[error(
+        "{path}: {reason}; the file is stored up to line {line}: run the same command again with the whole file (stored rows count as duplicates)"
+    )]
+    CutShort {
+        path: String,
+        reason: String,
+        line: u64,
+    },
 }
 
 impl ImportError {
@@ -172,13 +181,24 @@ pub fn import_records(
         let (sender, batches) = mpsc::sync_channel(1);
         let counter = consumed.clone();
         scope.spawn(move || read_batches(path, opts, counter, &sender));
+        let mut stored_through = 0;
         for batch in batches {
-            let batch = batch?;
+            let batch = match batch {
+                Err(ImportError::Io { path, reason }) if report.read > 0 => {
+                    return Err(ImportError::CutShort {
+                        path,
+                        reason,
+                        line: stored_through,
+                    });
+                }
+                other => other?,
+            };
             report.read += batch.rows;
             for (line, text, reason) in &batch.rejects {
                 rejects.add(path, *line, text, reason)?;
             }
             store_batch(store, &batch, opts, &mut cache, &mut report, rejects, path)?;
+            stored_through = batch.last_line;
             progress(consumed.load(Ordering::Relaxed), size, report.read);
             if stop.load(Ordering::SeqCst) {
                 report.interrupted_after_line = Some(batch.last_line);
@@ -243,7 +263,18 @@ fn read_into(
         last_line: 0,
     };
     let mut batch = empty();
-    while let Some(row) = rows.next_row(&mut batch.text).map_err(io_error(path))? {
+    loop {
+        let row = match rows.next_row(&mut batch.text) {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                // What was read before the break is sound: store it, then say where it broke.
+                if batch.rows > 0 {
+                    let _ = out.send(Ok(std::mem::replace(&mut batch, empty())));
+                }
+                return Err(io_error(path)(e));
+            }
+        };
         batch.rows += 1;
         batch.last_line = row.line;
         let checked = match row.fields {

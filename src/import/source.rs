@@ -103,6 +103,33 @@ pub struct Rows {
     base: u64,
     bytes: csv::ByteRecord,
     record: csv::StringRecord,
+    /// Line breaks before the next unread byte, counted here: the CSV parser counts only line
+    /// feeds, so in a file with CR-only endings every record was on line 1.
+    lines: Lines,
+}
+
+/// Counts line breaks the way editors do: CRLF, a lone CR and a lone LF are one each, also
+/// when a CRLF is split between two reads.
+#[derive(Debug, Default)]
+struct Lines {
+    breaks: u64,
+    after_cr: bool,
+}
+
+impl Lines {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            match b {
+                b'\n' if self.after_cr => self.after_cr = false,
+                b'\n' => self.breaks += 1,
+                b'\r' => {
+                    self.breaks += 1;
+                    self.after_cr = true;
+                }
+                _ => self.after_cr = false,
+            }
+        }
+    }
 }
 
 /// Read-ahead kept before the consumed part of the tap buffer is dropped: dropping it after
@@ -136,6 +163,7 @@ impl Rows {
             base: 0,
             bytes: csv::ByteRecord::new(),
             record: csv::StringRecord::new(),
+            lines: Lines::default(),
         }
     }
 
@@ -156,10 +184,7 @@ impl Rows {
             return Ok(None);
         }
         let end = self.csv.position().byte();
-        let (span, skipped_lines) = self.cut(start, end, text);
-        // With CRLF endings the parser stops after CR: the LF then opens the next record and
-        // its reported line is one short.
-        let line = self.bytes.position().map_or(0, |p| p.line()) + skipped_lines;
+        let (span, line) = self.cut(start, end, text);
         let fields = match csv::StringRecord::from_byte_record(std::mem::take(&mut self.bytes)) {
             Ok(record) => {
                 self.record = record;
@@ -196,21 +221,19 @@ impl Rows {
     }
 
     /// Appends the original bytes from `start` to `end`, without surrounding line breaks, to
-    /// `out`; returns where they went and how many line feeds came before them.
+    /// `out`; returns where they went and the line (from 1) the record starts on.
     fn cut(&mut self, start: u64, end: u64, out: &mut Vec<u8>) -> (Range<usize>, u64) {
         let mut seen = self.seen.borrow_mut();
         let offset = |at: u64| usize::try_from(at.saturating_sub(self.base)).unwrap_or(0);
         let (from, to) = (offset(start).min(seen.len()), offset(end).min(seen.len()));
         let raw = &seen[from..to];
-        let skipped_lines = raw
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .filter(|b| **b == b'\n')
-            .count() as u64;
         let first = raw
             .iter()
             .position(|b| !matches!(b, b'\r' | b'\n'))
             .unwrap_or(raw.len());
+        self.lines.feed(&raw[..first]);
+        let line = self.lines.breaks + 1;
+        self.lines.feed(&raw[first..]);
         let last = raw
             .iter()
             .rposition(|b| !matches!(b, b'\r' | b'\n'))
@@ -222,7 +245,7 @@ impl Rows {
             seen.drain(..to);
             self.base += to as u64;
         }
-        (span, skipped_lines)
+        (span, line)
     }
 }
 
@@ -247,6 +270,21 @@ mod tests {
             delimiter: b',',
             quote: Some(b'"'),
             trim: false,
+        }
+    }
+
+    #[test]
+    fn counts_lines_with_any_kind_of_ending() {
+        let dialect = || Dialect {
+            delimiter: b',',
+            quote: Some(b'"'),
+            trim: false,
+        };
+        for ending in ["\n", "\r\n", "\r"] {
+            let text = ["h", "a", "b", "", "\"c", "d\"", "e"].join(ending);
+            let got = rows(&text, dialect());
+            let lines: Vec<u64> = got.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [1, 2, 3, 5, 7], "{ending:?}");
         }
     }
 

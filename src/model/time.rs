@@ -34,7 +34,17 @@ impl Zone {
         if let Some(offset) = parse_offset(text) {
             return Ok(Zone::Fixed(offset));
         }
-        text.parse::<chrono_tz::Tz>().map(Zone::Named).map_err(|_| {
+        // Names are matched without case, as `local` is: `utc`, `europe/london`.
+        text.parse::<chrono_tz::Tz>()
+            .ok()
+            .or_else(|| {
+                chrono_tz::TZ_VARIANTS
+                    .iter()
+                    .find(|tz| tz.name().eq_ignore_ascii_case(text))
+                    .copied()
+            })
+            .map(Zone::Named)
+            .ok_or_else(|| {
             ValidationError::new(
                 "time zone",
                 raw,
@@ -109,6 +119,10 @@ fn parse_offset(text: &str) -> Option<FixedOffset> {
     }
     let hours: i32 = body[..2].parse().ok()?;
     let minutes: i32 = body[2..].parse().ok()?;
+    // Real offsets run from -12:00 to +14:00; `+00:60` is no offset at all.
+    if minutes >= 60 || hours > 14 || (hours == 14 && minutes > 0) {
+        return None;
+    }
     FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
 }
 
@@ -328,6 +342,15 @@ mod tests {
         assert_eq!(Zone::parse("UTC").unwrap().to_string(), "UTC");
         assert_eq!(Zone::parse("+03:00").unwrap().to_string(), "+03:00");
         assert_eq!(Zone::parse("local").unwrap(), Zone::Local);
+        assert_eq!(Zone::parse("utc").unwrap().to_string(), "UTC");
+        assert_eq!(
+            Zone::parse("europe/london").unwrap().to_string(),
+            "Europe/London"
+        );
+        assert_eq!(Zone::parse("-03:00").unwrap().to_string(), "-03:00");
+        for bad in ["+00:60", "+15:00", "-14:30", "+1:00"] {
+            assert!(Zone::parse(bad).is_err(), "{bad}");
+        }
         let err = Zone::parse("Mars/Olympus").unwrap_err();
         assert_eq!(
             err.to_string(),

@@ -1,4 +1,4 @@
-//! What a `.rhai` report can call: `query`, `table`, `export`, `param`, `customer`, the date
+//! What a `.rhai` report can call: `query`, `table`, `save`, `param`, `customer`, the date
 //! helpers and `log_call` / `log_sms` / `log_data`, over one `Reporter`.
 
 use super::{Reporter, dates};
@@ -76,14 +76,16 @@ impl Context {
         self.reporter.zone.wall(self.reporter.now).date()
     }
 
-    fn print_table(&self, rs: &ResultSet) {
+    fn print_table(&self, rs: &ResultSet) -> Fallible<()> {
         let format = self.reporter.format;
+        let mut text = String::new();
         if self.printed.fetch_add(1, Ordering::Relaxed) > 0
             && !matches!(format, Format::Csv | Format::Json)
         {
-            println!();
+            text.push('\n');
         }
-        print!("{}", table::render(rs, format, &Options::default()));
+        text.push_str(&table::render(rs, format, &Options::default()));
+        crate::out::print(&text).map_err(|e| e.to_string().into())
     }
 
     fn query(&self, text: &str, params: &Params) -> Fallible<Rows> {
@@ -221,53 +223,51 @@ fn register_output(engine: &mut Engine, ctx: &Arc<Context>) {
     engine.register_fn("table", move |rows: Rows, title: &str| {
         let mut rs = (*rows.0).clone();
         rs.title = Some(title.to_string());
-        c.print_table(&rs);
+        c.print_table(&rs)
     });
     let c = Arc::clone(ctx);
     engine.register_fn("table", move |rows: Array| -> Fallible<()> {
-        c.print_table(&from_maps(&rows, None, None)?);
-        Ok(())
+        c.print_table(&from_maps(&rows, None, None)?)
     });
     let c = Arc::clone(ctx);
     engine.register_fn(
         "table",
         move |rows: Array, columns: Array| -> Fallible<()> {
-            c.print_table(&from_maps(&rows, Some(&columns), None)?);
-            Ok(())
+            c.print_table(&from_maps(&rows, Some(&columns), None)?)
         },
     );
     let c = Arc::clone(ctx);
     engine.register_fn(
         "table",
         move |rows: Array, columns: Array, title: &str| -> Fallible<()> {
-            c.print_table(&from_maps(&rows, Some(&columns), Some(title))?);
-            Ok(())
+            c.print_table(&from_maps(&rows, Some(&columns), Some(title))?)
         },
     );
-    engine.register_fn("export", |rows: Rows, path: &str| export(&rows.0, path));
-    engine.register_fn("export", |rows: Array, path: &str| -> Fallible<()> {
-        export(&from_maps(&rows, None, None)?, path)
+    // `save`, not `export`: that is a reserved word of Rhai, so a script could never call it.
+    engine.register_fn("save", |rows: Rows, path: &str| save(&rows.0, path));
+    engine.register_fn("save", |rows: Array, path: &str| -> Fallible<()> {
+        save(&from_maps(&rows, None, None)?, path)
     });
     engine.register_fn(
-        "export",
+        "save",
         |rows: Array, columns: Array, path: &str| -> Fallible<()> {
-            export(&from_maps(&rows, Some(&columns), None)?, path)
+            save(&from_maps(&rows, Some(&columns), None)?, path)
         },
     );
 }
 
 /// Writes rows as CSV or JSON, by the file's extension.
-fn export(rs: &ResultSet, path: &str) -> Fallible<()> {
+fn save(rs: &ResultSet, path: &str) -> Fallible<()> {
     let format = match std::path::Path::new(path)
         .extension()
         .and_then(|e| e.to_str())
     {
         Some("csv") => Format::Csv,
         Some("json") => Format::Json,
-        _ => return Err(format!("export to `{path}`: name a .csv or .json file").into()),
+        _ => return Err(format!("save to `{path}`: name a .csv or .json file").into()),
     };
     std::fs::write(path, table::render(rs, format, &Options::default()))
-        .map_err(|e| format!("export to `{path}`: {e}").into())
+        .map_err(|e| format!("save to `{path}`: {e}").into())
 }
 
 /// A table from an array of object maps: the columns named, or the first map's keys.

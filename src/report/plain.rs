@@ -208,10 +208,10 @@ impl Runner<'_> {
             }
             Answer::Explain(text) => text,
         };
-        if self.printed > 0 && self.r.format != Format::Csv && self.r.format != Format::Json {
-            println!();
-        }
-        print!("{output}");
+        let blank =
+            self.printed > 0 && self.r.format != Format::Csv && self.r.format != Format::Json;
+        let text = if blank { format!("\n{output}") } else { output };
+        crate::out::print(&text).map_err(|e| fail(e.to_string()))?;
         self.printed += 1;
         Ok(())
     }

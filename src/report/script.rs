@@ -3,9 +3,10 @@
 
 use super::api::{self, Context};
 use super::{ReportError, Reporter};
-use rhai::{Engine, EvalAltResult};
+use rhai::{Dynamic, Engine, EvalAltResult};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub fn run(
     r: &Reporter,
@@ -15,9 +16,7 @@ pub fn run(
 ) -> Result<(), ReportError> {
     let ctx = Arc::new(Context::new(r.clone(), params.to_vec()));
     let mut engine = Engine::new();
-    // Reports are the operator's own files, but they read and write through tally's API only.
-    engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
-    engine.set_max_call_levels(64);
+    limit(&mut engine);
     api::register(&mut engine, &ctx);
     let ast = engine.compile(text).map_err(|e| {
         ReportError::new(
@@ -39,11 +38,58 @@ pub fn run(
     Ok(())
 }
 
+/// How long a report may run in all (its queries included): a recurring report that takes
+/// longer is stuck, not slow.
+pub const TIME_LIMIT: Duration = Duration::from_secs(600);
+/// How many Rhai operations a report's own code may take: far more than looping over the rows
+/// of every query a report makes, far fewer than `loop {}` reaches in seconds.
+pub const MAX_OPERATIONS: u64 = 50_000_000;
+
+/// Reports are the operator's own files, but they read and write through tally's API only,
+/// within limits like a metric's (larger: a report handles whole answers), and Ctrl-C stops
+/// them.
+fn limit(engine: &mut Engine) {
+    // A report's `print` lines are part of the report: standard output, like its tables.
+    engine.on_print(|text| {
+        if let Err(e) = crate::out::line(text) {
+            eprintln!("tally: {e}");
+        }
+    });
+    engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
+    engine.disable_symbol("eval");
+    engine.set_max_call_levels(64);
+    engine.set_max_expr_depths(128, 64);
+    engine.set_max_operations(MAX_OPERATIONS);
+    engine.set_max_string_size(10_000_000);
+    engine.set_max_array_size(1_000_000);
+    engine.set_max_map_size(1_000_000);
+    let started = Instant::now();
+    engine.on_progress(move |operations| {
+        if operations % 4096 != 0 {
+            return None;
+        }
+        if crate::interrupt::pressed() {
+            return Some(Dynamic::from("interrupted (Ctrl-C)".to_string()));
+        }
+        if started.elapsed() > TIME_LIMIT {
+            return Some(Dynamic::from(format!(
+                "stopped after {} s (does it loop forever?)",
+                TIME_LIMIT.as_secs()
+            )));
+        }
+        None
+    });
+}
+
 /// The error at the line it happened on; a function's error at the line that called it.
 fn failure(path: &Path, mut e: EvalAltResult) -> ReportError {
     let position = e.take_position();
     let message = match e {
         EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+        EvalAltResult::ErrorTerminated(value, _) => value.to_string(),
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            format!("stopped after {MAX_OPERATIONS} operations (does it loop forever?)")
+        }
         EvalAltResult::ErrorInFunctionCall(name, _, inner, _) => {
             return ReportError {
                 message: format!("in {name}: {}", failure(path, *inner).message),

@@ -145,7 +145,7 @@ pub fn run(session: Session) -> Result<(), AppError> {
 
 /// Cancels the running query on the server; the shell goes on.
 fn install_ctrl_c() {
-    let _ = ctrlc::set_handler(|| {
+    crate::interrupt::on_press(|_| {
         let running = RUNNING.lock().map(|r| r.clone()).unwrap_or(None);
         if let Some(store) = running {
             let _ = store.cancel_running();
@@ -174,6 +174,8 @@ impl Shell {
 
     /// One entry of the user: a dot command, a `log` line, or statements.
     pub fn line(&mut self, line: &str) -> Flow {
+        // A Ctrl-C that stopped the last entry is not meant for this one.
+        crate::interrupt::reset();
         let text = line.trim();
         if text.starts_with('.') {
             return self.dot(text);
@@ -255,10 +257,7 @@ impl Shell {
             return;
         }
         let written = match &mut self.output {
-            Output::Stdout => {
-                print!("{text}");
-                std::io::stdout().flush()
-            }
+            Output::Stdout => crate::out::print(text).map_err(|e| std::io::Error::other(e.0)),
             Output::File(file) => file.write_all(text.as_bytes()),
         };
         if let Err(e) = written {
@@ -269,7 +268,11 @@ impl Shell {
     /// `log call|sms|data ...`: the same as `tally log`, parsed by the same command line.
     fn log(&mut self, text: &str) {
         match crate::cli::log_line(&self.store, text, &self.zone) {
-            Ok(message) => println!("{message}"),
+            Ok(message) => {
+                if let Err(e) = crate::out::line(&message) {
+                    eprintln!("tally: {e}");
+                }
+            }
             Err(e) => eprintln!("{e}"),
         }
     }

@@ -110,6 +110,9 @@ pub enum DbError {
     /// row still referred to was to be deleted.
     #[error("a row it refers to is gone: {0}")]
     ForeignKey(String),
+    /// The database user may not do this (a read-only analyst storing a record).
+    #[error("the database user may not do this: {0}")]
+    Denied(String),
     /// The statement was cancelled at the user's request.
     #[error("query cancelled")]
     Cancelled,

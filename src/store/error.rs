@@ -19,6 +19,11 @@ pub enum StoreError {
         "the database schema is version {found}, newer than this tally understands (version {known}); upgrade tally before using this database"
     )]
     SchemaTooNew { found: u32, known: u32 },
+    /// The schema must be migrated, and this connection may not change it.
+    #[error(
+        "the database schema is version {found} and this tally needs version {known}, which this database user may not create; a user allowed to change the schema must run `tally migrate` first"
+    )]
+    SchemaBehind { found: u32, known: u32 },
 }
 
 impl StoreError {

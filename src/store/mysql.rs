@@ -112,7 +112,10 @@ fn connect(url: &MysqlUrl, size: PoolSize, with_db: bool) -> Result<Pool, DbErro
         {
             open(false).map_err(|e| connect_error(&target, e))
         }
-        Err(e) => Err(connect_error(&target, e)),
+        Err(e) => match tls_reason(url, &e.to_string()) {
+            Some(reason) => Err(DbError::Unreachable { target, reason }),
+            None => Err(connect_error(&target, e)),
+        },
     }
 }
 
@@ -126,6 +129,27 @@ fn create_database(url: &MysqlUrl) -> Result<(), DbError> {
         MARIADB.quote(&url.database)
     );
     conn.query_drop(sql).map_err(|e| work_error(&e))
+}
+
+/// A TLS failure said in terms of the URL's options, with the driver's words after it.
+fn tls_reason(url: &MysqlUrl, detail: &str) -> Option<String> {
+    let says = |s: &str| detail.contains(s);
+    if says("NotValidForName") || says("CertNotValidForName") {
+        return Some(format!(
+            "the server's TLS certificate is not valid for the host name {} (ssl-mode=verify_identity checks the name: connect with a name the certificate holds, or use verify_ca) [{detail}]",
+            url.host
+        ));
+    }
+    if says("UnknownIssuer") || says("BadSignature") || says("invalid peer certificate") {
+        let ca = url
+            .ssl_ca
+            .as_ref()
+            .map_or("the system's CAs".to_string(), |p| p.display().to_string());
+        return Some(format!(
+            "the server's TLS certificate is not signed by a CA tally trusts ({ca}; check ssl-ca) [{detail}]"
+        ));
+    }
+    None
 }
 
 fn connect_error(target: &str, e: mysql::Error) -> DbError {
@@ -153,6 +177,8 @@ fn work_error(e: &mysql::Error) -> DbError {
             1213 | 1205 | 1467 => DbError::Busy(m.message.clone()),
             1062 => DbError::Duplicate(m.message.clone()),
             1451 | 1452 => DbError::ForeignKey(m.message.clone()),
+            // A command, a database or a privilege the user lacks.
+            1142 | 1143 | 1044 | 1227 | 1370 => DbError::Denied(m.message.clone()),
             1317 => DbError::Cancelled,
             1053 | 1927 | 2006 | 2013 => DbError::Lost(m.message.clone()),
             _ => DbError::Sql(m.message.clone()),

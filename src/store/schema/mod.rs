@@ -88,7 +88,12 @@ pub fn migrate(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<MigrationReport, 
     for statement in after {
         conn.execute(statement, &[])?;
     }
-    result
+    match result {
+        Err(StoreError::Db(DbError::Denied(_))) if found > 0 => {
+            Err(StoreError::SchemaBehind { found, known })
+        }
+        other => other,
+    }
 }
 
 fn locked(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<MigrationReport, StoreError> {
