@@ -521,7 +521,13 @@ fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         filter_raw || keys.iter().any(|k| k.raw_only()) || atoms.iter().any(|a| !a.in_rollups());
     let range = bounded(spec.range, ctx);
     let offsets = offsets_over(range, ctx);
-    let source = narrowed(spec.source, &atoms, spec.filter.as_ref());
+    let source = if keys.is_empty() {
+        narrowed(spec.source, &atoms, spec.filter.as_ref())
+    } else {
+        // With groups, reading one table would drop the groups that have only the others'
+        // records: `usage per day show minutes` lists SMS-only days too, with 0 minutes.
+        spec.source
+    };
     let parts = choose(
         &Needs {
             raw_only,
@@ -599,7 +605,8 @@ fn bounded(range: UtcRange, ctx: &Context) -> UtcRange {
 }
 
 /// `usage` read from the one raw table its atoms come from, when they all come from one: the
-/// raw edges then read one table instead of three.
+/// raw edges then read one table instead of three. Only for totals (no groups), whose sums
+/// the other tables would add nothing to.
 fn narrowed(source: Source, atoms: &[Atom], filter: Option<&Filter>) -> Source {
     use Atom::*;
     if source != Source::Usage || filter.is_some() {

@@ -405,6 +405,20 @@ fn one_customers_days(f: &mut Frag, key: &Value, part: &Part, started: &mut bool
     f.push(")");
 }
 
+/// The condition that a rollup row holds records of `source`; None for raw rows, and for
+/// `usage`, which every rollup row holds.
+fn rollup_holds(table: Table, source: Source) -> Option<&'static str> {
+    if table == Table::Raw {
+        return None;
+    }
+    match source {
+        Source::Calls => Some("(t.calls_out + t.calls_in) > 0"),
+        Source::Sms => Some("(t.sms_out + t.sms_in) > 0"),
+        Source::Data => Some("t.data_sessions > 0"),
+        Source::Usage => None,
+    }
+}
+
 /// Which joins a part needs for its keys and filter.
 fn joins(agg: &Aggregate) -> (bool, bool) {
     let mut fields = Vec::new();
@@ -481,6 +495,12 @@ pub fn part_select(
     if let Some(filter) = agg.filter.as_ref().filter(|_| from.raw.is_none()) {
         f.push(conjunction(&mut started));
         filter_sql(filter, &mut f);
+    }
+    if let Some(holds) = rollup_holds(part.table, agg.source) {
+        // A rollup row counts every kind of record: only rows holding the asked source make a
+        // group (and a customer) of calls, sms or data.
+        f.push(conjunction(&mut started));
+        f.push(holds);
     }
     if !keys.is_empty() {
         f.push(&format!(" GROUP BY {}", keys.join(", ")));
