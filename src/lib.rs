@@ -1,13 +1,14 @@
 #![doc = include_str!("../ARCHITECTURE.md")]
 
-pub mod cli;
+pub mod app;
+mod cli;
 pub mod config;
 pub mod demo;
 pub mod diag;
 pub mod import;
 pub mod interrupt;
 pub mod lex;
-pub mod menu;
+mod menu;
 pub mod metric;
 pub mod model;
 pub mod native;
@@ -15,9 +16,14 @@ pub mod out;
 pub mod parse;
 pub mod plan;
 pub mod query;
-pub mod report;
+mod report;
 pub mod rows;
-pub mod shell;
+mod shell;
 pub mod sql;
 pub mod store;
 pub mod table;
+
+/// Runs the `tally` command with the process's arguments; returns its exit code.
+pub fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    tally::cli::main()
+    tally::main()
 }

@@ -133,7 +133,7 @@ fn exit_codes() {
     let bad = tally(&["--db", &db.url, "-e", "summary; calls per dya; summary"]);
     assert_eq!(bad.status.code(), Some(1), "a query error");
     assert!(
-        stderr(&bad).contains("line 1, column 11: `dya` is not something to group by"),
+        stderr(&bad).contains("line 1, column 20: `dya` is not something to group by"),
         "{}",
         stderr(&bad)
     );
@@ -226,13 +226,21 @@ fn metrics_come_from_shared_files_the_config_and_earlier_runs() {
         let (code, from_config, err) = run(&["-e", q]);
         assert_eq!(code, Some(0), "{backend:?}: {err}");
         assert_eq!(from_config, out);
-        // A metric defined in one run is there in the next.
+        // A metric defined in one run lasts for that run, unless saved.
         let (code, _, err) = run(&["-e", "metric double_rev = team_rev * 2"]);
         assert_eq!(code, Some(0), "{err}");
         assert!(
-            err.contains("metric double_rev defined (plain arithmetic"),
+            err.contains("metric double_rev defined for this session (plain arithmetic"),
             "{err}"
         );
+        let (code, _, err) = run(&["-e", "top 1 customers by double_rev show team_rev"]);
+        assert_eq!(code, Some(1), "{backend:?}: not saved, gone: {err}");
+        let (code, _, err) = run(&[
+            "-e",
+            "metric double_rev = team_rev * 2\nmetric save double_rev",
+        ]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(err.contains("metric double_rev saved in "), "{err}");
         let (code, out, err) = run(&["-e", "top 1 customers by double_rev show team_rev"]);
         assert_eq!(code, Some(0), "{backend:?}: {err}");
         let row: Vec<f64> = out

@@ -122,7 +122,7 @@ fn every_documented_report_call_works() {
             "--tz",
             "UTC",
             "--format",
-            "csv",
+            "json",
             "run",
             script.to_str().unwrap(),
             "--param",
@@ -133,17 +133,77 @@ fn every_documented_report_call_works() {
             "n=7",
         ]);
         assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
-        let text = stdout(&out);
+        // One JSON document, a named array per table; print lines went to stderr.
+        let doc: serde_json::Value =
+            serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+        let tables = doc.as_object().unwrap();
+        let names: Vec<&str> = tables.keys().map(String::as_str).collect();
+        assert_eq!(names.len(), 5, "{names:?}");
+        assert!(
+            names.contains(&"Titled") && names.contains(&"Built"),
+            "{names:?}"
+        );
+        let queried = &tables["Titled"];
+        assert_eq!(queried.as_array().unwrap().len(), 3);
+        assert_eq!(queried[2]["customer"], "447700900003");
+        assert_eq!(queried[2]["count"], 3);
+        assert_eq!(tables["Built"][0]["b"], "y");
+        assert!(stderr(&out).contains("a printed line"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("done"), "{}", stderr(&out));
         let expected_tables = "customer,count\n447700900001,1\n447700900002,2\n447700900003,3\n";
-        assert!(
-            text.starts_with(&format!("{expected_tables}{expected_tables}")),
-            "{text}"
+        // As CSV, five tables are five files under --output DIR (on fresh data: the script
+        // logs records).
+        let db = seeded(backend);
+        let csv_dir = dir.path().join("tables");
+        let out = tally(&[
+            "--db",
+            &db.url,
+            "--tz",
+            "UTC",
+            "--format",
+            "csv",
+            "run",
+            script.to_str().unwrap(),
+            "--param",
+            &dir_param,
+            "--param",
+            "given=yes",
+            "--param",
+            "n=7",
+            "--output",
+            csv_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        let mut files: Vec<String> = std::fs::read_dir(&csv_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 5, "{files:?}");
+        assert_eq!(
+            std::fs::read_to_string(csv_dir.join(&files[1])).unwrap(),
+            expected_tables,
+            "{files:?}"
         );
-        assert!(
-            text.contains("a,b\n1,x\nb,a\nx,1\nb,a\ny,2\na printed line\n"),
-            "{text}"
-        );
-        assert!(text.ends_with("done\n"), "{text}");
+        // Without a folder, five tables cannot be one CSV: a clear error, nothing half-written.
+        let db = seeded(backend);
+        let out = tally(&[
+            "--db",
+            &db.url,
+            "--format",
+            "csv",
+            "run",
+            script.to_str().unwrap(),
+            "--param",
+            &dir_param,
+            "--param",
+            "given=yes",
+            "--param",
+            "n=7",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("--output DIR"), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "");
         let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
         assert_eq!(read("rows.csv"), expected_tables);
         assert!(

@@ -103,52 +103,46 @@ fn a_parameter_in_quotes_is_pointed_at_not_matched_as_text() {
 
 #[test]
 fn a_tally_report_binds_values_counts_and_ranges() {
-    let text = "param who = 447700900003\nparam n = 2\nparam range = last 7 days\n\
-                sms where customer = $who show count\n\
-                top $n customers by sms $range\n";
+    let values = "param who = 447700900003\nsms where customer = $who show count\n";
+    let shapes = "param n = 2\nparam range = last 7 days\n\n\ntop $n customers by sms $range\n";
+    let range = "range=between 2026-11-01 and 2026-11-30";
     for backend in BACKENDS {
         let db = seeded(backend);
         let dir = tempfile::tempdir().unwrap();
-        let plain = run_report(
-            &db,
-            dir.path(),
-            "r.tally",
-            text,
-            &["range=between 2026-11-01 and 2026-11-30"],
-        );
+        let plain = run_report(&db, dir.path(), "v.tally", values, &[]);
         assert!(plain.status.success(), "{}", stderr(&plain));
-        assert_eq!(
-            stdout(&plain),
-            "count\n3\ncustomer,sms\n447700900003,3\n447700900002,2\n",
-            "{backend:?}"
-        );
+        assert_eq!(stdout(&plain), "count\n3\n", "{backend:?}");
         let hostile = run_report(
             &db,
             dir.path(),
-            "r.tally",
-            text,
-            &[
-                &format!("who={HOSTILE}"),
-                "range=between 2026-11-01 and 2026-11-30",
-            ],
+            "v.tally",
+            values,
+            &[&format!("who={HOSTILE}")],
         );
         assert!(hostile.status.success(), "{}", stderr(&hostile));
-        assert!(
-            stdout(&hostile).starts_with("count\n0\n"),
-            "{backend:?}: {}",
-            stdout(&hostile)
+        assert_eq!(
+            stdout(&hostile),
+            "count\n0\n",
+            "{backend:?}: the value is only a value"
+        );
+        let top = run_report(&db, dir.path(), "r.tally", shapes, &[range]);
+        assert!(top.status.success(), "{}", stderr(&top));
+        assert_eq!(
+            stdout(&top),
+            "customer,sms\n447700900003,3\n447700900002,2\n",
+            "{backend:?}"
         );
         for (param, says) in [
             ("n=3 customers by sms", "not a whole number"),
             ("range=last 7 days per customer", "not a time range"),
             ("range=where customer != 1", "not a time range"),
         ] {
-            let out = run_report(&db, dir.path(), "r.tally", text, &[param]);
+            let out = run_report(&db, dir.path(), "r.tally", shapes, &[param]);
             assert_eq!(out.status.code(), Some(1), "{param}");
             assert!(stderr(&out).contains(says), "{param}: {}", stderr(&out));
             // The error points into the report's own text, at the parameter.
             assert!(
-                stderr(&out).contains("r.tally:5"),
+                stderr(&out).contains("r.tally:5:"),
                 "{param}: {}",
                 stderr(&out)
             );

@@ -162,15 +162,20 @@ fn metrics_persist_a_runaway_one_is_stopped_and_reports_and_the_menu_run_from_th
         let mut p = shell_in(&db, &history, Some(&config));
         p.send_line("metric rev_est = minutes * 0.05 + sms * 0.02 + data_mb * 0.01")
             .unwrap();
-        p.expect("metric rev_est defined (plain arithmetic")
+        p.expect("metric rev_est defined for this session (plain arithmetic")
             .unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        p.send_line("metric save rev_est").unwrap();
+        p.expect("metric rev_est saved in ").unwrap();
+        p.expect("metrics.rhai").unwrap();
         p.expect(prompt(&db).as_str()).unwrap();
         // A block over several lines: the shell waits for the closing brace.
         p.send_line("metric spin = {").unwrap();
         p.send_line("  let n = 0; while calls > 1.0 { n += 1; } n")
             .unwrap();
         p.send_line("}").unwrap();
-        p.expect("metric spin defined (evaluated by Rhai").unwrap();
+        p.expect("metric spin defined for this session (evaluated by Rhai")
+            .unwrap();
         p.expect(prompt(&db).as_str()).unwrap();
         p.send_line("top 3 customers by spin").unwrap();
         p.expect("metric `spin`, line 2, column").unwrap();
@@ -207,7 +212,7 @@ fn metrics_persist_a_runaway_one_is_stopped_and_reports_and_the_menu_run_from_th
         p.send_line(".metrics").unwrap();
         p.expect("metric rev_est = minutes * 0.05 + sms * 0.02 + data_mb * 0.01")
             .unwrap();
-        p.expect("defined here; computed in SQL").unwrap();
+        p.expect("saved; computed in SQL").unwrap();
         p.send_line("top 3 customers by rev_es").unwrap();
         p.expect("did you mean `rev_est`?").unwrap();
         p.expect(prompt(&db).as_str()).unwrap();

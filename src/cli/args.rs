@@ -56,7 +56,7 @@ pub enum Command {
     Plan(PlanCommand),
     /// Store one call, SMS or data session
     #[command(subcommand)]
-    Log(LogCommand),
+    Log(crate::app::LogCommand),
     /// Show, correct or delete one stored record by its id
     #[command(subcommand)]
     Record(RecordCommand),
@@ -210,65 +210,6 @@ pub enum PlanCommand {
     },
 }
 
-#[derive(Debug, Args)]
-pub struct LogCommon {
-    /// When it happened: "2026-11-25 10:15", 2026-11-25T10:15:00Z, with an offset, or now
-    #[arg(long, value_name = "TIME")]
-    pub at: Option<String>,
-    /// Create the customer if the key is unknown
-    #[arg(long)]
-    pub create_customer: bool,
-    /// The record's id at its source; a second record with the same key is refused
-    #[arg(long, value_name = "KEY")]
-    pub source_key: Option<String>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum LogCommand {
-    /// tally log call 447700900123 out 447700900456 --at "2026-11-25 10:15" --duration 3m20s
-    Call {
-        customer: String,
-        /// out (the customer called) or in
-        direction: String,
-        /// The other party's phone number
-        other: String,
-        /// 90, 90s, 3m20s, 1h, 01:02:03
-        #[arg(long, allow_hyphen_values = true)]
-        duration: Option<String>,
-        /// answered, busy, no_answer or failed (default: answered if the duration is above 0)
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long)]
-        cell: Option<String>,
-        #[command(flatten)]
-        common: LogCommon,
-    },
-    /// tally log sms 447700900123 out 447700900456
-    Sms {
-        customer: String,
-        direction: String,
-        other: String,
-        #[command(flatten)]
-        common: LogCommon,
-    },
-    /// tally log data 447700900123 --duration 25m --up 12MB --down 340MB
-    Data {
-        customer: String,
-        #[arg(long, allow_hyphen_values = true)]
-        duration: Option<String>,
-        /// Bytes sent: 512, 12KB, 1.5MB, 2GiB
-        #[arg(long, allow_hyphen_values = true)]
-        up: Option<String>,
-        /// Bytes received
-        #[arg(long, allow_hyphen_values = true)]
-        down: Option<String>,
-        #[arg(long)]
-        cell: Option<String>,
-        #[command(flatten)]
-        common: LogCommon,
-    },
-}
-
 // Built once per run; boxing the corrections would only add noise.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
@@ -328,12 +269,20 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The report: FILE.tally or FILE.rhai
-    pub file: PathBuf,
+    /// The report: a FILE.tally or FILE.rhai, or the name of a known report (see --list)
+    #[arg(required_unless_present = "list")]
+    pub report: Option<String>,
     /// A report parameter (repeat for more)
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// How tables are printed: table, vertical, csv, json or markdown
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
+    /// Write the report to FILE; with --format csv and several tables, one CSV file per table
+    /// in the folder DIR
+    #[arg(long, value_name = "FILE|DIR")]
+    pub output: Option<PathBuf>,
+    /// List the reports tally knows by name, with their parameters
+    #[arg(long)]
+    pub list: bool,
 }

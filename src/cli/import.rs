@@ -1,9 +1,10 @@
 //! `tally import`: runs the importer over each file with a progress bar and Ctrl-C handling.
 
+use super::Invocation;
 use super::args::{FormatArg, ImportArgs, ImportKind};
-use super::{AppError, Session};
+use crate::app::{AppError, UsageError};
 use crate::import::{
-    self, Existing, Format, ImportError, Mapping, Options, Protected, Rejects, RejectsError, Report,
+    self, Existing, Format, Mapping, Options, Protected, Rejects, RejectsError, Report,
 };
 use crate::model::{RecordKind, Zone};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -12,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static STOP: AtomicBool = AtomicBool::new(false);
 
 /// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
-pub const INTERRUPTED: u8 = super::exit::INTERRUPTED;
+pub const INTERRUPTED: u8 = crate::app::exit::INTERRUPTED;
 
 /// The first Ctrl-C asks the import to stop after the batch in flight; a second one ends the
 /// process at once (the database still holds only whole batches).
@@ -38,8 +39,10 @@ fn record_kind(kind: ImportKind) -> Option<RecordKind> {
 fn load_mapping(args: &ImportArgs, kind: RecordKind) -> Result<(Mapping, String), AppError> {
     let (name, text) = match &args.map {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| AppError::Usage(format!("{}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(path).map_err(|e| UsageError::ReadFile {
+                path: path.clone(),
+                source: std::sync::Arc::new(e),
+            })?;
             (path.display().to_string(), text)
         }
         None => {
@@ -48,18 +51,24 @@ fn load_mapping(args: &ImportArgs, kind: RecordKind) -> Result<(Mapping, String)
                 FormatArg::Asterisk => Format::Asterisk,
                 FormatArg::Freeswitch => Format::Freeswitch,
             };
-            let (name, text) = format.mapping(kind).map_err(usage)?;
+            let (name, text) = format.mapping(kind)?;
             (name, text.to_string())
         }
     };
-    let mapping = Mapping::parse(&name, &text).map_err(|e| AppError::Usage(e.to_string()))?;
-    let declared = mapping.kind().map_err(AppError::Usage)?;
+    let mapping = Mapping::parse(&name, &text).map_err(UsageError::Mapping)?;
+    let declared = mapping.kind().map_err(|reason| {
+        UsageError::Mapping(crate::import::MappingError {
+            name: name.clone(),
+            reason,
+        })
+    })?;
     if declared != kind {
-        return Err(AppError::Usage(format!(
-            "mapping {name} describes {} records, not {}",
-            mapping.record,
-            args.kind.to_possible_value_name()
-        )));
+        return Err(UsageError::MappingKind {
+            mapping: name,
+            declared: mapping.record.clone(),
+            asked: args.kind.to_possible_value_name(),
+        }
+        .into());
     }
     Ok((mapping, name))
 }
@@ -74,17 +83,6 @@ impl PossibleName for ImportKind {
     }
 }
 
-fn usage(e: ImportError) -> AppError {
-    match e {
-        ImportError::Usage(m) => AppError::Usage(m),
-        ImportError::Mapping(m) => AppError::Usage(m.to_string()),
-        other => AppError::Import {
-            unreachable: other.store_error().is_some_and(|s| s.is_unreachable()),
-            message: other.to_string(),
-        },
-    }
-}
-
 fn progress_bar(file: &str) -> ProgressBar {
     let bar = ProgressBar::new(0);
     if let Ok(style) = ProgressStyle::with_template(
@@ -96,12 +94,9 @@ fn progress_bar(file: &str) -> ProgressBar {
     bar
 }
 
-pub fn run(session: &Session, args: ImportArgs, tz_given: bool) -> Result<(), AppError> {
+pub fn run(session: &Invocation, args: ImportArgs, tz_given: bool) -> Result<(), AppError> {
     if args.map.is_some() && record_kind(args.kind).is_none() {
-        return Err(AppError::Usage(
-            "--map applies to calls, sms and data; customers and plans use the native layout"
-                .into(),
-        ));
+        return Err(UsageError::MapForPeople.into());
     }
     let protected = protected_files(session, &args);
     let existing = if args.force {
@@ -132,9 +127,9 @@ pub fn run(session: &Session, args: ImportArgs, tz_given: bool) -> Result<(), Ap
             Some(kind) => import_file(session, &store, &args, kind, file, rejects, tz_given),
             None if args.kind == ImportKind::Customers => {
                 import::import_customers(&store, file, rejects, &session.settings.zone)
-                    .map_err(usage)
+                    .map_err(AppError::from)
             }
-            None => import::import_plans(&store, file, rejects).map_err(usage),
+            None => import::import_plans(&store, file, rejects).map_err(AppError::from),
         };
         if let Some(r) = own {
             r.finish().map_err(rejects_error)?;
@@ -163,7 +158,7 @@ pub fn run(session: &Session, args: ImportArgs, tz_given: bool) -> Result<(), Ap
 }
 
 /// Files a rejects file must never be: the inputs, the mapping, the database and its journals.
-fn protected_files(session: &Session, args: &ImportArgs) -> Vec<Protected> {
+fn protected_files(session: &Invocation, args: &ImportArgs) -> Vec<Protected> {
     let mut out: Vec<Protected> = args
         .files
         .iter()
@@ -193,11 +188,11 @@ fn protected_files(session: &Session, args: &ImportArgs) -> Vec<Protected> {
 }
 
 fn rejects_error(e: RejectsError) -> AppError {
-    AppError::Usage(e.to_string())
+    UsageError::Rejects(e).into()
 }
 
 fn import_file(
-    session: &Session,
+    session: &Invocation,
     store: &crate::store::Store,
     args: &ImportArgs,
     kind: RecordKind,
@@ -230,5 +225,5 @@ fn import_file(
     };
     let result = import::import_records(store, file, &opts, rejects, &STOP, &on_progress);
     bar.finish_and_clear();
-    result.map_err(usage)
+    Ok(result?)
 }

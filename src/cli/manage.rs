@@ -1,15 +1,16 @@
 //! `tally customer ...` and `tally plan ...`.
 
+use super::Invocation;
 use super::args::{CustomerCommand, CustomerFields, PlanCommand, PlanPrices};
 use super::output::table;
-use super::{AppError, Session};
+use crate::app::AppError;
 use crate::model::{
     Customer, CustomerChanges, CustomerStatus, NewCustomer, NewPlan, Plan, PlanChanges, Price,
     SubscriberKey, ValidationError, parse_display_name, parse_name,
 };
 use crate::store::CustomerFilter;
 
-pub fn customer(session: &Session, command: CustomerCommand) -> Result<(), AppError> {
+pub fn customer(session: &Invocation, command: CustomerCommand) -> Result<(), AppError> {
     let zone = &session.settings.zone;
     match command {
         CustomerCommand::Add { key, fields } => {
@@ -148,7 +149,7 @@ fn customer_table(customers: &[Customer], zone: &crate::model::Zone) -> prettyta
     )
 }
 
-pub fn plan(session: &Session, command: PlanCommand) -> Result<(), AppError> {
+pub fn plan(session: &Invocation, command: PlanCommand) -> Result<(), AppError> {
     match command {
         PlanCommand::Add { name, prices } => {
             let changes = plan_prices(&prices)?;

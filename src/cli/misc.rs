@@ -1,21 +1,19 @@
 //! `tally config`, `migrate`, `demo` and `summary`.
 
+use super::Invocation;
 use super::args::{ConfigCommand, DemoArgs, RunArgs};
-use super::{AppError, Session};
+use crate::app::AppError;
 use crate::demo::{self, DemoSpec};
 use chrono::{NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::sync::Arc;
 
-pub fn config(session: &Session, command: ConfigCommand) -> Result<(), AppError> {
+pub fn config(session: &Invocation, command: ConfigCommand) -> Result<(), AppError> {
     let s = &session.settings;
     match command {
         ConfigCommand::Path => match &s.config_path {
             Some(p) => crate::out::line(&p.display().to_string())?,
-            None => {
-                return Err(AppError::Usage(
-                    "no config directory: set XDG_CONFIG_HOME or HOME".into(),
-                ));
-            }
+            None => return Err(crate::app::UsageError::NoConfigDir.into()),
         },
         ConfigCommand::Show => {
             let path = s
@@ -38,7 +36,7 @@ pub fn config(session: &Session, command: ConfigCommand) -> Result<(), AppError>
     Ok(())
 }
 
-pub fn migrate(session: &Session) -> Result<(), AppError> {
+pub fn migrate(session: &Invocation) -> Result<(), AppError> {
     // Opening already migrates; report what the database holds now.
     let store = crate::store::Store::connect(&session.settings.db, session.settings.pool)?;
     let report = store.migrate()?;
@@ -61,7 +59,7 @@ fn progress_bar() -> ProgressBar {
     bar
 }
 
-pub fn demo(session: &Session, args: DemoArgs) -> Result<(), AppError> {
+pub fn demo(session: &Invocation, args: DemoArgs) -> Result<(), AppError> {
     let end = match &args.end {
         Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
             crate::model::ValidationError::new("end", text, "must be a date such as 2026-11-25")
@@ -69,9 +67,7 @@ pub fn demo(session: &Session, args: DemoArgs) -> Result<(), AppError> {
         None => Utc::now().date_naive(),
     };
     if args.days == 0 || args.days > 3660 || args.customers == 0 {
-        return Err(AppError::Usage(
-            "--customers must be at least 1 and --days from 1 to 3660".into(),
-        ));
+        return Err(crate::app::UsageError::DemoSize.into());
     }
     let spec = DemoSpec {
         customers: args.customers,
@@ -105,41 +101,51 @@ pub fn demo(session: &Session, args: DemoArgs) -> Result<(), AppError> {
         use std::io::IsTerminal;
         // The shell on a terminal; elsewhere (a script, CI) the network summary.
         return if std::io::stdin().is_terminal() {
-            crate::shell::run(session.clone())
+            crate::shell::run(session.session()?)
         } else {
-            summary(session)
+            super::batch(session, "summary", crate::app::Origin::typed())
         };
     }
     Ok(())
 }
 
-/// Network totals over all time: the query language's `summary`.
-pub fn summary(session: &Session) -> Result<(), AppError> {
-    super::batch::run(session, "summary")
-}
-
-/// `tally run FILE --param NAME=VALUE`: the report on stdout, the first failure as FILE:LINE.
-pub fn run_report(session: &Session, args: RunArgs) -> Result<(), AppError> {
+/// `tally run REPORT --param NAME=VALUE`: the report on stdout (or `--output`), the first
+/// failure with its file and line; `--list` shows the known reports.
+pub fn run_report(invocation: &Invocation, args: RunArgs) -> Result<(), AppError> {
+    if args.list {
+        return crate::out::print(&crate::report::listing()).map_err(Into::into);
+    }
+    let name = args.report.unwrap_or_default();
     let params = args
         .params
         .iter()
-        .map(|p| crate::report::parse_param(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(AppError::Usage)?;
-    let mut session = session.clone();
-    if args.format.is_some() {
-        session.format = args.format.clone();
+        .map(|p| crate::app::parse_param(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let file = crate::report::find(&name)?;
+    let mut session = invocation.session()?;
+    if let Some(format) = &args.format {
+        session.format = super::format_named(Some(format))?;
     }
-    let reporter = session.reporter()?;
+    // With csv and several tables, --output names a folder; otherwise the report's file.
+    let dir = match (&args.output, session.format) {
+        (Some(path), crate::table::Format::Csv) if path.is_dir() || path.extension().is_none() => {
+            Some(path.clone())
+        }
+        (Some(path), _) => {
+            session.set_output(Some(path))?;
+            None
+        }
+        (None, _) => None,
+    };
     // Ctrl-C stops the report: its query on the server, and its own code at the next step.
-    let store = std::sync::Arc::clone(&reporter.store);
+    let store = Arc::clone(session.store());
     crate::interrupt::on_press(move |_| {
         let _ = store.cancel_running();
     });
-    let result = crate::report::run(&reporter, &args.file, &params);
+    let result = crate::report::run(&mut session, &file, &params, dir.as_deref());
     if crate::interrupt::pressed() {
         eprintln!("tally: interrupted");
         return Err(AppError::Interrupted);
     }
-    Ok(result?)
+    result
 }

@@ -73,14 +73,14 @@ fn other_field() -> Field<'static> {
 
 impl Menu<'_> {
     fn customer_field(&self) -> Field<'static> {
-        let store = self.store.clone();
+        let store = self.store();
         Field::new("Customer", "subscriber key, e.g. 447700900123", move |a| {
             known_customer(&store, a)
         })
     }
 
     fn time_field(&self) -> Field<'static> {
-        let zone = self.zone.clone();
+        let zone = self.zone();
         Field::new(
             "Time",
             format!("e.g. 2026-11-25 10:15, in {zone}"),
@@ -119,7 +119,7 @@ impl Menu<'_> {
             ..CallInput::default()
         };
         let record = input
-            .validate(&InputContext::new(self.zone.clone()))
+            .validate(&InputContext::new(self.zone()))
             .map(Record::Call);
         self.save(record);
         Ok(())
@@ -144,7 +144,7 @@ impl Menu<'_> {
             source_key: None,
         };
         let record = input
-            .validate(&InputContext::new(self.zone.clone()))
+            .validate(&InputContext::new(self.zone()))
             .map(Record::Sms);
         self.save(record);
         Ok(())
@@ -184,7 +184,7 @@ impl Menu<'_> {
             ..DataInput::default()
         };
         let record = input
-            .validate(&InputContext::new(self.zone.clone()))
+            .validate(&InputContext::new(self.zone()))
             .map(Record::Data);
         self.save(record);
         Ok(())
@@ -193,14 +193,14 @@ impl Menu<'_> {
     /// Stores a confirmed record once and says what was stored.
     fn save(&mut self, record: Result<Record, crate::model::ValidationError>) {
         let stored = record.map_err(|e| e.to_string()).and_then(|r| {
-            self.store
+            self.store()
                 .log(&r, false)
                 .map(|id| StoredRecord { id, record: r })
                 .map_err(|e| e.to_string())
         });
         match stored {
             Ok(s) => {
-                let line = crate::cli::describe_record(&s, &self.zone);
+                let line = crate::app::log::describe(&s, &self.zone());
                 self.say(&format!("Saved: {line}"));
             }
             Err(e) => self.say(&format!("Not saved: {e}")),
@@ -265,11 +265,11 @@ impl Menu<'_> {
     /// Runs a query built from the answers and shows its table.
     fn show(&mut self, text: &str) -> Result<(), Eof> {
         let answer = query::run_with(
-            &self.store,
+            &self.store(),
             text,
-            &self.zone,
-            chrono::Utc::now(),
-            &self.metrics,
+            &self.zone(),
+            self.session.now(),
+            self.session.metrics(),
         );
         let shown = match answer {
             Ok(Answer::Table(rs)) => table::render(&rs, Format::Table, &Options::default()),
@@ -307,7 +307,7 @@ impl Menu<'_> {
         let params = Field::new("Parameters", "NAME=VALUE ..., or Enter for none", |a| {
             let words = shell_words::split(a).map_err(|e| e.to_string())?;
             for w in &words {
-                crate::report::parse_param(w)?;
+                crate::app::parse_param(w).map_err(|e| e.to_string())?;
             }
             Ok(a.to_string())
         })
@@ -318,20 +318,20 @@ impl Menu<'_> {
         let params = shell_words::split(&a[1])
             .unwrap_or_default()
             .iter()
-            .filter_map(|w| crate::report::parse_param(w).ok())
+            .filter_map(|w| crate::app::parse_param(w).ok())
             .collect::<Vec<_>>();
-        let reporter = crate::report::Reporter {
-            store: self.store.clone(),
-            zone: self.zone.clone(),
-            metrics: self.metrics.clone(),
-            format: Format::Table,
-            now: chrono::Utc::now(),
-            may_log: false,
-        };
         self.say("");
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        if let Err(e) = crate::report::run(&reporter, std::path::Path::new(&a[0]), &params) {
-            self.say(&format!("The report stopped: {e}"));
+        // Nothing is stored from the menu without a confirmation: the report may not log.
+        let may_log = std::mem::replace(&mut self.session.may_log, false);
+        let format = std::mem::replace(&mut self.session.format, Format::Table);
+        let ran = crate::report::find(&a[0])
+            .map_err(crate::app::AppError::from)
+            .and_then(|file| crate::report::run(self.session, &file, &params, None));
+        self.session.may_log = may_log;
+        self.session.format = format;
+        if let Err(e) = ran {
+            self.say(&format!("The report stopped: {}", e.render().trim_end()));
         }
         self.pause()
     }

@@ -5,8 +5,7 @@ mod actions;
 mod form;
 mod people;
 
-use crate::cli::{AppError, Session};
-use crate::metric::Metrics;
+use crate::app::{AppError, Session};
 use crate::model::Zone;
 use crate::store::Store;
 use std::io::{BufRead, Write};
@@ -17,9 +16,7 @@ use std::sync::Arc;
 pub struct Eof;
 
 pub struct Menu<'a> {
-    pub store: Arc<Store>,
-    pub zone: Zone,
-    pub metrics: Arc<Metrics>,
+    session: &'a mut Session,
     input: Box<dyn BufRead + 'a>,
     out: Box<dyn Write + 'a>,
 }
@@ -37,36 +34,33 @@ tally menu
   9  Manage customers
   0  Exit";
 
-/// `tally menu`.
-pub fn run(session: &Session) -> Result<(), AppError> {
-    let store = Arc::new(session.open_store()?);
+/// `tally menu`, `.menu`: the menu on standard input and output, on `session`.
+pub fn run(session: &mut Session) -> Result<(), AppError> {
     let stdin = std::io::stdin();
-    let mut menu = Menu {
-        store,
-        zone: session.settings.zone.clone(),
-        metrics: Arc::new(session.metrics()),
-        input: Box::new(stdin.lock()),
-        out: Box::new(std::io::stdout()),
-    };
+    let mut menu = Menu::new(session, Box::new(stdin.lock()), Box::new(std::io::stdout()));
     menu.main_loop();
     Ok(())
 }
 
 impl<'a> Menu<'a> {
     pub fn new(
-        store: Arc<Store>,
-        zone: Zone,
-        metrics: Arc<Metrics>,
+        session: &'a mut Session,
         input: Box<dyn BufRead + 'a>,
         out: Box<dyn Write + 'a>,
     ) -> Menu<'a> {
         Menu {
-            store,
-            zone,
-            metrics,
+            session,
             input,
             out,
         }
+    }
+
+    fn store(&self) -> Arc<Store> {
+        Arc::clone(self.session.store())
+    }
+
+    fn zone(&self) -> Zone {
+        self.session.zone.clone()
     }
 
     /// Shows the menu and runs choices until 0 or the end of input.

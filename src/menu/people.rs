@@ -29,7 +29,7 @@ impl Menu<'_> {
     }
 
     fn add_customer(&mut self) -> Result<(), Eof> {
-        let store = self.store.clone();
+        let store = self.store();
         let plans: Vec<String> = store
             .plans()
             .map(|p| p.into_iter().map(|p| p.name).collect())
@@ -77,7 +77,7 @@ impl Menu<'_> {
                     region: optional(&a[3]),
                     ..NewCustomer::bare(key)
                 };
-                self.store.add_customer(&new).map_err(|e| e.to_string())
+                self.store().add_customer(&new).map_err(|e| e.to_string())
             });
         match added {
             Ok(c) => self.say(&format!("Saved: customer {}", c.key.as_str())),
@@ -87,7 +87,7 @@ impl Menu<'_> {
     }
 
     fn show_customer(&mut self) -> Result<(), Eof> {
-        let store = self.store.clone();
+        let store = self.store();
         let field = Field::new("Customer", "subscriber key", move |a| {
             super::actions::known_customer(&store, a)
         });
@@ -96,7 +96,7 @@ impl Menu<'_> {
         };
         let shown = SubscriberKey::parse("customer", &a[0])
             .ok()
-            .and_then(|key| self.store.customer(&key).ok().flatten())
+            .and_then(|key| self.store().customer(&key).ok().flatten())
             .map(|c| {
                 format!(
                     "  key      {}\n  name     {}\n  plan     {}\n  region   {}\n  status   {}",
@@ -117,7 +117,7 @@ impl Menu<'_> {
             limit: Some(50),
             ..CustomerFilter::default()
         };
-        match self.store.customers(&filter) {
+        match self.store().customers(&filter) {
             Ok(list) if list.is_empty() => self.say("No customers yet."),
             Ok(list) => {
                 for c in &list {
@@ -140,7 +140,7 @@ impl Menu<'_> {
     }
 
     fn change_status(&mut self) -> Result<(), Eof> {
-        let store = self.store.clone();
+        let store = self.store();
         let fields = [
             Field::new("Customer", "subscriber key", move |a| {
                 super::actions::known_customer(&store, a)
@@ -158,7 +158,7 @@ impl Menu<'_> {
                     status: Some(status),
                     ..CustomerChanges::default()
                 };
-                self.store
+                self.store()
                     .update_customer(&key, &changes)
                     .map_err(|e| e.to_string())
             });

@@ -18,22 +18,22 @@ impl Write for Screen {
     }
 }
 
-fn store() -> Arc<Store> {
+fn store() -> Store {
     let store = Store::open(&DbUrl::SqliteMemory, PoolSize::default()).unwrap();
     let mut new = NewCustomer::bare(SubscriberKey::parse("customer", "447700900123").unwrap());
     new.status = CustomerStatus::Active;
     store.add_customer(&new).unwrap();
-    Arc::new(store)
+    store
 }
 
 /// Runs the menu on `typed` (one answer per line); the screen and the number of calls stored.
 fn session(typed: &str) -> (String, i64) {
     let store = store();
     let screen = Screen::default();
+    let mut session = Session::new(store, Zone::utc(), crate::metric::Metrics::new(None));
+    let store = Arc::clone(session.store());
     let mut menu = Menu::new(
-        store.clone(),
-        Zone::utc(),
-        Arc::new(Metrics::new(None)),
+        &mut session,
         Box::new(std::io::Cursor::new(typed.to_string())),
         Box::new(screen.clone()),
     );

@@ -1,7 +1,7 @@
 //! The metrics file: `metric NAME = EXPRESSION` definitions, one after another, an expression
 //! running on over the following lines while a bracket is open; `//` comments between them.
 
-use super::{Metric, MetricError};
+use super::MetricError;
 
 /// One definition as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,22 +112,16 @@ pub fn parse_file(text: &str) -> Vec<Result<Definition, MetricError>> {
     out
 }
 
-/// The file for `metrics` (and definitions that did not load this time), readable and
-/// editable by hand.
-pub fn render_file(metrics: &[&Metric], unloaded: &[Definition]) -> String {
+/// The file for the saved definitions, readable and editable by hand.
+pub fn render_file(saved: &[Definition]) -> String {
     let mut out = String::from(
         "// tally metrics: `metric NAME = EXPRESSION`, in Rhai, over the measures of a result row\n\
          // (count, calls, answered, minutes, seconds, sms, data_mb, customers, revenue) and\n\
-         // other metrics. Rewritten by the shell's `metric` and `.metric drop`: definitions\n\
+         // other metrics. Rewritten by `metric save NAME` and `.metric drop NAME`: definitions\n\
          // edited here are kept, comments between them are not.\n",
     );
-    for m in metrics {
-        out.push_str(&format!("metric {} = {}\n", m.name, m.text));
-    }
-    for d in unloaded {
-        if !metrics.iter().any(|m| m.name == d.name) {
-            out.push_str(&format!("metric {} = {}\n", d.name, d.text));
-        }
+    for d in saved {
+        out.push_str(&format!("metric {} = {}\n", d.name, d.text));
     }
     out
 }

@@ -21,7 +21,9 @@ const MAX_PUSHED_NODES: usize = 2_000;
 /// Where a metric was defined.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
-    /// At the shell: kept in the user's own metrics file.
+    /// Defined in this run (the shell, a batch, a report): gone when it ends unless saved.
+    Session,
+    /// The user's own metrics file (saved with `metric save NAME`).
     Own,
     /// A shared file (`--metrics FILE`, `metrics = [...]` in config.toml), read only.
     Shared(PathBuf),
@@ -69,7 +71,7 @@ impl Metric {
         // text `.metrics` shows.
         let (file, first_line) = match &self.origin {
             Origin::Shared(p) => (Some(p.clone()), self.line),
-            Origin::Own => (None, 1),
+            Origin::Own | Origin::Session => (None, 1),
         };
         MetricError {
             metric: self.name.clone(),
@@ -117,11 +119,11 @@ impl fmt::Display for MetricError {
 pub struct Metrics {
     sandbox: Arc<Sandbox>,
     list: Vec<Metric>,
-    /// Where metrics defined at the shell are kept.
+    /// Where saved metrics are kept.
     own_file: Option<PathBuf>,
-    /// Definitions of the own file that did not load (a shared metric they read is missing
-    /// this time): written back unchanged when the file is saved.
-    unloaded: Vec<file::Definition>,
+    /// What the own file holds, loaded or not (a shared metric one reads may be missing this
+    /// time): rewritten with a saved metric's text, never with what a run only defined.
+    saved: Vec<file::Definition>,
 }
 
 impl Metrics {
@@ -131,7 +133,7 @@ impl Metrics {
             sandbox: Arc::new(Sandbox::new()),
             list: Vec::new(),
             own_file,
-            unloaded: Vec::new(),
+            saved: Vec::new(),
         }
     }
 
@@ -140,12 +142,9 @@ impl Metrics {
         dirs::config_dir().map(|d| d.join("tally").join("metrics.rhai"))
     }
 
-    /// The same metrics, with definitions kept for this run only (a report's own).
+    /// The same metrics, for a report: what it defines stays its own.
     pub fn scratch(&self) -> Metrics {
-        Metrics {
-            own_file: None,
-            ..self.clone()
-        }
+        self.clone()
     }
 
     pub fn get(&self, name: &str) -> Option<&Metric> {
@@ -178,14 +177,10 @@ impl Metrics {
         };
         let mut errors = Vec::new();
         for def in parse_file(&text) {
-            let added = def.and_then(|d| {
-                self.add(&d.name, &d.text, origin.clone(), d.line)
-                    .inspect_err(|_| {
-                        if origin == Origin::Own {
-                            self.unloaded.push(d.clone());
-                        }
-                    })
-            });
+            if let (Ok(d), Origin::Own) = (&def, &origin) {
+                self.saved.push(d.clone());
+            }
+            let added = def.and_then(|d| self.add(&d.name, &d.text, origin.clone(), d.line));
             if let Err(mut e) = added {
                 e.file = Some(path.to_path_buf());
                 errors.push(e);
@@ -194,7 +189,8 @@ impl Metrics {
         errors
     }
 
-    /// `metric NAME = TEXT` at the shell: checked, compiled, tried once, and saved.
+    /// `metric NAME = TEXT`: checked, compiled, tried once, and kept for this run (an own
+    /// metric of that name is replaced until the run ends; `save` keeps the new text).
     pub fn define(&mut self, name: &str, text: &str) -> Result<&Metric, MetricError> {
         if let Some(Origin::Shared(path)) = self.get(name).map(|m| &m.origin) {
             return Err(MetricError {
@@ -207,18 +203,61 @@ impl Metrics {
                 ),
             });
         }
-        let before = self.list.clone();
-        self.add(name, text, Origin::Own, 1)?;
-        if let Err(e) = self.save() {
-            self.list = before;
-            return Err(e);
-        }
+        self.add(name, text, Origin::Session, 1)?;
         self.get(name).ok_or_else(|| MetricError {
             metric: name.to_string(),
             file: None,
             place: None,
             message: "was not kept".into(),
         })
+    }
+
+    /// `metric save NAME`: keeps a metric in the user's own metrics file, so every later run
+    /// has it; returns the file.
+    pub fn save_metric(&mut self, name: &str) -> Result<PathBuf, MetricError> {
+        let err = |message: String| MetricError {
+            metric: name.to_string(),
+            file: None,
+            place: None,
+            message,
+        };
+        let Some(path) = self.own_file.clone() else {
+            return Err(err(
+                "cannot be saved: no config directory (set XDG_CONFIG_HOME or HOME)".into(),
+            ));
+        };
+        let Some(i) = self.list.iter().position(|m| m.name == name) else {
+            return Err(err("is not defined".into()));
+        };
+        if let Origin::Shared(file) = &self.list[i].origin {
+            return Err(err(format!("is defined in {}", file.display())));
+        }
+        // A metric it reads that is only defined for this run is saved with it.
+        let inputs = self.list[i].inputs.clone();
+        for input in inputs {
+            if self
+                .get(&input)
+                .is_some_and(|m| m.origin == Origin::Session)
+            {
+                self.save_metric(&input)?;
+            }
+        }
+        let (before_list, before_saved) = (self.list.clone(), self.saved.clone());
+        let definition = file::Definition {
+            name: name.to_string(),
+            text: self.list[i].text.clone(),
+            line: 1,
+        };
+        match self.saved.iter().position(|d| d.name == name) {
+            Some(at) => self.saved[at] = definition,
+            None => self.saved.push(definition),
+        }
+        self.list[i].origin = Origin::Own;
+        if let Err(e) = self.save() {
+            (self.list, self.saved) = (before_list, before_saved);
+            return Err(e);
+        }
+        Ok(path)
     }
 
     /// `.metric drop NAME`.
@@ -248,25 +287,22 @@ impl Metrics {
                 user.name
             )));
         }
-        let before = self.list.clone();
+        let (before_list, before_saved) = (self.list.clone(), self.saved.clone());
         self.list.remove(i);
-        if let Err(e) = self.save() {
-            self.list = before;
+        let in_file = self.saved.iter().any(|d| d.name == name);
+        self.saved.retain(|d| d.name != name);
+        if in_file && let Err(e) = self.save() {
+            (self.list, self.saved) = (before_list, before_saved);
             return Err(e);
         }
         Ok(())
     }
 
-    /// Writes the metrics defined at the shell to the user's own file.
+    /// Writes the saved definitions to the user's own file.
     fn save(&self) -> Result<(), MetricError> {
         let Some(path) = &self.own_file else {
             return Ok(());
         };
-        let own: Vec<&Metric> = self
-            .list
-            .iter()
-            .filter(|m| m.origin == Origin::Own)
-            .collect();
         let failed = |e: std::io::Error| MetricError {
             metric: String::new(),
             file: Some(path.clone()),
@@ -278,7 +314,7 @@ impl Metrics {
         }
         // Written beside and renamed, so a crash never leaves half a file.
         let temp = path.with_extension("rhai.tmp");
-        std::fs::write(&temp, render_file(&own, &self.unloaded)).map_err(failed)?;
+        std::fs::write(&temp, render_file(&self.saved)).map_err(failed)?;
         std::fs::rename(&temp, path).map_err(failed)
     }
 
@@ -340,7 +376,7 @@ impl Metrics {
         let trial: Vec<(String, f64)> = self.trial_values(&metric);
         metric.eval(&trial).map_err(|mut e| {
             // An own metric's runtime places count from its text; at loading, from the file.
-            if let (Origin::Own, Some(p)) = (&metric.origin, e.place.as_mut()) {
+            if let (Origin::Own | Origin::Session, Some(p)) = (&metric.origin, e.place.as_mut()) {
                 p.line += line - 1;
             }
             e

@@ -108,14 +108,17 @@ fn a_metric_cannot_depend_on_itself() {
 }
 
 #[test]
-fn definitions_persist_and_drop_refuses_what_is_in_use() {
+fn definitions_last_the_session_unless_saved_and_drop_refuses_what_is_in_use() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tally").join("metrics.rhai");
     let mut m = Metrics::new(Some(file.clone()));
     m.define("a", "minutes * 2").unwrap();
     m.define("b", "{\n  let x = a;\n  x + sms\n}").unwrap();
+    assert!(!file.exists(), "defining saves nothing");
     let e = m.drop("a").unwrap_err();
     assert!(e.message.contains("used by metric `b`"), "{e}");
+    // Saving b saves a, which it reads.
+    assert_eq!(m.save_metric("b").unwrap(), file);
     let mut again = Metrics::new(Some(file.clone()));
     assert!(again.load(&file, Origin::Own).is_empty());
     assert_eq!(again.names(), ["a", "b"]);
@@ -196,10 +199,16 @@ fn own_definitions_that_do_not_load_are_kept_in_the_file() {
         errors[0]
     );
     m.define("more", "sms").unwrap();
+    m.define("ok", "calls + 1").unwrap();
+    m.save_metric("more").unwrap();
     let saved = std::fs::read_to_string(&own).unwrap();
     assert!(
         saved.contains("metric mine = team_rate * minutes"),
         "{saved}"
     );
-    assert!(saved.contains("metric ok = calls") && saved.contains("metric more = sms"));
+    assert!(saved.contains("metric ok = calls\n") && saved.contains("metric more = sms"));
+    assert!(
+        !saved.contains("calls + 1"),
+        "a redefinition for this session only is not written: {saved}"
+    );
 }

@@ -1,9 +1,9 @@
 //! Measures: what each built-in measure is made of (atoms the database sums) and how its value
 //! is computed from them, per source.
 
+use super::Kind;
 use crate::diag::Diagnostic;
 use crate::parse::ast::{Measure as Written, Source, Spanned};
-use crate::rows::Kind;
 
 /// A number the database computes per group: a sum or count over records, never a ratio, so
 /// results from several tables add up and both backends return the same integers.

@@ -2,11 +2,11 @@
 //! when it is plain arithmetic, its SQL form's inputs too.
 
 use super::Context;
+use super::Kind;
 use super::measure::{self, Compute, MeasureDef};
 use crate::diag::{Diagnostic, Span, closest};
 use crate::metric::{Arith, Metric};
 use crate::parse::ast::{Measure, Source, Spanned};
-use crate::rows::Kind;
 
 /// A metric as a plan uses it.
 #[derive(Debug, Clone, PartialEq)]

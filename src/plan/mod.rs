@@ -2,6 +2,7 @@
 //! tables that answer it chosen. Hands the SQL stage one `Aggregate` (two for the summary).
 
 pub mod filter;
+mod kind;
 pub mod measure;
 pub mod metric;
 mod shape;
@@ -9,6 +10,7 @@ pub mod tables;
 pub mod time;
 
 pub use filter::{Filter, FilterField};
+pub use kind::Kind;
 pub use measure::{Atom, Compute, Field, MeasureDef};
 pub use metric::MetricUse;
 pub use shape::plan;
@@ -17,7 +19,6 @@ pub use time::UtcRange;
 
 use crate::model::Zone;
 use crate::parse::ast::{Order, Source};
-use crate::rows::Kind;
 use chrono::{DateTime, Utc};
 
 /// The first and last hour holding data.

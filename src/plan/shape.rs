@@ -1,5 +1,6 @@
 //! From a query's head and clauses to a plan: which groups, which measures, in what order.
 
+use super::Kind;
 use super::measure::{Atom, Compute, MeasureDef};
 use super::metric::{named, resolve};
 use super::tables::{Needs, choose};
@@ -7,7 +8,6 @@ use super::time::{self, UtcRange};
 use super::{Aggregate, Context, Filter, Key, Plan, Style, filter};
 use crate::diag::{Diagnostic, Span, closest};
 use crate::parse::ast::{CmpOp, Head, Measure, Order, Query, Source, Spanned};
-use crate::rows::Kind;
 use crate::store::Value;
 use chrono::{DateTime, Months, TimeDelta, Utc};
 

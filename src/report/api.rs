@@ -1,7 +1,8 @@
-//! What a `.rhai` report can call: `query`, `table`, `save`, `param`, `customer`, the date
-//! helpers and `log_call` / `log_sms` / `log_data`, over one `Reporter`.
+//! What a `.rhai` report can call: `query`, `table`, `save`, `print`, `param`, `customer`, the
+//! date helpers and `log_call` / `log_sms` / `log_data`, over the report's session.
 
-use super::{Reporter, dates};
+use super::dates;
+use crate::app::Session;
 use crate::model::{CallInput, DataInput, InputContext, Record, SmsInput, SubscriberKey};
 use crate::parse::Params;
 use crate::query::{self, Answer};
@@ -10,7 +11,6 @@ use crate::store::Value;
 use crate::table::{self, Format, Options};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, Map};
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
@@ -42,22 +42,37 @@ impl IntoIterator for Rows {
     }
 }
 
-/// The state a script's calls share.
+/// The state a script's calls share: the report's session, its parameters.
 pub struct Context {
-    pub reporter: Reporter,
+    session: Mutex<Option<Session>>,
     pub params: Vec<(String, String)>,
     /// Parameters the script asked for, to tell about `--param`s nobody read.
     pub used: Mutex<BTreeSet<String>>,
-    printed: AtomicUsize,
 }
 
 impl Context {
-    pub fn new(reporter: Reporter, params: Vec<(String, String)>) -> Context {
+    pub fn new(session: Session, params: Vec<(String, String)>) -> Context {
         Context {
-            reporter,
+            session: Mutex::new(Some(session)),
             params,
             used: Mutex::new(BTreeSet::new()),
-            printed: AtomicUsize::new(0),
+        }
+    }
+
+    /// The session back, once the script is done.
+    pub fn take_session(&self) -> Option<Session> {
+        self.session.lock().ok().and_then(|mut s| s.take())
+    }
+
+    /// Runs `work` on the session.
+    fn with<T>(&self, work: impl FnOnce(&mut Session) -> Fallible<T>) -> Fallible<T> {
+        let mut guard = self
+            .session
+            .lock()
+            .map_err(|_| "the report's session is not available".to_string())?;
+        match guard.as_mut() {
+            Some(session) => work(session),
+            None => Err("the report's session is not available".into()),
         }
     }
 
@@ -72,29 +87,35 @@ impl Context {
             .map(|(_, v)| v.clone())
     }
 
-    fn today(&self) -> chrono::NaiveDate {
-        self.reporter.zone.wall(self.reporter.now).date()
+    fn today(&self) -> Fallible<chrono::NaiveDate> {
+        self.with(|s| Ok(s.zone.wall(s.now()).date()))
     }
 
     fn print_table(&self, rs: &ResultSet) -> Fallible<()> {
-        let format = self.reporter.format;
-        let mut text = String::new();
-        if self.printed.fetch_add(1, Ordering::Relaxed) > 0
-            && !matches!(format, Format::Csv | Format::Json)
-        {
-            text.push('\n');
-        }
-        text.push_str(&table::render(rs, format, &Options::default()));
-        crate::out::print(&text).map_err(|e| e.to_string().into())
+        self.with(|s| s.show(rs.clone()).map_err(|e| e.to_string().into()))
+    }
+
+    /// A line of the report; in csv and json, where it would break the result, a message.
+    fn print(&self, text: &str) -> Fallible<()> {
+        self.with(|s| {
+            if matches!(s.format, Format::Csv | Format::Json) {
+                s.notice(text);
+                return Ok(());
+            }
+            s.output
+                .answer(&format!("{text}\n"))
+                .map_err(|e| e.to_string().into())
+        })
     }
 
     fn query(&self, text: &str, params: &Params) -> Fallible<Rows> {
-        let r = &self.reporter;
-        match query::run_with_params(&r.store, text, &r.zone, r.now, &r.metrics, params) {
-            Ok(Answer::Table(rs)) => Ok(Rows(Arc::new(rs))),
-            Ok(Answer::Explain(_)) => Err("query() runs queries; `explain` has no rows".into()),
-            Err(e) => Err(format!("query `{text}`: {}", e.render(text).trim_end()).into()),
-        }
+        self.with(|s| {
+            match query::run_with_params(s.store(), text, &s.zone, s.now(), s.metrics(), params) {
+                Ok(Answer::Table(rs)) => Ok(Rows(Arc::new(rs))),
+                Ok(Answer::Explain(_)) => Err("query() runs queries; `explain` has no rows".into()),
+                Err(e) => Err(format!("query `{text}`: {}", e.render(text).trim_end()).into()),
+            }
+        })
     }
 }
 
@@ -173,14 +194,13 @@ fn register_queries(engine: &mut Engine, ctx: &Arc<Context>) {
     );
     let c = Arc::clone(ctx);
     engine.register_fn("customer", move |key: &str| -> Fallible<Dynamic> {
-        customer(&c, key)
+        c.with(|s| customer(s.store(), key))
     });
 }
 
 /// A customer with their plan's prices, or `()` for an unknown key.
-fn customer(c: &Context, key: &str) -> Fallible<Dynamic> {
+fn customer(store: &crate::store::Store, key: &str) -> Fallible<Dynamic> {
     let key = SubscriberKey::parse("customer", key).map_err(|e| e.to_string())?;
-    let store = &c.reporter.store;
     let Some(found) = store.customer(&key).map_err(|e| e.to_string())? else {
         return Ok(Dynamic::UNIT);
     };
@@ -217,6 +237,12 @@ fn customer(c: &Context, key: &str) -> Fallible<Dynamic> {
 }
 
 fn register_output(engine: &mut Engine, ctx: &Arc<Context>) {
+    let c = Arc::clone(ctx);
+    engine.on_print(move |text| {
+        if let Err(e) = c.print(text) {
+            eprintln!("tally: {e}");
+        }
+    });
     let c = Arc::clone(ctx);
     engine.register_fn("table", move |rows: Rows| c.print_table(&rows.0));
     let c = Arc::clone(ctx);
@@ -343,27 +369,31 @@ fn register_dates(engine: &mut Engine, ctx: &Arc<Context>) {
         d.to_string()
     }
     let c = Arc::clone(ctx);
-    engine.register_fn("today", move || date(c.today()));
+    engine.register_fn("today", move || -> Fallible<String> {
+        Ok(date(c.today()?))
+    });
     let c = Arc::clone(ctx);
     engine.register_fn("days_ago", move |n: INT| -> Fallible<String> {
-        Ok(date(dates::add_days(c.today(), -n)?))
+        Ok(date(dates::add_days(c.today()?, -n)?))
     });
     engine.register_fn("add_days", move |day: &str, n: INT| -> Fallible<String> {
         Ok(date(dates::add_days(dates::parse(day)?, n)?))
     });
     let c = Arc::clone(ctx);
     engine.register_fn("start_of_month", move || -> Fallible<String> {
-        Ok(date(dates::start_of_month(c.today(), 0)?))
+        Ok(date(dates::start_of_month(c.today()?, 0)?))
     });
     let c = Arc::clone(ctx);
     engine.register_fn("start_of_month", move |months: INT| -> Fallible<String> {
-        Ok(date(dates::start_of_month(c.today(), months)?))
+        Ok(date(dates::start_of_month(c.today()?, months)?))
     });
     engine.register_fn("start_of_month", |day: &str| -> Fallible<String> {
         Ok(date(dates::start_of_month(dates::parse(day)?, 0)?))
     });
     let c = Arc::clone(ctx);
-    engine.register_fn("iso_week", move || dates::iso_week(c.today()));
+    engine.register_fn("iso_week", move || -> Fallible<String> {
+        Ok(dates::iso_week(c.today()?))
+    });
     engine.register_fn("iso_week", |day: &str| -> Fallible<String> {
         Ok(dates::iso_week(dates::parse(day)?))
     });
@@ -423,7 +453,10 @@ fn register_logging(engine: &mut Engine, ctx: &Arc<Context>) {
 }
 
 fn input_context(c: &Context) -> InputContext {
-    InputContext::new(c.reporter.zone.clone())
+    let zone = c
+        .with(|s| Ok(s.zone.clone()))
+        .unwrap_or_else(|_| crate::model::Zone::utc());
+    InputContext::new(zone)
 }
 
 fn required(m: &Map, field: &str) -> Fallible<String> {
@@ -435,15 +468,16 @@ fn optional(m: &Map, field: &str) -> Option<String> {
 }
 
 fn store(c: &Context, record: Record, m: &Map) -> Fallible<INT> {
-    if !c.reporter.may_log {
-        return Err(super::NO_LOGGING.into());
-    }
     let create = m
         .get("create_customer")
         .and_then(|v| v.as_bool().ok())
         .unwrap_or(false);
-    c.reporter
-        .store
-        .log(&record, create)
-        .map_err(|e| e.to_string().into())
+    c.with(|s| {
+        if !s.may_log {
+            return Err(super::NO_LOGGING.into());
+        }
+        s.store()
+            .log(&record, create)
+            .map_err(|e| e.to_string().into())
+    })
 }

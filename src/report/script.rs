@@ -2,22 +2,33 @@
 //! its line.
 
 use super::api::{self, Context};
-use super::{ReportError, Reporter};
+use crate::app::{AppError, ReportError, Session};
 use rhai::{Dynamic, Engine, EvalAltResult};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Runs the script in `session` (taken for the run and given back with the result).
 pub fn run(
-    r: &Reporter,
+    session: Session,
     path: &Path,
     text: &str,
     params: &[(String, String)],
-) -> Result<(), ReportError> {
-    let ctx = Arc::new(Context::new(r.clone(), params.to_vec()));
+) -> (Option<Session>, Result<(), AppError>) {
+    let ctx = Arc::new(Context::new(session, params.to_vec()));
+    let result = run_in(&ctx, path, text, params);
+    (ctx.take_session(), result)
+}
+
+fn run_in(
+    ctx: &Arc<Context>,
+    path: &Path,
+    text: &str,
+    params: &[(String, String)],
+) -> Result<(), AppError> {
     let mut engine = Engine::new();
     limit(&mut engine);
-    api::register(&mut engine, &ctx);
+    api::register(&mut engine, ctx);
     let ast = engine.compile(text).map_err(|e| {
         ReportError::new(
             path,
@@ -49,12 +60,6 @@ pub const MAX_OPERATIONS: u64 = 50_000_000;
 /// within limits like a metric's (larger: a report handles whole answers), and Ctrl-C stops
 /// them.
 fn limit(engine: &mut Engine) {
-    // A report's `print` lines are part of the report: standard output, like its tables.
-    engine.on_print(|text| {
-        if let Err(e) = crate::out::line(text) {
-            eprintln!("tally: {e}");
-        }
-    });
     engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
     engine.disable_symbol("eval");
     engine.set_max_call_levels(64);

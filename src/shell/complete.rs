@@ -2,6 +2,7 @@
 //! `where`, dimensions after `per`, measures after `show`/`by`, and names from the database.
 
 use crate::parse::words;
+use crate::store::{Store, StoreError, Value};
 
 /// Names from the database, loaded in the background.
 #[derive(Debug, Clone, Default)]
@@ -13,10 +14,26 @@ pub struct Names {
     pub metrics: Vec<String>,
 }
 
-const DOT_COMMANDS: &[&str] = &[
-    ".help", ".format", ".output", ".once", ".timing", ".tz", ".db", ".schema", ".metrics",
-    ".metric", ".run", ".menu", ".quit", ".exit",
-];
+/// Plans, regions and subscriber keys, for completion.
+pub fn load(store: &Store) -> Result<Names, StoreError> {
+    let plans = store.plans()?.into_iter().map(|p| p.name).collect();
+    let column = |sql: &str| -> Result<Vec<String>, StoreError> {
+        let rows = store.read(|c| Ok(c.query(sql, &[])?))?;
+        Ok(rows
+            .rows
+            .iter()
+            .filter_map(|r| r.first().and_then(Value::as_str).map(str::to_string))
+            .collect())
+    };
+    Ok(Names {
+        plans,
+        regions: column(
+            "SELECT DISTINCT region FROM customers WHERE region IS NOT NULL ORDER BY region LIMIT 1000",
+        )?,
+        keys: column("SELECT subscriber_key FROM customers ORDER BY subscriber_key LIMIT 10000")?,
+        metrics: Vec::new(),
+    })
+}
 
 /// The candidates for the word that ends at the end of `before` (the text up to the cursor).
 pub fn candidates(before: &str, names: &Names) -> (usize, Vec<String>) {
@@ -48,7 +65,7 @@ fn strings(list: &[&str]) -> Vec<String> {
 fn pool(previous: &[String], after_comma: bool, names: &Names) -> Vec<String> {
     let Some(last) = previous.last().map(String::as_str) else {
         let mut heads = strings(words::HEADS);
-        heads.extend(strings(DOT_COMMANDS));
+        heads.extend(crate::app::dot::COMMANDS.iter().map(|c| c.name.to_string()));
         heads.extend(strings(&["log", "metric"]));
         return heads;
     };
@@ -84,12 +101,11 @@ fn pool(previous: &[String], after_comma: bool, names: &Names) -> Vec<String> {
         "hours" if previous.iter().any(|w| w == "peak") => strings(&["calls", "sms", "data"]),
         "this" => strings(words::THIS),
         "=" | "!=" | "<>" | "in" => values(previous, names),
-        ".format" => strings(&["table", "vertical", "csv", "json", "markdown"]),
-        ".timing" => strings(&["on", "off"]),
-        ".help" => strings(&["examples"]),
+        dot if dot.starts_with('.') => crate::app::dot::find(dot)
+            .map(|c| strings(c.values))
+            .unwrap_or_default(),
         "log" => strings(&["call", "sms", "data"]),
-        ".metric" => strings(&["drop"]),
-        "drop" if previous.len() >= 2 && previous[previous.len() - 2] == ".metric" => {
+        "drop" | "save" if previous.len() >= 2 && previous[previous.len() - 2] == ".metric" => {
             names.metrics.clone()
         }
         w if previous.len() >= 2

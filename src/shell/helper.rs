@@ -2,7 +2,7 @@
 //! real parser to tell a finished statement from one that goes on to the next line.
 
 use super::complete::{Names, candidates};
-use crate::parse::{parse, words};
+use crate::parse::words;
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::Hinter;
@@ -120,23 +120,14 @@ impl Validator for TallyHelper {
     }
 }
 
-/// Incomplete only when the real parser ran out of input; every other error is shown when the
-/// statement runs, so the user can fix it on the same line.
+/// Incomplete only while a statement is open (the splitter's rule, the real parser's verdict
+/// for queries); every other error is shown when the statement runs, so the user can fix it
+/// on the same line.
 pub fn complete_or_not(input: &str) -> ValidationResult {
-    let text = input.trim();
-    if text.is_empty() || text.starts_with('.') || text.starts_with("log ") || text == "log" {
-        return ValidationResult::Valid(None);
-    }
-    if crate::metric::is_definition(text) {
-        // A metric's Rhai block may run over several lines.
-        return if crate::metric::open_brackets(text) > 0 {
-            ValidationResult::Incomplete
-        } else {
-            ValidationResult::Valid(None)
-        };
-    }
-    match parse(text) {
-        Err(e) if e.incomplete => ValidationResult::Incomplete,
+    let params = crate::parse::Params::new();
+    let pieces = crate::app::split(input, &params);
+    match pieces.last() {
+        Some(last) if !crate::app::complete(&last.text, &params) => ValidationResult::Incomplete,
         _ => ValidationResult::Valid(None),
     }
 }

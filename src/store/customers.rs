@@ -1,12 +1,10 @@
-//! Customers: add, show, update, delete (with their records only on request), list.
+//! Customers: add, show, update, list (deleting one, with its records, is `records::cascade`).
 
+use super::keys::{concurrent_duplicate, customer_id, select_ids};
 use super::plans::plan_id;
-use super::records::{DeleteCounts, load_customer_records};
-use super::rollup::Deltas;
-use super::{Conn, DbError, Store, StoreError, Value};
+use super::{DbError, Store, StoreError, Value};
 use crate::model::{
-    Customer, CustomerChanges, CustomerStatus, NewCustomer, SubscriberKey, ValidationError,
-    from_sql_time, sql_time,
+    Customer, CustomerChanges, CustomerStatus, NewCustomer, SubscriberKey, from_sql_time, sql_time,
 };
 use chrono::Utc;
 use std::collections::HashMap;
@@ -30,98 +28,6 @@ fn customer_from_row(row: &[Value]) -> Result<Customer, StoreError> {
         status: CustomerStatus::parse("status", &row[5].to_string())?,
         created_at: from_sql_time(&row[6].to_string()).ok_or_else(|| corrupt("created_at"))?,
     })
-}
-
-/// The error for a record whose customer does not exist.
-pub fn unknown_customer(key: &SubscriberKey) -> StoreError {
-    StoreError::Invalid(ValidationError::new(
-        "customer",
-        key.as_str(),
-        "no such customer (add it with `tally customer add`, or pass --create-customer)",
-    ))
-}
-
-pub(super) fn customer_id(conn: &mut dyn Conn, key: &SubscriberKey) -> Result<i64, StoreError> {
-    conn.query(
-        "SELECT id FROM customers WHERE subscriber_key = ?",
-        &[key.as_str().into()],
-    )?
-    .scalar()
-    .and_then(Value::as_i64)
-    .ok_or_else(|| StoreError::NotFound(format!("no customer {key}")))
-}
-
-/// Ids of the given keys; missing keys are created first when `create` is set, else left out.
-pub(super) fn resolve_ids(
-    conn: &mut dyn Conn,
-    keys: &[&SubscriberKey],
-    create: bool,
-    max_params: usize,
-) -> Result<HashMap<String, i64>, StoreError> {
-    let mut ids = select_ids(conn, keys, max_params)?;
-    if create {
-        let missing: Vec<&SubscriberKey> = keys
-            .iter()
-            .copied()
-            .filter(|k| !ids.contains_key(k.as_str()))
-            .collect();
-        if !missing.is_empty() {
-            insert_bare(conn, &missing, max_params)?;
-            ids.extend(select_ids(conn, &missing, max_params)?);
-        }
-    }
-    Ok(ids)
-}
-
-fn select_ids(
-    conn: &mut dyn Conn,
-    keys: &[&SubscriberKey],
-    max_params: usize,
-) -> Result<HashMap<String, i64>, StoreError> {
-    let mut ids = HashMap::with_capacity(keys.len());
-    for chunk in keys.chunks(max_params.min(1000)) {
-        let marks = vec!["?"; chunk.len()].join(", ");
-        let params: Vec<Value> = chunk.iter().map(|k| k.as_str().into()).collect();
-        let rows = conn.query(
-            &format!("SELECT subscriber_key, id FROM customers WHERE subscriber_key IN ({marks})"),
-            &params,
-        )?;
-        for row in rows.rows {
-            if let (Value::Text(key), Some(id)) = (&row[0], row[1].as_i64()) {
-                ids.insert(key.clone(), id);
-            }
-        }
-    }
-    Ok(ids)
-}
-
-fn insert_bare(
-    conn: &mut dyn Conn,
-    keys: &[&SubscriberKey],
-    max_params: usize,
-) -> Result<(), StoreError> {
-    let now = sql_time(Utc::now());
-    for chunk in keys.chunks((max_params / 3).min(1000)) {
-        let sql = format!(
-            "INSERT INTO customers (subscriber_key, status, created_at) VALUES {}",
-            super::dialect::placeholders(3, chunk.len())
-        );
-        let params: Vec<Value> = chunk
-            .iter()
-            .flat_map(|k| [k.as_str().into(), "active".into(), now.clone().into()])
-            .collect();
-        conn.execute(&sql, &params).map_err(concurrent_duplicate)?;
-    }
-    Ok(())
-}
-
-/// Inside a batch every key was checked first, so a duplicate can only come from a concurrent
-/// writer: retrying the transaction sees its row and goes on.
-pub(super) fn concurrent_duplicate(e: DbError) -> StoreError {
-    match e {
-        DbError::Duplicate(reason) => StoreError::Db(DbError::Busy(reason)),
-        other => other.into(),
-    }
 }
 
 /// Which customers `list_customers` returns.
@@ -293,51 +199,5 @@ impl Store {
         let current = changes.new_key.as_ref().unwrap_or(key);
         self.customer(current)?
             .ok_or_else(|| StoreError::NotFound(format!("no customer {current}")))
-    }
-
-    /// Deletes a customer. One with records is refused unless `cascade`, which deletes the
-    /// records too and takes them out of the rollups.
-    pub fn delete_customer(
-        &self,
-        key: &SubscriberKey,
-        cascade: bool,
-    ) -> Result<DeleteCounts, StoreError> {
-        let dialect = self.dialect();
-        self.write(|conn| {
-            // The customer's row is locked first: a record being stored for it (which takes a
-            // shared lock on it through the foreign key) finishes before, and none can start
-            // after, so the records read here are all there are.
-            let id = conn
-                .query(
-                    &format!(
-                        "SELECT id FROM customers WHERE subscriber_key = ?{}",
-                        dialect.lock_rows()
-                    ),
-                    &[key.as_str().into()],
-                )?
-                .scalar()
-                .and_then(Value::as_i64)
-                .ok_or_else(|| StoreError::NotFound(format!("no customer {key}")))?;
-            let records = load_customer_records(conn, id)?;
-            let counts = DeleteCounts::of(&records);
-            if counts.total() > 0 && !cascade {
-                return Err(StoreError::Refused(format!(
-                    "customer {key} has {counts}; pass --cascade to delete them with the customer"
-                )));
-            }
-            let mut deltas = Deltas::default();
-            for record in &records {
-                deltas.add(id, record, -1);
-            }
-            for table in ["calls", "sms", "data_sessions"] {
-                conn.execute(
-                    &format!("DELETE FROM {table} WHERE customer_id = ?"),
-                    &[id.into()],
-                )?;
-            }
-            deltas.apply(conn, dialect)?;
-            conn.execute("DELETE FROM customers WHERE id = ?", &[id.into()])?;
-            Ok(counts)
-        })
     }
 }

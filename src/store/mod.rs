@@ -5,6 +5,7 @@ mod conn;
 mod customers;
 pub mod dialect;
 mod error;
+mod keys;
 mod mysql;
 mod plans;
 mod records;

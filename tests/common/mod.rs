@@ -160,6 +160,8 @@ pub fn tally_cmd(args: &[&str]) -> std::process::Command {
     cmd.env("XDG_DATA_HOME", home.join("data"));
     cmd.env("XDG_STATE_HOME", home.join("state"));
     cmd.env("TZ", "UTC");
+    // Long answers in a terminal go through the pager: tests read them straight.
+    cmd.env("PAGER", "cat");
     cmd
 }
 

@@ -4,8 +4,8 @@
 use super::{BatchOutcome, insert_columns, row_params, write_record};
 use crate::model::{Record, RecordKind, SubscriberKey};
 use crate::store::conn::RowSink;
-use crate::store::customers::{concurrent_duplicate, resolve_ids, unknown_customer};
 use crate::store::dialect::placeholders;
+use crate::store::keys::{concurrent_duplicate, resolve_ids, unknown_customer};
 use crate::store::rollup::Deltas;
 use crate::store::{Conn, DbError, Dialect, StoreError, Value};
 use std::collections::{HashMap, HashSet};

@@ -2,16 +2,16 @@
 //! deletions, each changing the rollups in the same transaction.
 
 mod batch;
+mod cascade;
 mod changes;
 mod read;
 
 pub use batch::BatchMemory;
 pub use changes::RecordChanges;
 pub use read::DeleteCounts;
-pub(super) use read::load_customer_records;
 
 use super::conn::{RowSink, ValueRows};
-use super::customers::{customer_id, unknown_customer};
+use super::keys::{customer_id, unknown_customer};
 use super::rollup::Deltas;
 use super::{Conn, DbError, Store, StoreError, Value};
 use crate::model::{InputContext, Record, RecordKind, SourceKey, sql_time};

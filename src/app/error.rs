@@ -1,0 +1,325 @@
+//! The error every front end gets: each stage's own error, kept as data (with its source)
+//! until the one place that renders it, the exit code it means, and where a statement came from.
+
+use crate::config::ConfigError;
+use crate::diag::Diagnostic;
+use crate::import::{ImportError, MappingError, RejectsError};
+use crate::metric::MetricError;
+use crate::model::ValidationError;
+use crate::out::OutputError;
+use crate::query::QueryError;
+use crate::store::StoreError;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Exit codes, as documented in README.md.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// A rejected value, a refused operation, a failed statement, output that cannot be written.
+    pub const DATA: u8 = 1;
+    /// Bad usage or configuration.
+    pub const USAGE: u8 = 2;
+    /// The database cannot be reached.
+    pub const UNREACHABLE: u8 = 3;
+    /// Stopped by Ctrl-C (128 + SIGINT).
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// Where a statement's text came from: a file (a `.tally` report, `-f`) or none (the shell,
+/// `-e`, standard input), and the line and column its first character has there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file, when there is one.
+    pub file: Option<PathBuf>,
+    /// The line of the statement's first character, from 1.
+    pub line: usize,
+    /// The column of the statement's first character on that line, from 1.
+    pub column: usize,
+}
+
+impl Origin {
+    /// A statement typed or given on the command line: positions are its own.
+    pub fn typed() -> Origin {
+        Origin {
+            file: None,
+            line: 1,
+            column: 1,
+        }
+    }
+
+    /// The start of `file`.
+    pub fn file(path: impl Into<PathBuf>) -> Origin {
+        Origin {
+            file: Some(path.into()),
+            line: 1,
+            column: 1,
+        }
+    }
+
+    /// The place of a statement that starts at byte `start` (on line `line`) of a script that
+    /// starts here.
+    pub fn at(&self, script: &str, start: usize, line: usize) -> Origin {
+        let before = &script[..start.min(script.len())];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        let first_line = line == 1;
+        Origin {
+            file: self.file.clone(),
+            line: self.line + line - 1,
+            column: if first_line {
+                self.column + column - 1
+            } else {
+                column
+            },
+        }
+    }
+}
+
+/// A statement that failed, with its text and origin: rendered with the line and a caret.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", render_statement(self))]
+pub struct StatementError {
+    /// Where the statement starts.
+    pub origin: Origin,
+    /// The statement as written.
+    pub text: String,
+    /// What went wrong.
+    pub error: QueryError,
+}
+
+/// A report that failed at a line of its file (0: at no line, the file cannot be read): its
+/// Rhai code threw, or a parameter or directive is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportError {
+    /// The report file.
+    pub file: PathBuf,
+    /// The line, from 1; 0 for none.
+    pub line: usize,
+    /// What went wrong, as the script or tally said it.
+    pub message: String,
+}
+
+impl std::error::Error for ReportError {}
+
+impl std::fmt::Display for ReportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+        } else {
+            write!(f, "{}: {}", self.file.display(), self.message)
+        }
+    }
+}
+
+impl ReportError {
+    /// A failure at `line` of `file`.
+    pub fn new(file: &std::path::Path, line: usize, message: impl Into<String>) -> ReportError {
+        ReportError {
+            file: file.to_path_buf(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+/// Mistakes in how tally was asked to work (exit code 2).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum UsageError {
+    /// An output format tally does not have.
+    #[error("unknown format {0:?} (use table, vertical, csv, json or markdown)")]
+    UnknownFormat(String),
+    /// No folder for the config file.
+    #[error("no config directory: set XDG_CONFIG_HOME or HOME")]
+    NoConfigDir,
+    /// `tally demo` out of its bounds.
+    #[error("--customers must be at least 1 and --days from 1 to 3660")]
+    DemoSize,
+    /// A file that cannot be read.
+    #[error("{}: {source}", path.display())]
+    ReadFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: Arc<std::io::Error>,
+    },
+    /// A `--param NAME=VALUE` that is not one.
+    #[error("--param `{0}`: expected NAME=VALUE, NAME being letters, digits and _")]
+    Param(String),
+    /// A mapping file that cannot be used.
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    /// A mapping for another kind of record.
+    #[error("mapping {mapping} describes {declared} records, not {asked}")]
+    MappingKind {
+        /// The mapping's name.
+        mapping: String,
+        /// What it describes.
+        declared: String,
+        /// What the command imports.
+        asked: String,
+    },
+    /// `--map` with customers or plans.
+    #[error("--map applies to calls, sms and data; customers and plans use the native layout")]
+    MapForPeople,
+    /// A built-in format for the wrong kind of record.
+    #[error("the {format} format holds calls only, not {kind} records; use --map for other files")]
+    FormatKind {
+        /// The format.
+        format: String,
+        /// The kind asked for.
+        kind: String,
+    },
+    /// A rejects file that cannot be used.
+    #[error(transparent)]
+    Rejects(#[from] RejectsError),
+    /// A report of several tables asked for as one CSV.
+    #[error(
+        "the report has {0} tables, which one CSV cannot hold: give --output DIR for one CSV file per table, or use --format json"
+    )]
+    CsvTables(usize),
+}
+
+/// Everything that can stop a command, kept as each stage's own error.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Settings: a bad URL, config file or zone.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database refused, failed or cannot be reached.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A value broke a rule.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// tally was asked wrongly.
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+    /// A `log` line that is not one (its command line does not parse).
+    #[error("{}", .0.render().to_string().trim_end())]
+    LogLine(Box<clap::Error>),
+    /// A statement failed.
+    #[error(transparent)]
+    Statement(Box<StatementError>),
+    /// A metric cannot be defined, saved or evaluated.
+    #[error(transparent)]
+    Metric(#[from] MetricError),
+    /// A report failed at a line of its file.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// An import stopped.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// Standard output (or the output file) would not take the answer.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// A dot command was misused.
+    #[error(transparent)]
+    Dot(#[from] super::dot::DotError),
+    /// The terminal failed under the shell.
+    #[error("the terminal: {0}")]
+    Terminal(Arc<rustyline::error::ReadlineError>),
+    /// Ctrl-C stopped the command; what it did so far is kept and was reported.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl AppError {
+    /// The exit code this error ends the process with.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Config(_) | AppError::Usage(_) => exit::USAGE,
+            AppError::Store(e) => store_code(e),
+            AppError::Import(e) if e.store_error().is_some_and(StoreError::is_unreachable) => {
+                exit::UNREACHABLE
+            }
+            AppError::Import(ImportError::Mapping(_) | ImportError::Usage(_)) => exit::USAGE,
+            AppError::Statement(s) => match &s.error {
+                QueryError::Store(e) => store_code(e),
+                _ => exit::DATA,
+            },
+            AppError::Interrupted => exit::INTERRUPTED,
+            _ => exit::DATA,
+        }
+    }
+
+    /// The message for people, as printed once on stderr.
+    pub fn render(&self) -> String {
+        match self {
+            AppError::Statement(s) => render_statement(s),
+            AppError::Report(r) => r.to_string(),
+            other => format!("tally: {other}"),
+        }
+    }
+
+    /// A statement's error, with its text and origin.
+    pub fn statement(error: QueryError, text: &str, origin: &Origin) -> AppError {
+        AppError::Statement(Box::new(StatementError {
+            origin: origin.clone(),
+            text: text.to_string(),
+            error,
+        }))
+    }
+}
+
+fn store_code(e: &StoreError) -> u8 {
+    match e {
+        e if e.is_unreachable() => exit::UNREACHABLE,
+        StoreError::SchemaTooNew { .. } | StoreError::SchemaBehind { .. } => exit::USAGE,
+        _ => exit::DATA,
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        AppError::Output(OutputError(e.to_string()))
+    }
+}
+
+impl From<csv::Error> for AppError {
+    fn from(e: csv::Error) -> Self {
+        AppError::Output(OutputError(e.to_string()))
+    }
+}
+
+impl From<rustyline::error::ReadlineError> for AppError {
+    fn from(e: rustyline::error::ReadlineError) -> Self {
+        AppError::Terminal(Arc::new(e))
+    }
+}
+
+/// The one rendering of an error in a statement: `FILE:LINE:COLUMN: message` (or `line L,
+/// column C: message` for typed text), the line with a caret under the spot, what would have
+/// fitted and a suggestion.
+pub fn render_statement(s: &StatementError) -> String {
+    match &s.error {
+        QueryError::Syntax(e) => render_at(&e.diagnostic, &s.text, &s.origin),
+        QueryError::Plan(d) => render_at(d, &s.text, &s.origin),
+        other => match &s.origin.file {
+            Some(file) => format!("{}:{}: {other}\n", file.display(), s.origin.line),
+            None => format!("{other}\n"),
+        },
+    }
+}
+
+fn render_at(d: &Diagnostic, text: &str, origin: &Origin) -> String {
+    let start = d.span.start.min(text.len());
+    let line_in_text = text[..start].matches('\n').count();
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let column_in_line = text[line_start..start].chars().count() + 1;
+    let line = origin.line + line_in_text;
+    let column = if line_in_text == 0 {
+        origin.column + column_in_line - 1
+    } else {
+        column_in_line
+    };
+    let place = match &origin.file {
+        Some(file) => format!("{}:{line}:{column}", file.display()),
+        None => format!("line {line}, column {column}"),
+    };
+    let body = d.render(text);
+    // The diagnostic's own first line says `line L, column C` within the statement: give the
+    // place in the original text instead.
+    let rest = body.split_once('\n').map_or("", |(_, r)| r);
+    format!("{place}: {}\n{rest}", d.message)
+}
