@@ -76,6 +76,7 @@ fn a_full_disk_is_reported_once() {
     for args in [
         vec!["--db", db.url.as_str(), "-e", "summary; calls per day"],
         vec!["--db", db.url.as_str(), "customer", "list"],
+        vec!["--help"],
     ] {
         let full = std::fs::OpenOptions::new()
             .write(true)

@@ -362,3 +362,33 @@ fn the_same_file_imported_twice_at_once_beside_a_logger_stores_each_record_once(
         raw::assert_rollups_exact(&store);
     }
 }
+
+#[test]
+fn a_customer_deleted_while_its_records_are_corrected_or_deleted_leaves_exact_rollups() {
+    const OTHER: &str = "447700900077";
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        let _ = tally(&["--db", &db.url, "customer", "add", OTHER]);
+        for round in 0..3 {
+            let ids = log_calls(&db, 12);
+            let mut children: Vec<Child> = Vec::new();
+            for (i, id) in ids.iter().enumerate() {
+                let id = id.to_string();
+                let args: Vec<&str> = match i % 3 {
+                    0 => vec!["record", "update", "call", &id, "--duration", "23h"],
+                    1 => vec!["record", "delete", "call", &id],
+                    _ => vec!["record", "update", "call", &id, "--customer", OTHER],
+                };
+                children.push(spawn(&db, &args));
+                if i == 5 {
+                    children.push(spawn(&db, &["customer", "delete", KEY, "--cascade"]));
+                }
+            }
+            finish(children);
+            let store = db.open();
+            assert_eq!(orphans(&store), 0, "{backend:?} round {round}");
+            raw::assert_rollups_exact(&store);
+            let _ = tally(&["--db", &db.url, "customer", "add", KEY]);
+        }
+    }
+}

@@ -120,3 +120,30 @@ fn a_schema_that_is_behind_is_explained_not_migrated_by_a_reader() {
     assert!(message.contains("schema is version 1"), "{message}");
     assert!(message.contains("tally migrate"), "{message}");
 }
+
+#[test]
+fn the_shell_works_for_a_reader_and_says_in_one_line_what_it_may_not_do() {
+    use expectrl::{Expect, Session};
+    let server = Server::start(Default::default());
+    let url = setup(&server, "telecom");
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = common::tally_cmd(&["--db", &url, "--tz", "UTC"]);
+    cmd.env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("TALLY_HISTORY", dir.path().join("history"));
+    let mut p = Session::spawn(cmd).expect("a pty");
+    p.set_expect_timeout(Some(std::time::Duration::from_secs(30)));
+    p.expect("> ").unwrap();
+    p.send_line("top 3 customers by minutes").unwrap();
+    p.expect("Top 3 customers by minutes").unwrap();
+    p.expect("> ").unwrap();
+    p.send_line("log sms 447700000001 out 447700900002")
+        .unwrap();
+    p.expect("may not").unwrap();
+    p.expect("> ").unwrap();
+    p.send_line("summary").unwrap();
+    p.expect("active_customers").unwrap();
+    p.expect("> ").unwrap();
+    p.send_line(".quit").unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}

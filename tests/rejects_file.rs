@@ -249,3 +249,161 @@ fn a_rejects_file_in_a_missing_folder_is_named_in_the_error() {
     );
     assert_eq!(stored_calls(&db), 0, "checked before anything is stored");
 }
+
+#[test]
+fn a_database_reached_through_a_link_keeps_its_journals_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.db");
+    let link = dir.path().join("link.db");
+    let first = tally(&["--db", &format!("sqlite:{}", real.display()), "migrate"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let input = calls_file(dir.path(), "calls.csv", 3, 2);
+    for target in ["real.db-wal", "real.db-shm", "real.db"] {
+        let out = tally(&[
+            "--db",
+            &format!("sqlite:{}", link.display()),
+            "import",
+            "calls",
+            input.to_str().unwrap(),
+            "--create-customers",
+            "--rejects",
+            dir.path().join(target).to_str().unwrap(),
+            "--force",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{target}: {}", stderr(&out));
+        assert!(stderr(&out).contains("is the database"), "{}", stderr(&out));
+    }
+    let check = tally(&["--db", &format!("sqlite:{}", real.display()), "summary"]);
+    assert!(
+        check.status.success(),
+        "the database is intact: {}",
+        stderr(&check)
+    );
+}
+
+#[test]
+fn standard_input_s_file_is_never_the_rejects_file() {
+    let db = TestDb::new(Backend::Sqlite);
+    let dir = tempfile::tempdir().unwrap();
+    let input = calls_file(dir.path(), "in.csv", 3, 2);
+    let before = std::fs::read(&input).unwrap();
+    let out = common::tally_cmd(&[
+        "--db",
+        &db.url,
+        "import",
+        "calls",
+        "-",
+        "--create-customers",
+        "--rejects",
+        input.to_str().unwrap(),
+        "--force",
+    ])
+    .stdin(std::fs::File::open(&input).unwrap())
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is the input file -"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        before,
+        "the input is intact"
+    );
+}
+
+#[test]
+fn every_rejects_file_and_input_is_checked_before_anything_is_stored() {
+    let db = TestDb::new(Backend::Sqlite);
+    let dir = tempfile::tempdir().unwrap();
+    let good = calls_file(dir.path(), "good.csv", 3, 0);
+    let other = calls_file(dir.path(), "b.csv", 3, 1);
+    std::fs::write(
+        dir.path().join("b.csv.rejects.csv"),
+        "file,line,reason,record\nb.csv,2,old,x\n",
+    )
+    .unwrap();
+    let out = import(&db, &[good.to_str().unwrap(), other.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("b.csv.rejects.csv exists already"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stored_calls(&db), 0, "good.csv was not stored either");
+
+    let missing = dir.path().join("nowhere").join("calls.csv");
+    let out = import(&db, &[good.to_str().unwrap(), missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(
+        message.contains("nowhere/calls.csv: No such file"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("rejects"),
+        "the input is named, not its rejects file: {message}"
+    );
+    assert_eq!(stored_calls(&db), 0);
+}
+
+#[test]
+fn odd_rejects_paths_say_what_is_wrong() {
+    let db = TestDb::new(Backend::Sqlite);
+    let dir = tempfile::tempdir().unwrap();
+    let input = calls_file(dir.path(), "calls.csv", 2, 2);
+    let out = import(&db, &[input.to_str().unwrap(), "--rejects", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("must be a file"), "{}", stderr(&out));
+    let dangling = dir.path().join("dangling.csv");
+    std::os::unix::fs::symlink(dir.path().join("gone.csv"), &dangling).unwrap();
+    let out = import(
+        &db,
+        &[
+            input.to_str().unwrap(),
+            "--rejects",
+            dangling.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("symbolic link to a file that does not exist"),
+        "{}",
+        stderr(&out)
+    );
+    let out = import(&db, &[input.to_str().unwrap(), "--rejects", "/dev/full"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a full disk is no usage error: {}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("No space left"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_run_that_fails_leaves_no_empty_rejects_file_behind() {
+    let db = TestDb::new(Backend::Sqlite);
+    let dir = tempfile::tempdir().unwrap();
+    let good = calls_file(dir.path(), "good.csv", 2, 0);
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "no,such,header\n1,2,3\n").unwrap();
+    let rejects = dir.path().join("r.csv");
+    let out = import(
+        &db,
+        &[
+            good.to_str().unwrap(),
+            bad.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !rejects.exists(),
+        "nothing was rejected, so no file remains"
+    );
+}

@@ -149,3 +149,27 @@ fn a_tally_report_binds_values_counts_and_ranges() {
         }
     }
 }
+
+#[test]
+fn log_lines_take_parameters_as_whole_arguments_and_metrics_refuse_them() {
+    let db = seeded(common::Backend::Sqlite);
+    let dir = tempfile::tempdir().unwrap();
+    let text = "param k\nlog sms $k out 447700900456 --at '2026-11-22 10:00'\nsms where customer = $k show count\n";
+    let out = run_report(&db, dir.path(), "log.tally", text, &[&format!("k={KEY}")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "count\n2\n",
+        "the SMS went to {KEY}, not to a customer `$k`"
+    );
+    let nobody = tally(&["--db", &db.url, "customer", "show", "$k"]);
+    assert_eq!(nobody.status.code(), Some(1));
+    let metric = "param rate = 2\nmetric m = minutes * $rate\nsms show count\n";
+    let out = run_report(&db, dir.path(), "metric.tally", metric, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot use report parameters"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -61,11 +61,9 @@ impl Session {
         if !self.may_log {
             return Err(super::dot::DotError::NoLogging.into());
         }
-        let command = super::log::parse_line(text).map_err(|e| match e {
+        let command = super::log::parse_line_with(text, &self.params).map_err(|e| match e {
             super::log::LogLineError::Arguments(c) => AppError::LogLine(Box::new(c)),
-            super::log::LogLineError::Quotes(q) => {
-                AppError::Dot(super::dot::DotError::Quotes(format!("log: {q}")))
-            }
+            other => AppError::Dot(super::dot::DotError::Quotes(other.to_string())),
         })?;
         let (record, create) = super::log::checked(command, &InputContext::new(self.zone.clone()))?;
         let message = super::log::store(self.store(), record, create, &self.zone)?;

@@ -79,6 +79,9 @@ pub enum LogLineError {
     /// Its quotes do not close.
     #[error("log: {0}")]
     Quotes(#[from] shell_words::ParseError),
+    /// A `$name` the statement has no value for, or one inside a word.
+    #[error("log: {0}")]
+    Param(String),
     /// Its arguments are not those of `tally log`.
     #[error("{}", .0.render().to_string().trim_end())]
     Arguments(#[from] clap::Error),
@@ -86,8 +89,44 @@ pub enum LogLineError {
 
 /// Parses `log call ...` with the same rules as `tally log call ...`.
 pub fn parse_line(text: &str) -> Result<LogCommand, LogLineError> {
-    let words = shell_words::split(text)?;
+    parse_line_with(text, &crate::parse::Params::new())
+}
+
+/// [`parse_line`] in a report: a word that is `$name` (or `--flag=$name`) is that parameter's
+/// value, one argument whatever it holds; with parameters given, `$` inside a word is refused.
+pub fn parse_line_with(
+    text: &str,
+    params: &crate::parse::Params,
+) -> Result<LogCommand, LogLineError> {
+    let mut words = shell_words::split(text)?;
+    if !params.is_empty() {
+        for word in &mut words {
+            *word = bound(word, params)?;
+        }
+    }
     Ok(LogLine::try_parse_from(words.into_iter().skip(1))?.command)
+}
+
+/// A word with its parameter replaced by the value.
+fn bound(word: &str, params: &crate::parse::Params) -> Result<String, LogLineError> {
+    let Some(at) = word.find('$') else {
+        return Ok(word.to_string());
+    };
+    let (head, param) = word.split_at(at);
+    let name = param[1..].trim_start_matches('{').trim_end_matches('}');
+    let whole = head.is_empty() || (head.starts_with("--") && head.ends_with('='));
+    let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.is_empty();
+    if !whole || !plain {
+        return Err(LogLineError::Param(format!(
+            "`{word}`: a parameter in a log line is a whole argument ($name, or --flag=$name)"
+        )));
+    }
+    match params.get(name) {
+        Some(value) => Ok(format!("{head}{value}")),
+        None => Err(LogLineError::Param(format!(
+            "no value for the parameter `${name}`"
+        ))),
+    }
 }
 
 /// Stores a checked record; returns the line that confirms it (`logged call 17: ...`).
@@ -225,6 +264,31 @@ mod tests {
         );
         let err = parse_line("log fax 1").unwrap_err().to_string();
         assert!(err.contains("unrecognized subcommand 'fax'"), "{err}");
+    }
+
+    #[test]
+    fn report_parameters_are_whole_arguments() {
+        let params: crate::parse::Params = [
+            ("k", "447700900123"),
+            ("t", "2026-11-20 10:00"),
+            ("evil", "x --create-customer"),
+        ]
+        .into_iter()
+        .collect();
+        let c = parse_line_with("log sms $k out 447700900456 --at=$t", &params).unwrap();
+        assert!(matches!(
+            c,
+            LogCommand::Sms { ref customer, ref common, .. }
+                if customer == "447700900123" && common.at.as_deref() == Some("2026-11-20 10:00")
+        ));
+        let c = parse_line_with("log sms $evil out 447700900456", &params).unwrap();
+        assert!(matches!(
+            c,
+            LogCommand::Sms { ref customer, ref common, .. }
+                if customer == "x --create-customer" && !common.create_customer
+        ));
+        assert!(parse_line_with("log sms a$k out 1", &params).is_err());
+        assert!(parse_line_with("log sms $nope out 1", &params).is_err());
     }
 
     #[test]

@@ -10,6 +10,15 @@ pub fn statement(session: &mut Session, text: &str) -> Result<(), AppError> {
     if let (Some("save"), Some(name), None) = (words.next(), words.next(), words.next()) {
         return save(session, name);
     }
+    if !session.params.is_empty() && text.contains('$') {
+        return Err(MetricError {
+            metric: String::new(),
+            file: None,
+            place: None,
+            message: "a metric definition cannot use report parameters ($name): write the number, or pass the value to a query".into(),
+        }
+        .into());
+    }
     let (name, expression) = split_definition(text).map_err(|message| MetricError {
         metric: String::new(),
         file: None,

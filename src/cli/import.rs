@@ -4,7 +4,7 @@ use super::Invocation;
 use super::args::{FormatArg, ImportArgs, ImportKind};
 use crate::app::{AppError, UsageError};
 use crate::import::{
-    self, Existing, Format, Mapping, Options, Protected, Rejects, RejectsError, Report,
+    self, Existing, Format, ImportError, Mapping, Options, Protected, Rejects, RejectsError, Report,
 };
 use crate::model::{RecordKind, Zone};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -98,43 +98,27 @@ pub fn run(session: &Invocation, args: ImportArgs, tz_given: bool) -> Result<(),
     if args.map.is_some() && record_kind(args.kind).is_none() {
         return Err(UsageError::MapForPeople.into());
     }
-    let protected = protected_files(session, &args);
-    let existing = if args.force {
-        Existing::Replace
-    } else if args.append {
-        Existing::Append
-    } else {
-        Existing::Refuse
-    };
-    // One rejects file for the whole run when it is named: it is checked before anything is
-    // read or stored, and holds the rejected rows of every file.
-    let mut shared = match &args.rejects {
-        Some(path) => Some(Rejects::open(path, existing, &protected).map_err(rejects_error)?),
-        None => None,
-    };
+    // Everything is checked before anything is read or stored: the inputs exist, and every
+    // rejects file can be written without destroying a file.
+    for file in args.files.iter().filter(|f| f.as_str() != "-") {
+        std::fs::metadata(file).map_err(|e| ImportError::Io {
+            path: file.clone(),
+            reason: e.to_string(),
+        })?;
+    }
+    let mut rejects = open_rejects(session, &args)?;
     let store = session.open_store()?;
     install_ctrl_c();
-    for file in &args.files {
-        let mut own = None;
-        let rejects = match shared.as_mut() {
-            Some(r) => r,
-            None => own.insert(
-                Rejects::open(&import::default_path(file), existing, &protected)
-                    .map_err(rejects_error)?,
-            ),
-        };
+    for (i, file) in args.files.iter().enumerate() {
+        let r = rejects.for_file(i);
         let report = match record_kind(args.kind) {
-            Some(kind) => import_file(session, &store, &args, kind, file, rejects, tz_given),
+            Some(kind) => import_file(session, &store, &args, kind, file, r, tz_given),
             None if args.kind == ImportKind::Customers => {
-                import::import_customers(&store, file, rejects, &session.settings.zone)
+                import::import_customers(&store, file, r, &session.settings.zone)
                     .map_err(AppError::from)
             }
-            None => import::import_plans(&store, file, rejects).map_err(AppError::from),
-        };
-        if let Some(r) = own {
-            r.finish().map_err(rejects_error)?;
-        }
-        let report = report?;
+            None => import::import_plans(&store, file, r).map_err(AppError::from),
+        }?;
         crate::out::line(&report.to_string())?;
         if let Some(line) = report.interrupted_after_line {
             eprintln!(
@@ -145,26 +129,83 @@ pub fn run(session: &Invocation, args: ImportArgs, tz_given: bool) -> Result<(),
                     ""
                 }
             );
-            if let Some(r) = shared {
-                r.finish().map_err(rejects_error)?;
-            }
+            rejects.finish()?;
             return Err(AppError::Interrupted);
         }
     }
-    if let Some(r) = shared {
-        r.finish().map_err(rejects_error)?;
-    }
-    Ok(())
+    rejects.finish()
 }
 
-/// Files a rejects file must never be: the inputs, the mapping, the database and its journals.
+/// The run's rejects files: one named by --rejects for every input, or one beside each input
+/// (inputs that share a default path share its file).
+struct RunRejects {
+    files: Vec<Rejects>,
+    /// Which file each input writes to.
+    of_input: Vec<usize>,
+}
+
+impl RunRejects {
+    fn for_file(&mut self, input: usize) -> &mut Rejects {
+        let at = self.of_input.get(input).copied().unwrap_or(0);
+        &mut self.files[at]
+    }
+
+    fn finish(self) -> Result<(), AppError> {
+        for r in self.files {
+            r.finish().map_err(rejects_error)?;
+        }
+        Ok(())
+    }
+}
+
+fn open_rejects(session: &Invocation, args: &ImportArgs) -> Result<RunRejects, AppError> {
+    let protected = protected_files(session, args);
+    let existing = if args.force {
+        Existing::Replace
+    } else if args.append {
+        Existing::Append
+    } else {
+        Existing::Refuse
+    };
+    if let Some(path) = &args.rejects {
+        let shared = Rejects::open(path, existing, &protected).map_err(rejects_error)?;
+        return Ok(RunRejects {
+            files: vec![shared],
+            of_input: vec![0; args.files.len()],
+        });
+    }
+    let mut paths: Vec<std::path::PathBuf> = Vec::new();
+    let mut files = Vec::new();
+    let mut of_input = Vec::new();
+    for input in &args.files {
+        let path = import::default_path(input);
+        let at = match paths.iter().position(|p| *p == path) {
+            Some(at) => at,
+            None => {
+                files.push(Rejects::open(&path, existing, &protected).map_err(rejects_error)?);
+                paths.push(path);
+                files.len() - 1
+            }
+        };
+        of_input.push(at);
+    }
+    Ok(RunRejects { files, of_input })
+}
+
+/// Files a rejects file must never be: the inputs (standard input's file too), the mapping,
+/// the database and its journals, by the path given and by the file it resolves to (SQLite
+/// keeps the journals of a linked database beside its target).
 fn protected_files(session: &Invocation, args: &ImportArgs) -> Vec<Protected> {
     let mut out: Vec<Protected> = args
         .files
         .iter()
-        .filter(|f| f.as_str() != "-")
         .map(|f| Protected {
-            path: f.into(),
+            // `-` is standard input: when it comes from a file, that file is protected.
+            path: if f == "-" {
+                "/dev/stdin".into()
+            } else {
+                f.into()
+            },
             what: format!("the input file {f}"),
         })
         .collect();
@@ -175,20 +216,29 @@ fn protected_files(session: &Invocation, args: &ImportArgs) -> Vec<Protected> {
         });
     }
     if let crate::config::DbUrl::SqliteFile(db) = &session.settings.db {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut path = db.clone().into_os_string();
-            path.push(suffix);
-            out.push(Protected {
-                path: path.into(),
-                what: "the database".into(),
-            });
+        let mut spellings = vec![db.clone()];
+        spellings.extend(std::fs::canonicalize(db).ok());
+        for db in spellings {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut path = db.clone().into_os_string();
+                path.push(suffix);
+                out.push(Protected {
+                    path: path.into(),
+                    what: "the database".into(),
+                });
+            }
         }
     }
     out
 }
 
+/// A rejects file that cannot be used is a usage error, but failing to write one (a full
+/// disk) is the import's error.
 fn rejects_error(e: RejectsError) -> AppError {
-    UsageError::Rejects(e).into()
+    match e {
+        RejectsError::Io { .. } => AppError::Import(ImportError::Rejects(e)),
+        other => UsageError::Rejects(other).into(),
+    }
 }
 
 fn import_file(

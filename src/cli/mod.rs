@@ -136,7 +136,10 @@ fn ask_password(url: &mut DbUrl) -> Result<(), AppError> {
 
 /// Runs tally with the process's arguments; returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(&e),
+    };
     match run(cli) {
         Ok(()) => ExitCode::from(crate::app::exit::OK),
         Err(AppError::Interrupted) => ExitCode::from(crate::app::exit::INTERRUPTED),
@@ -144,6 +147,26 @@ pub fn main() -> ExitCode {
             let shown = e.render();
             eprintln!("{}", shown.trim_end());
             ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// `--help` and `--version` go through tally's output (a closed pipe, a full disk); a usage
+/// mistake is said on stderr with exit code 2.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let text = e.render().to_string();
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => match crate::out::print(&text) {
+            Ok(()) => ExitCode::from(crate::app::exit::OK),
+            Err(failed) => {
+                eprintln!("tally: {failed}");
+                ExitCode::from(crate::app::exit::DATA)
+            }
+        },
+        _ => {
+            eprint!("{text}");
+            ExitCode::from(crate::app::exit::USAGE)
         }
     }
 }

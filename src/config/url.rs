@@ -201,9 +201,7 @@ pub fn check_database_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "database name {name:?} must be 1 to 64 letters, digits, _, $ or -"
-        ))
+        Err("the database name must be 1 to 64 letters, digits, _, $ or -".to_string())
     }
 }
 
@@ -212,13 +210,13 @@ fn apply_query(url: &mut MysqlUrl, query: &str) -> Result<(), String> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let value = percent_decode(value)?;
         match key.replace('_', "-").as_str() {
-            "ssl-mode" | "sslmode" => {
-                url.ssl_mode = SslMode::parse(&value).ok_or_else(|| {
-                    format!("ssl-mode {value:?} must be disabled, preferred, required, verify_ca or verify_identity")
-                })?
-            }
+            "ssl-mode" | "sslmode" => url.ssl_mode = SslMode::parse(&value).ok_or_else(|| {
+                "ssl-mode must be disabled, preferred, required, verify_ca or verify_identity"
+                    .to_string()
+            })?,
             "ssl-ca" | "sslca" => url.ssl_ca = Some(expand_home(&value)),
-            other => return Err(format!("unknown option {other:?} (known: ssl-mode, ssl-ca)")),
+            // The option is not quoted back: in a mistyped URL it may hold a password.
+            _ => return Err("unknown option (known: ssl-mode, ssl-ca)".to_string()),
         }
     }
     if url.ssl_ca.is_some() && url.ssl_mode == SslMode::Preferred {
@@ -282,13 +280,26 @@ pub fn mask_url_text(text: &str) -> String {
     let prefix = scheme_prefix(text);
     let rest = &text[prefix.len()..];
     if let Some(at) = rest.rfind('@') {
-        return format!("{prefix}***{}", &rest[at..]);
+        return format!("{prefix}***@{}", masked_host(&rest[at + 1..]));
     }
     let authority_end = rest.find('/').unwrap_or(rest.len());
     if rest[..authority_end].contains(':') {
         return format!("{prefix}***{}", &rest[authority_end..]);
     }
     text.to_string()
+}
+
+/// What follows the `@` of a mistyped URL: the host and the rest, a port only when it is a
+/// number (text in the port's place may be a password typed there).
+fn masked_host(after: &str) -> String {
+    let end = after.find(['/', '?']).unwrap_or(after.len());
+    let (hostport, rest) = after.split_at(end);
+    match hostport.rsplit_once(':') {
+        Some((host, port)) if !port.chars().all(|c| c.is_ascii_digit()) && !host.contains(']') => {
+            format!("{host}:***{rest}")
+        }
+        _ => after.to_string(),
+    }
 }
 
 /// `text` with every word that looks like URL text holding a password masked: for messages
@@ -401,6 +412,15 @@ mod tests {
             ("mysql://bob:hunter2/db", "mysql://***/db"),
             ("mysql://bob:p@ss@host", "mysql://***@host"),
             ("mysql:bob:hunter2", "mysql:***"),
+            (
+                "mysql://bob:3306/Xy9hunter2@db.example/telecom",
+                "mysql://***@db.example/telecom",
+            ),
+            (
+                "mysql://bob:1234/ab?ssl-mode=hunter2@h/db",
+                "mysql://***@h/db",
+            ),
+            ("mysql://bob@host:hunter2/db", "mysql://***@host:***/db"),
         ] {
             let err = DbUrl::parse(raw).unwrap_err().to_string();
             assert!(
@@ -411,7 +431,12 @@ mod tests {
                 err.starts_with(&format!("bad database URL {shown}: ")),
                 "{raw}: {err}"
             );
-            assert_eq!(may_hold_password(raw), raw.contains('@'), "{raw}");
+            let userinfo_has_colon = raw
+                .split_once("://")
+                .map_or(raw, |(_, r)| r)
+                .rsplit_once('@')
+                .is_some_and(|(u, _)| u.contains(':'));
+            assert_eq!(may_hold_password(raw), userinfo_has_colon, "{raw}");
         }
         assert!(!may_hold_password("mysql://bob@host/db"));
         assert!(!may_hold_password("sqlite:/tmp/x@y.db"));
@@ -450,15 +475,15 @@ mod tests {
             ),
             (
                 "mysql://root@host/a;drop",
-                r#"database name "a;drop" must be 1 to 64 letters, digits, _, $ or -"#,
+                "the database name must be 1 to 64 letters, digits, _, $ or -",
             ),
             (
                 "mysql://root@host/db?ssl-mode=maybe",
-                r#"ssl-mode "maybe" must be disabled, preferred, required, verify_ca or verify_identity"#,
+                "ssl-mode must be disabled, preferred, required, verify_ca or verify_identity",
             ),
             (
                 "mysql://root@host/db?colour=red",
-                r#"unknown option "colour" (known: ssl-mode, ssl-ca)"#,
+                "unknown option (known: ssl-mode, ssl-ca)",
             ),
         ];
         for (url, reason) in cases {

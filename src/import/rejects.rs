@@ -36,12 +36,31 @@ pub enum RejectsError {
         h = HEADER.join(",")
     )]
     NotRejects(PathBuf),
+    /// It cannot be created or opened (a missing folder, no permission).
+    #[error("the rejects file {path}: {reason}")]
+    Create { path: PathBuf, reason: String },
+    /// Writing to it failed (a full disk).
     #[error("the rejects file {path}: {reason}")]
     Io { path: PathBuf, reason: String },
+    #[error(
+        "the rejects file must be a file: `-` would be standard output, which carries the import's summary"
+    )]
+    NotAFile,
+    #[error(
+        "the rejects file {0} is a symbolic link to a file that does not exist; give the path of the file itself"
+    )]
+    DanglingLink(PathBuf),
 }
 
 fn io_error(path: &Path) -> impl Fn(io::Error) -> RejectsError + '_ {
     move |e| RejectsError::Io {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+fn create_error(path: &Path) -> impl Fn(io::Error) -> RejectsError + '_ {
+    move |e| RejectsError::Create {
         path: path.to_path_buf(),
         reason: e.to_string(),
     }
@@ -58,9 +77,18 @@ pub struct Protected {
 pub struct Rejects {
     path: PathBuf,
     writer: csv::Writer<File>,
-    /// Whether this run made the file (then an unused one is removed at the end).
+    /// Whether this run made the file (then an unused one is removed at the end, also when
+    /// the run fails).
     created: bool,
     pub count: u64,
+}
+
+impl Drop for Rejects {
+    fn drop(&mut self) {
+        if self.created && self.count == 0 {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 impl Rejects {
@@ -71,6 +99,13 @@ impl Rejects {
         existing: Existing,
         protected: &[Protected],
     ) -> Result<Rejects, RejectsError> {
+        if path.as_os_str() == "-" {
+            return Err(RejectsError::NotAFile);
+        }
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if link && std::fs::metadata(path).is_err() {
+            return Err(RejectsError::DanglingLink(path.to_path_buf()));
+        }
         for p in protected {
             if same_file(path, &p.path) {
                 return Err(RejectsError::Forbidden {
@@ -85,10 +120,10 @@ impl Rejects {
                     .write(true)
                     .create_new(true)
                     .open(path)
-                    .map_err(io_error(path))?;
+                    .map_err(create_error(path))?;
                 (file, true, true)
             }
-            Err(e) => return Err(io_error(path)(e)),
+            Err(e) => return Err(create_error(path)(e)),
             Ok(meta) => open_existing(path, &meta, existing)?,
         };
         let mut writer = csv::Writer::from_writer(file);
@@ -135,12 +170,12 @@ impl Rejects {
         self.flush()?;
         if self.count == 0 {
             if self.created {
-                drop(self.writer);
+                self.created = false;
                 std::fs::remove_file(&self.path).map_err(io_error(&self.path))?;
             }
             return Ok(None);
         }
-        Ok(Some(self.path))
+        Ok(Some(self.path.clone()))
     }
 }
 
@@ -155,7 +190,7 @@ fn open_existing(
         let file = OpenOptions::new()
             .write(true)
             .open(path)
-            .map_err(io_error(path))?;
+            .map_err(create_error(path))?;
         return Ok((file, false, true));
     }
     let holds_rows = holds_rows(path)?;
@@ -168,7 +203,7 @@ fn open_existing(
             let file = OpenOptions::new()
                 .append(true)
                 .open(path)
-                .map_err(io_error(path))?;
+                .map_err(create_error(path))?;
             Ok((file, false, false))
         }
         // Nothing to lose (empty, or only a header), or --force: write it anew.
@@ -177,7 +212,7 @@ fn open_existing(
                 .write(true)
                 .truncate(true)
                 .open(path)
-                .map_err(io_error(path))?;
+                .map_err(create_error(path))?;
             Ok((file, false, true))
         }
     }
@@ -185,9 +220,9 @@ fn open_existing(
 
 /// Whether the file holds anything beyond an empty line or tally's header.
 fn holds_rows(path: &Path) -> Result<bool, RejectsError> {
-    let file = File::open(path).map_err(io_error(path))?;
+    let file = File::open(path).map_err(create_error(path))?;
     let mut lines = io::BufReader::new(file).lines();
-    let first = lines.next().transpose().map_err(io_error(path))?;
+    let first = lines.next().transpose().map_err(create_error(path))?;
     let header_only = match first {
         None => return Ok(false),
         Some(line) => line.trim().is_empty() || line.trim_end() == HEADER.join(","),
@@ -195,15 +230,19 @@ fn holds_rows(path: &Path) -> Result<bool, RejectsError> {
     if !header_only {
         return Ok(true);
     }
-    Ok(lines.next().transpose().map_err(io_error(path))?.is_some())
+    Ok(lines
+        .next()
+        .transpose()
+        .map_err(create_error(path))?
+        .is_some())
 }
 
 fn starts_with_header(path: &Path) -> Result<bool, RejectsError> {
-    let file = File::open(path).map_err(io_error(path))?;
+    let file = File::open(path).map_err(create_error(path))?;
     let mut first = String::new();
     io::BufReader::new(file)
         .read_line(&mut first)
-        .map_err(io_error(path))?;
+        .map_err(create_error(path))?;
     Ok(first.trim_end() == HEADER.join(","))
 }
 

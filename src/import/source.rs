@@ -26,16 +26,34 @@ pub fn open(path: &str, consumed: Arc<AtomicU64>) -> io::Result<Box<dyn Read>> {
             consumed,
         }));
     }
+    let gzip = Path::new(path).extension().is_some_and(|e| e == "gz");
+    if gzip {
+        verify_gzip(path)?;
+    }
     let file = File::open(path)?;
     let counted = Counted {
         inner: BufReader::with_capacity(1 << 16, file),
         consumed,
     };
-    Ok(if Path::new(path).extension().is_some_and(|e| e == "gz") {
+    Ok(if gzip {
         Box::new(flate2::read::MultiGzDecoder::new(counted))
     } else {
         Box::new(counted)
     })
+}
+
+/// Reads a gzip file through once: its checksum is only known at the end, and a damaged or
+/// cut file must be refused before any of its rows is stored, not after some were.
+fn verify_gzip(path: &str) -> io::Result<()> {
+    let file = BufReader::with_capacity(1 << 16, File::open(path)?);
+    let mut decoder = flate2::read::MultiGzDecoder::new(file);
+    io::copy(&mut decoder, &mut io::sink()).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("the compressed file is damaged or cut short ({e}); nothing of it was stored"),
+        )
+    })?;
+    Ok(())
 }
 
 struct Counted<R> {

@@ -7,7 +7,7 @@ use std::fmt;
 const SYNTAX_RULE: &str = "must be a time such as 2026-11-25 10:15, 2026-11-25T10:15:00Z, 2026-11-25T10:15:00+02:00 or now";
 const FUTURE_RULE: &str = "must not be more than 5 minutes in the future";
 const GAP_RULE: &str = "does not exist in the time zone (skipped by a daylight-saving change)";
-const BEFORE_1970_RULE: &str = "must not be before 1970-01-01";
+const BEFORE_1970_RULE: &str = "must not be before 1970-01-01 00:00 UTC";
 
 /// How far ahead of the clock a record may be: switches' clocks drift a little.
 pub const FUTURE_TOLERANCE_SECS: i64 = 5 * 60;
@@ -321,7 +321,7 @@ mod tests {
         let err = parse_time("at", "1969-12-31 23:59", &Zone::utc(), now()).unwrap_err();
         assert_eq!(
             err.to_string(),
-            r#"invalid at "1969-12-31 23:59": must not be before 1970-01-01"#
+            r#"invalid at "1969-12-31 23:59": must not be before 1970-01-01 00:00 UTC"#
         );
     }
 

@@ -396,11 +396,15 @@ fn buckets(range: UtcRange, key: Key, ctx: &Context, span: Span) -> Result<Vec<V
         )
     };
     let (wall_start, wall_end) = (ctx.zone.wall(start), ctx.zone.wall(end));
+    use chrono::Datelike;
+    let month_number = |d: chrono::NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+    // Counted on the range asked for, without the bucket added before it to compare with.
+    let asked_days = (wall_end - wall_start).num_days() - i64::from(key != Key::Hourly);
     let estimate = match key {
-        Key::Hourly => (end - start).num_hours(),
-        Key::Week => (wall_end - wall_start).num_weeks(),
-        Key::Month => (wall_end - wall_start).num_days() / 28,
-        _ => (wall_end - wall_start).num_days(),
+        Key::Hourly => (end - start).num_hours() - 1,
+        Key::Week => asked_days / 7,
+        Key::Month => month_number(wall_end.date()) - month_number(wall_start.date()),
+        _ => asked_days,
     };
     if estimate > MAX_BUCKETS as i64 {
         return Err(too_many(estimate));
@@ -411,6 +415,7 @@ fn buckets(range: UtcRange, key: Key, ctx: &Context, span: Span) -> Result<Vec<V
             labels.push(Value::from(label));
         }
     };
+    let last_day = ctx.zone.wall(end - TimeDelta::seconds(1)).date();
     match key {
         Key::Hourly => {
             let mut t = start;
@@ -419,20 +424,29 @@ fn buckets(range: UtcRange, key: Key, ctx: &Context, span: Span) -> Result<Vec<V
                 t += TimeDelta::hours(1);
             }
         }
+        // Days, weeks and months are calendar units of the zone: walk them on the wall dates.
+        Key::Week => {
+            let mut monday = wall_start.date()
+                - TimeDelta::days(i64::from(wall_start.weekday().num_days_from_monday()));
+            while monday <= last_day {
+                push(monday.to_string());
+                monday += TimeDelta::weeks(1);
+            }
+        }
+        Key::Month => {
+            let mut first = wall_start.date().with_day(1).unwrap_or(wall_start.date());
+            while first <= last_day {
+                push(first.format("%Y-%m").to_string());
+                let Some(next) = first.checked_add_months(Months::new(1)) else {
+                    break;
+                };
+                first = next;
+            }
+        }
         _ => {
-            // Days, weeks and months are calendar units of the zone: walk the wall dates.
-            let last_day = ctx.zone.wall(end - TimeDelta::seconds(1)).date();
             let mut day = wall_start.date();
             while day <= last_day {
-                push(match key {
-                    Key::Week => {
-                        use chrono::Datelike;
-                        (day - TimeDelta::days(i64::from(day.weekday().num_days_from_monday())))
-                            .to_string()
-                    }
-                    Key::Month => day.format("%Y-%m").to_string(),
-                    _ => day.to_string(),
-                });
+                push(day.to_string());
                 let Some(next) = day.succ_opt() else { break };
                 day = next;
             }
@@ -624,10 +638,12 @@ fn narrowed(source: Source, atoms: &[Atom], filter: Option<&Filter>) -> Source {
     }
 }
 
-/// The zone's offsets over the range, an open end bounded by the data there is.
+/// The zone's offsets over the range, cut to the hours that hold data: no record is outside
+/// them, and a range of centuries would otherwise be probed hour by hour.
 fn offsets_over(range: UtcRange, ctx: &Context) -> Vec<(DateTime<Utc>, i64)> {
     let (first, last) = ctx.extent.unwrap_or((ctx.now, ctx.now));
-    let from = range.start.unwrap_or(first).min(range.end.unwrap_or(last));
-    let to = range.end.unwrap_or(last + TimeDelta::hours(1)).max(from);
+    let data_end = last + TimeDelta::hours(1);
+    let from = range.start.unwrap_or(first).max(first).min(data_end);
+    let to = range.end.unwrap_or(data_end).min(data_end).max(from);
     time::offsets(&ctx.zone, from, to)
 }

@@ -150,25 +150,17 @@ fn last(
     let today = wall.date();
     let (first, after) = match unit {
         "hour" => {
-            let hour = wall
-                .date()
-                .and_hms_opt(wall.hour(), 0, 0)
-                .ok_or_else(|| out_of_range(span))?;
-            let from = hour
+            // Real hours: the current hour of the zone's clock, from its start, and the N - 1
+            // hours before it, whatever the clocks did meanwhile (a change of daylight saving
+            // inside the range neither skips nor repeats an hour).
+            let into_hour = i64::from(wall.minute()) * 60 + i64::from(wall.second());
+            let hour_start = crate::model::truncate_to_second(now) - TimeDelta::seconds(into_hour);
+            let start = hour_start
                 .checked_sub_signed(TimeDelta::hours(back))
-                .ok_or_else(|| out_of_range(span))?;
-            let to = hour + Duration::hours(1);
-            // An hour the clocks skipped starts (and ends) when they jumped: `last 2 hours` at
-            // 02:30 on the spring-forward day is the one real hour since 02:00.
-            let start = zone
-                .first_instant_from(from)
-                .ok_or_else(|| out_of_range(span))?;
-            let end = zone
-                .first_instant_from(to)
                 .ok_or_else(|| out_of_range(span))?;
             return Ok(UtcRange {
                 start: Some(start),
-                end: Some(end),
+                end: Some(hour_start + Duration::hours(1)),
             });
         }
         "day" => (

@@ -31,7 +31,9 @@ impl Store {
                 .scalar()
                 .and_then(Value::as_i64)
                 .ok_or_else(|| StoreError::NotFound(format!("no customer {key}")))?;
-            let records = load_customer_records(conn, id)?;
+            // Its records are read locked too: a correction or deletion of one of them running
+            // now finishes first, and what is read here is what the DELETE below removes.
+            let records = load_customer_records(conn, id, dialect.lock_rows())?;
             let counts = DeleteCounts::of(&records);
             if counts.total() > 0 && !cascade {
                 return Err(StoreError::Refused(format!(

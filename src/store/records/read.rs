@@ -40,14 +40,16 @@ pub(super) fn load_record(
         .transpose()
 }
 
-/// Every record of one customer, for a cascading delete.
+/// Every record of one customer, for a cascading delete; `lock` (the dialect's row lock) keeps
+/// them from being corrected or deleted by anyone else until the transaction ends.
 pub(in crate::store) fn load_customer_records(
     conn: &mut dyn Conn,
     customer_id: i64,
+    lock: &str,
 ) -> Result<Vec<Record>, StoreError> {
     let mut out = Vec::new();
     for kind in [RecordKind::Call, RecordKind::Sms, RecordKind::Data] {
-        let sql = format!("{} WHERE r.customer_id = ?", select_records(kind));
+        let sql = format!("{} WHERE r.customer_id = ?{lock}", select_records(kind));
         for row in conn.query(&sql, &[customer_id.into()])?.rows {
             out.push(record_from_row(kind, &row)?.record);
         }
