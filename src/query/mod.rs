@@ -207,19 +207,45 @@ fn describe(plan: &Plan, store: &Store) -> String {
     for (what, agg) in aggregates {
         out.push_str(&format!("{what}answered from:\n"));
         out.push_str(&parts(agg));
-        let q = crate::sql::build(agg, store.dialect());
-        out.push_str(&format!("SQL ({}):\n  {}\n", store.dialect().name(), q.sql));
-        let params: Vec<String> = q
-            .params
-            .iter()
-            .map(|p| match p {
-                Value::Text(t) => format!("'{t}'"),
-                other => other.to_string(),
-            })
-            .collect();
+        let d = store.dialect();
+        let q = crate::sql::build(agg, d);
+        out.push_str(&format!(
+            "SQL ({}), parameters inlined, to paste into the {} client:\n  {}\n",
+            d.name(),
+            d.name(),
+            inlined(&q.sql, &q.params, d)
+        ));
+        out.push_str(&format!(
+            "as tally runs it, with bind parameters:\n  {}\n",
+            q.sql
+        ));
+        let params: Vec<String> = q.params.iter().map(|p| d.literal(p)).collect();
         out.push_str(&format!("parameters: [{}]\n", params.join(", ")));
     }
     out.push_str(&metrics(plan));
+    out
+}
+
+/// The SQL with each `?` replaced by its parameter as a literal of the dialect: for people to
+/// paste into a client. (tally never runs this form: values go to the server as parameters.)
+fn inlined(sql: &str, params: &[Value], d: &dyn crate::store::Dialect) -> String {
+    let mut out = String::with_capacity(sql.len() + params.len() * 8);
+    let mut values = params.iter();
+    let mut quote: Option<char> = None;
+    for c in sql.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '?') => {
+                if let Some(v) = values.next() {
+                    out.push_str(&d.literal(v));
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
     out
 }
 

@@ -53,6 +53,17 @@ pub trait Dialect: Send + Sync {
     /// A query returning one row when `table` (a bind parameter) exists.
     fn table_exists(&self) -> &'static str;
 
+    /// A value written as a literal of this SQL, for `explain` (never run: tally binds values).
+    fn literal(&self, value: &crate::store::Value) -> String {
+        use crate::store::Value;
+        match value {
+            Value::Null => "NULL".into(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => format!("{f:e}"),
+            Value::Text(t) => format!("'{}'", t.replace('\'', "''")),
+        }
+    }
+
     /// Renames a table.
     fn rename_table(&self, from: &str, to: &str) -> String {
         format!("ALTER TABLE {from} RENAME TO {to}")
@@ -229,6 +240,17 @@ impl Dialect for MySql {
 
     fn table_exists(&self) -> &'static str {
         "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?"
+    }
+
+    /// Backslashes escape in MySQL's string literals (unless NO_BACKSLASH_ESCAPES), so they
+    /// are doubled too.
+    fn literal(&self, value: &crate::store::Value) -> String {
+        match value {
+            crate::store::Value::Text(t) => {
+                format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''"))
+            }
+            other => Sqlite.literal(other),
+        }
     }
 
     /// A named server lock: DDL commits implicitly in MySQL, so a transaction cannot guard it.
@@ -445,6 +467,16 @@ mod tests {
             upsert_add_from(&Sqlite, "r", &["k"], &["a"], "s"),
             "INSERT INTO r (k, a) SELECT k, a FROM s WHERE true ON CONFLICT (k) DO UPDATE SET a = a + excluded.a"
         );
+    }
+
+    #[test]
+    fn literals_for_explain_escape_quotes_and_backslashes() {
+        use crate::store::Value;
+        let text = Value::Text(r"it's a \ path".into());
+        assert_eq!(Sqlite.literal(&text), r"'it''s a \ path'");
+        assert_eq!(MARIADB.literal(&text), r"'it''s a \\ path'");
+        assert_eq!(Sqlite.literal(&Value::Int(7)), "7");
+        assert_eq!(Sqlite.literal(&Value::Null), "NULL");
     }
 
     #[test]

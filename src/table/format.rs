@@ -17,7 +17,8 @@ pub fn human(value: &Value, kind: Kind) -> String {
 
 fn int(n: i64, kind: Kind) -> String {
     match kind {
-        Kind::Count | Kind::Number => thousands(n),
+        Kind::Count => thousands(n),
+        Kind::Number => number(n as f64),
         Kind::Seconds => clock(n),
         Kind::Text | Kind::Decoration => n.to_string(),
         // Exact as a float for any amount a telecom table holds.
@@ -72,15 +73,10 @@ fn below_1000(x: f64, decimals: usize) -> bool {
     rounded_digits(x, decimals).0.len() <= 3
 }
 
-/// Any other number: thousands separators, at most two decimals, no trailing zeros
-/// (`1,234.5`, `7`, `0.33`).
+/// Any other number: thousands separators and always two decimals, so a column's decimal
+/// points line up (`1,234.50`, `7.00`, `0.33`).
 pub fn number(x: f64) -> String {
-    let s = fixed(x, 2);
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
+    fixed(x, 2)
 }
 
 /// A change as a fraction, shown as a signed percentage: `0.125` → `+12.5%`; no sign on `0.0%`.
@@ -223,18 +219,18 @@ mod tests {
     }
 
     #[test]
-    fn numbers_have_at_most_two_decimals() {
-        assert_eq!(f(1234.5, Kind::Number), "1,234.5");
-        assert_eq!(i(7, Kind::Number), "7");
-        assert_eq!(f(7.0, Kind::Number), "7");
+    fn numbers_always_have_two_decimals_so_a_column_lines_up() {
+        assert_eq!(f(1234.5, Kind::Number), "1,234.50");
+        assert_eq!(i(7, Kind::Number), "7.00");
+        assert_eq!(f(7.0, Kind::Number), "7.00");
         assert_eq!(f(1.0 / 3.0, Kind::Number), "0.33");
         assert_eq!(f(2.0 / 3.0, Kind::Number), "0.67");
-        assert_eq!(i(1_000_000, Kind::Number), "1,000,000");
-        assert_eq!(f(1.999, Kind::Number), "2");
-        assert_eq!(f(-0.001, Kind::Number), "0");
+        assert_eq!(i(1_000_000, Kind::Number), "1,000,000.00");
+        assert_eq!(f(1.999, Kind::Number), "2.00");
+        assert_eq!(f(-0.001, Kind::Number), "0.00");
         assert_eq!(f(-12.3456, Kind::Number), "-12.35");
-        assert_eq!(f(1e20, Kind::Number), "100,000,000,000,000,000,000");
-        assert_eq!(f(1e-7, Kind::Number), "0");
+        assert_eq!(f(1e20, Kind::Number), "100,000,000,000,000,000,000.00");
+        assert_eq!(f(1e-7, Kind::Number), "0.00");
     }
 
     #[test]

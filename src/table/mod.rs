@@ -73,7 +73,7 @@ pub fn render(rs: &ResultSet, format: Format, opts: &Options) -> String {
         _ => &rs.rows[..],
     };
     let mut out = match format {
-        Format::Table if rs.vertical => text::vertical(rs, shown),
+        Format::Table if rs.vertical => text::pairs(rs, shown, opts.color),
         Format::Table => text::table(rs, shown, opts.color),
         Format::Vertical => text::vertical(rs, shown),
         Format::Markdown => text::markdown(rs, shown),

@@ -75,6 +75,31 @@ fn print(t: &Table, color: bool) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// One row of many measures (a summary) as a boxed two-column table, `measure | value`, one
+/// line per measure: read down, like every other answer in a box.
+pub fn pairs(rs: &ResultSet, rows: &[Vec<Value>], color: bool) -> String {
+    let mut out = title_line(rs);
+    let Some(row) = rows.first() else {
+        return out;
+    };
+    let mut t = Table::new();
+    t.set_format(light_box());
+    let name = Column::new("measure", crate::rows::Kind::Text);
+    let value = Column::new("value", crate::rows::Kind::Count);
+    t.set_titles(Row::new(vec![
+        header_cell(&name, color),
+        header_cell(&value, color),
+    ]));
+    for (column, v) in cells(&rs.columns, row) {
+        t.add_row(Row::new(vec![
+            Cell::new(&column.name),
+            aligned(&human(v, column.kind), &value),
+        ]));
+    }
+    out.push_str(&print(&t, color));
+    out
+}
+
 /// Each row as a block of `name: value` lines under a numbered star rule, like mysql's `\G`:
 /// for results too wide for a table.
 pub fn vertical(rs: &ResultSet, rows: &[Vec<Value>]) -> String {
@@ -229,12 +254,12 @@ mod tests {
     #[test]
     fn table_has_a_header_rule_and_right_aligned_numbers() {
         let rs = usage();
-        insta::assert_snapshot!(table(&rs, &rs.rows, false), @r"
+        insta::assert_snapshot!(table(&rs, &rs.rows, false), @"
         Usage by plan, November 2026
         ┌──────────────────┬───────────┬───────────┬──────────┬───────────┬──────────────┬────────┬───────┐
         │ plan             │     calls │ talk time │     data │   revenue │ per customer │ change │ share │
         ├──────────────────┼───────────┼───────────┼──────────┼───────────┼──────────────┼────────┼───────┤
-        │ basic            │ 1,234,567 │  25:01:01 │ 340.0 MB │ 12,345.60 │      1,234.5 │ +12.5% │ ████  │
+        │ basic            │ 1,234,567 │  25:01:01 │ 340.0 MB │ 12,345.60 │     1,234.50 │ +12.5% │ ████  │
         │ family | friends │         7 │   1:02:03 │  1.23 GB │      0.00 │              │  -3.0% │ █     │
         └──────────────────┴───────────┴───────────┴──────────┴───────────┴──────────────┴────────┴───────┘
         ");
@@ -273,7 +298,7 @@ mod tests {
     #[test]
     fn vertical_is_a_block_per_row() {
         let rs = usage();
-        insta::assert_snapshot!(vertical(&rs, &rs.rows), @r"
+        insta::assert_snapshot!(vertical(&rs, &rs.rows), @"
         Usage by plan, November 2026
         *************************** 1. row ***************************
                 plan: basic
@@ -281,7 +306,7 @@ mod tests {
            talk time: 25:01:01
                 data: 340.0 MB
              revenue: 12,345.60
-        per customer: 1,234.5
+        per customer: 1,234.50
               change: +12.5%
                share: ████
         *************************** 2. row ***************************
@@ -304,7 +329,7 @@ mod tests {
 
         | plan              |     calls | talk time |     data |   revenue | per customer | change | share |
         | ----------------- | --------: | --------: | -------: | --------: | -----------: | -----: | ----- |
-        | basic             | 1,234,567 |  25:01:01 | 340.0 MB | 12,345.60 |      1,234.5 | +12.5% | ████  |
+        | basic             | 1,234,567 |  25:01:01 | 340.0 MB | 12,345.60 |     1,234.50 | +12.5% | ████  |
         | family \| friends |         7 |   1:02:03 |  1.23 GB |      0.00 |              |  -3.0% | █     |
         ");
     }
