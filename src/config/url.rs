@@ -210,10 +210,12 @@ fn apply_query(url: &mut MysqlUrl, query: &str) -> Result<(), String> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let value = percent_decode(value)?;
         match key.replace('_', "-").as_str() {
-            "ssl-mode" | "sslmode" => url.ssl_mode = SslMode::parse(&value).ok_or_else(|| {
-                "ssl-mode must be disabled, preferred, required, verify_ca or verify_identity"
-                    .to_string()
-            })?,
+            "ssl-mode" | "sslmode" => {
+                url.ssl_mode = SslMode::parse(&value).ok_or_else(|| {
+                    "ssl-mode must be disabled, preferred, required, verify_ca or verify_identity"
+                        .to_string()
+                })?
+            }
             "ssl-ca" | "sslca" => url.ssl_ca = Some(expand_home(&value)),
             // The option is not quoted back: in a mistyped URL it may hold a password.
             _ => return Err("unknown option (known: ssl-mode, ssl-ca)".to_string()),
