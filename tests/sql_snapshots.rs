@@ -235,3 +235,32 @@ fn the_builders_own_conditions_are_not_taken_for_values() {
         &[Value::from("out")],
     );
 }
+
+#[test]
+fn the_other_example_lines() {
+    check(
+        "data_down_over_100mb_per_region",
+        "data where down > 100MB per region show count, data_mb",
+        "UTC",
+    );
+    check(
+        "sms_in_per_hour_yesterday",
+        "sms where direction = in per hour show count yesterday",
+        "UTC",
+    );
+    check(
+        "calls_busy_or_unanswered_not_on_a_cell",
+        "calls where status in (busy, no_answer) and not (cell = 'N-001') on 2026-11-20",
+        "UTC",
+    );
+    check(
+        "calls_between_1m_and_5m_top_3_weekdays",
+        "calls where duration between 1m and 5m per weekday top 3",
+        "UTC",
+    );
+    check(
+        "usage_per_plan_region_sorted_by_revenue",
+        "usage per plan, region show customers, revenue sort revenue",
+        "UTC",
+    );
+}
