@@ -307,6 +307,11 @@ fn top_customers_this_month_by_each_measure() {
                 .collect();
             let want = top_from_raw(&store, amount, table, time);
             assert_eq!(got.len(), 10, "{backend:?} {measure}");
+            assert_eq!(
+                got.len(),
+                want.len(),
+                "{backend:?} top by {measure}: {got:?} vs {want:?}"
+            );
             for (g, w) in got.iter().zip(&want) {
                 assert_eq!(
                     g.0, w.0,
@@ -333,6 +338,8 @@ fn top_customers_this_month_by_each_measure() {
             .map(|r| (r[0].to_string(), num(&r[1])))
             .collect();
         want.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        want.truncate(10);
+        assert_eq!(rs.rows.len(), want.len(), "{backend:?} revenue: {want:?}");
         for (g, w) in rs.rows.iter().zip(&want) {
             assert_eq!(g[0].to_string(), w.0, "{backend:?} revenue");
             assert!(
