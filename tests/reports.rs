@@ -323,8 +323,16 @@ fn retention_watch_lists_exactly_the_customers_whose_usage_halved() {
                 "csv",
             ],
         );
-        let a = line_of(&watch, "447700000101");
-        assert_eq!(&a[2..5], ["12", "2", "-83.3"], "{backend:?}: {watch}");
+        // A's row: records before, records now, and the change in percent to one decimal,
+        // (now − before) ÷ before × 100, from the calls logged for A above.
+        let (key, before, now) = calls[0];
+        let change = f64::from(now - before) / f64::from(before) * 100.0;
+        let a = line_of(&watch, key);
+        assert_eq!(
+            a[2..5],
+            [before.to_string(), now.to_string(), format!("{change:.1}")],
+            "{backend:?}: {watch}"
+        );
         assert!(!watch.contains("447700000102"), "{watch}");
         assert!(
             !watch.contains("447700000103"),
