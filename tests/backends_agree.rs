@@ -32,6 +32,8 @@ fn prices_are_kept_exactly_and_absurd_ones_are_rejected_not_half_imported() {
         )
         .unwrap();
         let summary = run(&db, &["import", "plans", plans.to_str().unwrap()]);
+        // [read, inserted, duplicates, rejected]: five plans; Tiny, Fine and Late stored,
+        // Absurd (1e30) and Negative (-0.01) rejected.
         assert_eq!(
             import_counts(&summary),
             [5, 3, 0, 2],

@@ -27,7 +27,7 @@ fn fails(args: &[&str]) -> (i32, String) {
 
 fn count_records(db: &TestDb) -> i64 {
     let store = db.open();
-    store.network_totals().unwrap().counters.0[0]
+    store.network_totals().unwrap().counters.0[tally::store::rollup_at::RECORDS]
 }
 
 #[test]

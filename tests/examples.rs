@@ -29,10 +29,22 @@ fn the_embedding_example_runs_on_both_backends() {
             "{backend:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(shown.contains("  revenue   3.72"), "{backend:?}: {shown}");
+        // What examples/embed.rs logs: a 3m20s outgoing call, one outgoing SMS and a session of
+        // 12 MB up and 340 MB down, for a customer on its Standard plan (0.05 a minute, 0.03 an
+        // SMS, 0.01 a MB). Revenue is shown to the cent; its metric rev_est prices minutes at
+        // 0.05, SMS at 0.02 and MB at 0.01, shown unrounded (compared to five decimals here).
+        let (minutes, sms, mb): (f64, f64, f64) = (200.0 / 60.0, 1.0, 12.0 + 340.0);
+        let revenue = minutes * 0.05 + sms * 0.03 + mb * 0.01;
+        let rev_est = minutes * 0.05 + sms * 0.02 + mb * 0.01;
+        let revenue = format!("  revenue   {revenue:.2}");
+        let rev_est = format!("  rev_est   {:.5}", (rev_est * 1e5).floor() / 1e5);
         assert!(
-            shown.contains("  rev_est   3.70666"),
-            "{backend:?}: {shown}"
+            shown.contains(&revenue),
+            "{backend:?}: {revenue:?} in {shown}"
+        );
+        assert!(
+            shown.contains(&rev_est),
+            "{backend:?}: {rev_est:?} in {shown}"
         );
     }
 }

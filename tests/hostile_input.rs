@@ -163,6 +163,8 @@ fn nan_and_infinite_epoch_times_are_rejected_not_stored_as_1970() {
             "--create-customers",
         ]);
         assert!(out.status.success(), "{}", stderr(&out));
+        // [read, inserted, duplicates, rejected]: six rows; NaN, nan, inf, -inf and 1e300
+        // rejected, only 1763632800 (2025-11-20 10:00 UTC) stored.
         assert_eq!(import_counts(&stdout(&out)), [6, 1, 0, 5], "{backend:?}");
         let stored = ask(&db, "sms per day show count");
         assert_eq!(stdout(&stored), "day,count\n2025-11-20,1\n", "{backend:?}");

@@ -60,9 +60,12 @@ fn bad_rows_go_to_the_rejects_file_with_line_and_reason() {
              k7,447700900001,in,447700900002,2026-11-20T10:07:00Z,1h,answered,\n"
         );
         let file = write(dir.path(), "calls.csv", &text);
-        let _ = tally(&["--db", &db.url, "customer", "add", "447700900001"]);
+        let added = tally(&["--db", &db.url, "customer", "add", "447700900001"]);
+        assert!(added.status.success(), "{}", stderr(&added));
         let [read, inserted, duplicates, rejected] =
             import(&db, &["calls", file.to_str().unwrap()]);
+        // 8 rows read; k1 and k7 stored; the second k1 a duplicate; rejected: k2 (direction),
+        // k3 (negative duration), k4 (time), k5 (too few fields), k6 (customer not stored).
         assert_eq!(
             [read, inserted, duplicates, rejected],
             [8, 2, 1, 5],
@@ -79,6 +82,7 @@ fn bad_rows_go_to_the_rejects_file_with_line_and_reason() {
             files.iter().all(|f| *f == file.to_str().unwrap()),
             "{rejects}"
         );
+        // The file's line numbers of k2..k6: line 1 is the header, k1 is line 2.
         let lines: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
         assert_eq!(lines, ["3", "4", "5", "6", "7"], "{rejects}");
         assert_eq!(
@@ -122,6 +126,8 @@ fn overlapping_files_and_reimports_change_no_count() {
         let second: String = (20..50).map(row).collect();
         let a = write(dir.path(), "a.csv", &format!("{HEADER}{first}"));
         let b = write(dir.path(), "b.csv", &format!("{HEADER}{second}"));
+        // [read, inserted, duplicates, rejected]: a.csv holds k0..k29, all new; b.csv holds
+        // k20..k49, of which k20..k29 (10) are already stored and k30..k49 (20) are new.
         assert_eq!(
             import(&db, &["calls", a.to_str().unwrap(), "--create-customers"]),
             [30, 30, 0, 0]
@@ -136,7 +142,12 @@ fn overlapping_files_and_reimports_change_no_count() {
         );
         assert_eq!(call_count(&db), 50, "{backend:?}");
         let totals = db.open().network_totals().unwrap().counters.0;
-        assert_eq!(totals[4], (0..50).sum::<i64>(), "seconds out");
+        // Rows k0..k49 are outgoing calls of k seconds each.
+        assert_eq!(
+            totals[tally::store::rollup_at::SECONDS_OUT],
+            (0..50).sum::<i64>(),
+            "seconds out"
+        );
         raw::assert_rollups_exact(&db.open());
     }
 }
@@ -183,6 +194,7 @@ fn stdin_and_gzip_inputs() {
             .unwrap();
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success());
+        // [read, inserted, duplicates, rejected]: the one row s1 from stdin, then g1 from the .gz.
         assert_eq!(counts(&stdout(&out)), [1, 1, 0, 0]);
         assert_eq!(
             import(&db, &["calls", gz.to_str().unwrap()]),
@@ -225,6 +237,7 @@ fn asterisk_and_freeswitch_files_import_with_their_built_in_formats() {
                     "UTC"
                 ]
             ),
+            // [read, inserted, duplicates, rejected]: the three lines of `asterisk`, all stored.
             [3, 3, 0, 0]
         );
         assert_eq!(
@@ -239,6 +252,7 @@ fn asterisk_and_freeswitch_files_import_with_their_built_in_formats() {
                     "UTC"
                 ]
             ),
+            // The five lines of `freeswitch`, all stored.
             [5, 5, 0, 0]
         );
         let rows = db

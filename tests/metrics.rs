@@ -186,6 +186,7 @@ fn metrics_work_in_trends_and_say_what_a_source_lacks() {
         let rs = ask(&store, &m, "trend rev_est per day last 7 days");
         assert_eq!(rs.rows.len(), 7, "{backend:?}");
         let rhai = ask(&store, &m, "trend rev_rhai per day last 7 days");
+        assert_eq!(keys(&rhai), keys(&rs), "{backend:?}: the same days");
         for (x, y) in column(&rs, "rev_est").iter().zip(column(&rhai, "rev_rhai")) {
             assert!(close(*x, y), "{backend:?}: {x} vs {y}");
         }

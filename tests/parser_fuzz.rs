@@ -27,7 +27,12 @@ fn vocabulary() -> Vec<&'static str> {
     words::all().chain(EXTRA.iter().copied()).collect()
 }
 
-/// An error's span lies within the input, and rendering it against the input works.
+/// An error's span lies within the input on character boundaries, and its rendering points at
+/// it: the line and column of the span's start (counted here, in characters), the input line
+/// holding it, and a caret under each character of the span on that line (one at least).
+///
+/// (This used to check only that the rendering contains the message, which `render` writes
+/// unconditionally: true whatever the span.)
 fn check_error(input: &str, e: &ParseError) {
     let span = e.diagnostic.span;
     assert!(
@@ -35,8 +40,33 @@ fn check_error(input: &str, e: &ParseError) {
         "span {span:?} outside {} bytes of {input:?}",
         input.len()
     );
+    assert!(
+        input.is_char_boundary(span.start) && input.is_char_boundary(span.end),
+        "span {span:?} cuts a character of {input:?}"
+    );
+    let before = &input[..span.start];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = input[span.start..]
+        .find('\n')
+        .map_or(input.len(), |i| span.start + i);
+    let line_no = before.matches('\n').count() + 1;
+    let column = input[line_start..span.start].chars().count() + 1;
+    let carets = input[span.start..span.end.min(line_end)]
+        .chars()
+        .count()
+        .max(1);
+    let want = format!(
+        "line {line_no}, column {column}: {}\n  {}\n  {}{}\n",
+        e.diagnostic.message,
+        &input[line_start..line_end],
+        " ".repeat(column - 1),
+        "^".repeat(carets)
+    );
     let rendered = e.diagnostic.render(input);
-    assert!(rendered.contains(&e.diagnostic.message));
+    assert!(
+        rendered.starts_with(&want),
+        "{span:?} in {input:?} rendered as\n{rendered}\nnot as\n{want}"
+    );
 }
 
 proptest! {

@@ -307,6 +307,11 @@ fn top_customers_this_month_by_each_measure() {
                 .collect();
             let want = top_from_raw(&store, amount, table, time);
             assert_eq!(got.len(), 10, "{backend:?} {measure}");
+            assert_eq!(
+                got.len(),
+                want.len(),
+                "{backend:?} top by {measure}: {got:?} vs {want:?}"
+            );
             for (g, w) in got.iter().zip(&want) {
                 assert_eq!(
                     g.0, w.0,
@@ -320,19 +325,13 @@ fn top_customers_this_month_by_each_measure() {
         }
         // Revenue: outgoing minutes, outgoing SMS and MB priced at each customer's plan.
         let rs = ask(&store, "top 10 customers by revenue this month", "UTC");
-        let range = "BETWEEN '2026-11-01 00:00:00' AND '2026-11-30 23:59:59'";
-        let q = format!(
-            "SELECT c.subscriber_key, \
-               COALESCE((SELECT SUM(duration_s) FROM calls r WHERE r.customer_id = c.id AND r.direction = 'out' AND r.start_time {range}), 0) / 60.0 * p.price_per_minute \
-             + COALESCE((SELECT COUNT(*) FROM sms r WHERE r.customer_id = c.id AND r.direction = 'out' AND r.sent_at {range}), 0) * p.price_per_sms \
-             + COALESCE((SELECT SUM(bytes_up + bytes_down) FROM data_sessions r WHERE r.customer_id = c.id AND r.start_time {range}), 0) / 1000000.0 * p.price_per_mb \
-             FROM customers c JOIN plans p ON p.id = c.plan_id"
-        );
-        let mut want: Vec<(String, f64)> = sql(&store, &q, &q, &[])
-            .iter()
-            .map(|r| (r[0].to_string(), num(&r[1])))
-            .collect();
+        let mut want: Vec<(String, f64)> =
+            revenue_from_raw(&store, "c.subscriber_key", Some(NOVEMBER))
+                .into_iter()
+                .collect();
         want.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        want.truncate(10);
+        assert_eq!(rs.rows.len(), want.len(), "{backend:?} revenue: {want:?}");
         for (g, w) in rs.rows.iter().zip(&want) {
             assert_eq!(g[0].to_string(), w.0, "{backend:?} revenue");
             assert!(
@@ -445,13 +444,74 @@ fn plans_and_revenue_add_up() {
             .map(|r| (r[0].to_string(), num(&r[1])))
             .collect();
         expect_same("customers per plan", &by_group(&rs, "customers"), &want);
-        let total: f64 = by_group(&rs, "revenue").values().sum();
-        let network = ask(&store, "usage show revenue", "UTC");
-        assert!(
-            (num(&network.rows[0][0]) - total).abs() < 0.05,
-            "{backend:?}"
+        // Each plan's revenue against the hand computation (not against another answer of
+        // tally's): tally rounds each group's revenue to the cent, so they agree within half a
+        // cent.
+        let got = by_group(&rs, "revenue");
+        let want = revenue_from_raw(&store, "p.name", None);
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>(),
+            "{backend:?}: plans"
         );
+        for (plan, w) in &want {
+            assert!(
+                (got[plan] - w).abs() <= 0.005 + 1e-9,
+                "{backend:?} revenue of {plan}: tally {} by hand {w}",
+                got[plan]
+            );
+            assert!(*w > 0.0, "{backend:?}: {plan} has revenue in the demo data");
+        }
     }
+}
+
+/// November 2026, half-open, as `this month` at `now()` in UTC.
+const NOVEMBER: (&str, &str) = ("2026-11-01 00:00:00", "2026-12-01 00:00:00");
+
+/// Revenue by hand, from the raw tables joined to customers and plans, summed per `group` (a
+/// column of `customers c` or `plans p`): outgoing call seconds ÷ 60 × the plan's price per
+/// minute, plus outgoing SMS × its price per SMS, plus (bytes up + down) ÷ 10^6 × its price per
+/// MB, each record priced at its customer's plan; unrounded. Only customers with a plan count.
+fn revenue_from_raw(
+    store: &Store,
+    group: &str,
+    range: Option<(&str, &str)>,
+) -> BTreeMap<String, f64> {
+    let within = |time: &str| match range {
+        Some(_) => format!("AND r.{time} >= ? AND r.{time} < ?"),
+        None => String::new(),
+    };
+    let parts = [
+        format!(
+            "SELECT {group}, SUM(r.duration_s * p.price_per_minute) / 60.0 FROM calls r \
+             JOIN customers c ON c.id = r.customer_id JOIN plans p ON p.id = c.plan_id \
+             WHERE r.direction = 'out' {} GROUP BY {group}",
+            within("start_time")
+        ),
+        format!(
+            "SELECT {group}, SUM(p.price_per_sms) FROM sms r \
+             JOIN customers c ON c.id = r.customer_id JOIN plans p ON p.id = c.plan_id \
+             WHERE r.direction = 'out' {} GROUP BY {group}",
+            within("sent_at")
+        ),
+        format!(
+            "SELECT {group}, SUM((r.bytes_up + r.bytes_down) * p.price_per_mb) / 1000000.0 \
+             FROM data_sessions r \
+             JOIN customers c ON c.id = r.customer_id JOIN plans p ON p.id = c.plan_id \
+             WHERE 1 = 1 {} GROUP BY {group}",
+            within("start_time")
+        ),
+    ];
+    let params: Vec<Value> = range
+        .map(|(from, to)| vec![Value::from(from), Value::from(to)])
+        .unwrap_or_default();
+    let mut out = BTreeMap::new();
+    for q in &parts {
+        for row in sql(store, q, q, &params) {
+            *out.entry(row[0].to_string()).or_insert(0.0) += num(&row[1]);
+        }
+    }
+    out
 }
 
 #[test]

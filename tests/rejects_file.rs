@@ -140,6 +140,7 @@ fn dev_null_takes_rejects_and_stays() {
     let input = calls_file(dir.path(), "calls.csv", 2, 3);
     let out = import(&db, &[input.to_str().unwrap(), "--rejects", "/dev/null"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // [read, inserted, duplicates, rejected]: calls_file's 2 good and 3 bad rows.
     assert_eq!(import_counts(&stdout(&out)), [5, 2, 0, 3]);
     let meta = std::fs::metadata("/dev/null").unwrap();
     assert!(!meta.is_file(), "/dev/null is still the device");
@@ -208,6 +209,8 @@ fn a_rejects_file_of_an_earlier_run_is_refused_unless_forced_or_appended() {
     let forced = import(&db, &[input.to_str().unwrap(), "--force"]);
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert_eq!(data_rows(&default).len(), 2);
+    // [read, inserted, duplicates, rejected]: the same 2 good and 2 bad rows a fourth time; the
+    // good ones were stored by the first run.
     assert_eq!(import_counts(&stdout(&forced)), [4, 0, 2, 2]);
 }
 

@@ -76,6 +76,7 @@ fn rejected_rows_keep_their_own_line_numbers_whatever_the_line_endings() {
         std::fs::write(&file, lines.join(ending)).unwrap();
         let out = tally(&["--db", &db.url, "import", "calls", file.to_str().unwrap()]);
         assert!(out.status.success(), "{}", stderr(&out));
+        // [read, inserted, duplicates, rejected]: rows a..e; b, d and e have no valid direction.
         assert_eq!(import_counts(&stdout(&out)), [5, 2, 0, 3]);
         let rejects = std::fs::read_to_string(dir.path().join("calls.csv.rejects.csv")).unwrap();
         let numbers: Vec<&str> = rejects
@@ -83,6 +84,7 @@ fn rejected_rows_keep_their_own_line_numbers_whatever_the_line_endings() {
             .skip(1)
             .map(|l| l.split(',').nth(1).unwrap())
             .collect();
+        // The file lines of b, d and e (the header is line 1, a is line 2).
         assert_eq!(numbers, ["3", "5", "6"], "{ending:?}: {rejects}");
     }
 }

@@ -5,6 +5,7 @@
 //! the tests run. Update them with `INSTA_UPDATE=always cargo test --test sql_snapshots`.
 
 use chrono::{DateTime, Utc};
+use sqlformat::{FormatOptions, Indent, QueryParams};
 use std::sync::Arc;
 use tally::metric::Metrics;
 use tally::model::Zone;
@@ -39,18 +40,42 @@ fn context(zone: &str) -> Context {
     }
 }
 
-/// One aggregate's SQL, then its parameters.
+/// One aggregate's SQL over several lines, then its parameters.
 fn section(title: &str, agg: &Aggregate, d: &dyn Dialect) -> String {
     let q = build(agg, d);
     assert_no_inline_values(&q.sql, &q.params);
-    format!("-- {title}\n{}\nparams: {:?}\n", q.sql, q.params)
+    format!(
+        "-- {title}\n{}\nparams: {:?}\n",
+        over_several_lines(&q.sql),
+        q.params
+    )
+}
+
+/// The SQL laid out by `sqlformat`, one clause or select item a line, so a planner change shows
+/// up as a readable diff of the lines it touched. The layout may only add or move whitespace:
+/// that is checked, so every character of the SQL is in the snapshot.
+fn over_several_lines(sql: &str) -> String {
+    let options = FormatOptions {
+        indent: Indent::Spaces(2),
+        // Keep the builder's letter case: a change of case is a change of the SQL.
+        uppercase: None,
+        ..FormatOptions::default()
+    };
+    let formatted = sqlformat::format(sql, &QueryParams::None, &options);
+    let bare = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    assert_eq!(
+        bare(&formatted),
+        bare(sql),
+        "the layout changed more than whitespace:\n{sql}\n{formatted}"
+    );
+    formatted
 }
 
 /// User values travel as parameters: no date, time or key of the example lines in the SQL text,
-/// and no parameter's text quoted in it either, outside the builder's own `CASE WHEN direction =
-/// 'out' THEN` columns.
+/// and no parameter's text quoted in it either. The only quoted text allowed is the builder's
+/// own constant conditions (`CASE WHEN direction = 'out' THEN`), which a bound `out` would match.
 fn assert_no_inline_values(sql: &str, params: &[Value]) {
-    let own = without_case_conditions(sql);
+    let own = without_own_conditions(sql);
     let quoted = params
         .iter()
         .filter_map(Value::as_str)
@@ -64,15 +89,20 @@ fn assert_no_inline_values(sql: &str, params: &[Value]) {
     }
 }
 
-/// The SQL with every `CASE WHEN ... THEN` condition cut out.
-fn without_case_conditions(sql: &str) -> String {
-    let mut out = String::new();
-    let mut rest = sql;
-    while let Some(i) = rest.find("CASE WHEN ") {
-        out.push_str(&rest[..i]);
-        rest = rest[i..].find(" THEN ").map_or("", |j| &rest[i + j..]);
+/// The SQL without the builder's own constant conditions (src/sql/parts.rs: the direction and
+/// status columns of the raw parts and atoms), each cut out only in exactly that form. Any other
+/// `CASE WHEN` (a metric's, or one holding a user's value) stays in and is checked.
+fn without_own_conditions(sql: &str) -> String {
+    let mut out = sql.to_string();
+    for table in ["", "t."] {
+        for cond in [
+            "direction = 'out'",
+            "direction = 'in'",
+            "status = 'answered'",
+        ] {
+            out = out.replace(&format!("CASE WHEN {table}{cond} THEN "), "CASE WHEN THEN ");
+        }
     }
-    out.push_str(rest);
     out
 }
 
@@ -183,6 +213,54 @@ fn metrics_pushed_down() {
     check(
         "top_10_by_pushed_metric",
         "top 10 customers by rev_est this month show heavy",
+        "UTC",
+    );
+}
+
+/// A value written into a `CASE WHEN` is caught too: only the builder's own constant conditions
+/// are let through.
+#[test]
+#[should_panic(expected = "`'N-001'` written into SQL")]
+fn a_value_inlined_in_a_case_condition_is_caught() {
+    assert_no_inline_values(
+        "SELECT SUM(CASE WHEN t.cell_id = 'N-001' THEN 1 ELSE 0 END) FROM calls t",
+        &[Value::from("N-001")],
+    );
+}
+
+#[test]
+fn the_builders_own_conditions_are_not_taken_for_values() {
+    assert_no_inline_values(
+        "SELECT SUM(CASE WHEN t.direction = 'out' THEN 1 ELSE 0 END) FROM calls t WHERE t.direction = ?",
+        &[Value::from("out")],
+    );
+}
+
+#[test]
+fn the_other_example_lines() {
+    check(
+        "data_down_over_100mb_per_region",
+        "data where down > 100MB per region show count, data_mb",
+        "UTC",
+    );
+    check(
+        "sms_in_per_hour_yesterday",
+        "sms where direction = in per hour show count yesterday",
+        "UTC",
+    );
+    check(
+        "calls_busy_or_unanswered_not_on_a_cell",
+        "calls where status in (busy, no_answer) and not (cell = 'N-001') on 2026-11-20",
+        "UTC",
+    );
+    check(
+        "calls_between_1m_and_5m_top_3_weekdays",
+        "calls where duration between 1m and 5m per weekday top 3",
+        "UTC",
+    );
+    check(
+        "usage_per_plan_region_sorted_by_revenue",
+        "usage per plan, region show customers, revenue sort revenue",
         "UTC",
     );
 }

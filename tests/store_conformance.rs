@@ -5,7 +5,7 @@ mod common;
 use chrono::{DateTime, Utc};
 use common::{BACKENDS, TestDb, raw};
 use tally::model::*;
-use tally::store::{RecordChanges, Store, StoreError};
+use tally::store::{RecordChanges, Store, StoreError, rollup_at as counter};
 
 fn ctx() -> InputContext {
     InputContext {
@@ -93,10 +93,18 @@ fn logged_records_read_back_and_count_in_the_rollups() {
         assert!(store.record(RecordKind::Data, d).unwrap().is_some());
         let totals = store.network_totals().unwrap();
         assert_eq!(totals.active_customers, 1);
-        assert_eq!(
-            totals.counters.0,
-            [3, 1, 0, 1, 200, 0, 0, 1, 1, 600, 1_000_000, 340_000_000]
-        );
+        // What the three records logged above add, counter by counter (the rest stay 0).
+        let mut want = [0i64; 12];
+        want[counter::RECORDS] = 3; // one call, one SMS, one data session
+        want[counter::CALLS_OUT] = 1; // call() logs an outgoing call
+        want[counter::CALLS_ANSWERED] = 1; // with no status given, a call is answered
+        want[counter::SECONDS_OUT] = 3 * 60 + 20; // "3m20s"
+        want[counter::SMS_IN] = 1; // sms() logs an incoming SMS
+        want[counter::DATA_SESSIONS] = 1;
+        want[counter::DATA_SECONDS] = 10 * 60; // data() lasts "10m"
+        want[counter::BYTES_UP] = 1_000_000; // "1MB", 10^6 bytes
+        want[counter::BYTES_DOWN] = 340 * 1_000_000; // "340MB"
+        assert_eq!(totals.counters.0, want, "{backend:?}");
         raw::assert_rollups_exact(&store);
     }
 }
@@ -123,7 +131,10 @@ fn a_record_is_stored_once_however_often_it_arrives() {
             err.to_string().starts_with("already stored as sms "),
             "{err}"
         );
-        assert_eq!(store.network_totals().unwrap().counters.0[0], 2);
+        assert_eq!(
+            store.network_totals().unwrap().counters.0[counter::RECORDS],
+            2
+        );
         raw::assert_rollups_exact(&store);
     }
 }
@@ -141,7 +152,7 @@ fn unknown_customers_are_refused_or_created_on_request() {
             r#"invalid customer "447700900555": no such customer (add it with `tally customer add`, or pass --create-customer)"#
         );
         assert_eq!(
-            store.network_totals().unwrap().counters.0[0],
+            store.network_totals().unwrap().counters.0[counter::RECORDS],
             0,
             "nothing half-stored"
         );
