@@ -161,15 +161,19 @@ fn explain_without_sql(text: &str, dialect: &str) -> String {
     let mut lines = text.lines();
     let mut saw_sql = false;
     while let Some(line) = lines.next() {
-        if line == format!("SQL ({dialect}):") {
+        let inlined = line.starts_with(&format!("SQL ({dialect}), parameters inlined"));
+        if inlined || line == "as tally runs it, with bind parameters:" {
             let sql = lines.next().unwrap_or_default();
             assert!(sql.starts_with("  SELECT "), "{dialect}: {text}");
-            saw_sql = true;
+            saw_sql |= inlined;
             continue;
         }
         out.push(line);
     }
-    assert!(saw_sql, "no `SQL ({dialect}):` in {text}");
+    assert!(
+        saw_sql,
+        "no `SQL ({dialect}), parameters inlined` in {text}"
+    );
     out.join("\n")
 }
 
