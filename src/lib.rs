@@ -22,6 +22,7 @@ mod shell;
 pub mod sql;
 pub mod store;
 pub mod table;
+pub mod vocab;
 
 /// Runs the `tally` command with the process's arguments; returns its exit code.
 pub fn main() -> std::process::ExitCode {

@@ -2,7 +2,8 @@
 //! language's own words, and nesting far past `MAX_DEPTH` on a small stack.
 
 use proptest::prelude::*;
-use tally::parse::{MAX_DEPTH, ParseError, parse, words};
+use tally::parse::{MAX_DEPTH, ParseError, parse};
+use tally::vocab::words;
 
 /// Symbols and literals the lexer knows, to mix with the keywords.
 const EXTRA: &[&str] = &[

@@ -2,7 +2,7 @@
 //! never lists what does not exist.
 
 use super::dot::COMMANDS;
-use crate::parse::words;
+use crate::vocab::words;
 
 /// `.help examples`.
 pub const EXAMPLES: &str = "\
@@ -40,10 +40,7 @@ pub fn text() -> String {
     }
     let list = |title: &str, list: &[&str]| format!("{title}: {}\n", list.join(", "));
     out.push_str(&list("Ranges", words::RANGES));
-    out.push_str(&list("Dimensions (per)", words::DIMENSIONS));
-    out.push_str(&list("Measures (show, by, sort)", words::MEASURES));
-    out.push_str(&list("Functions", words::FUNCTIONS));
-    out.push_str(&list("Fields (where)", words::FIELDS));
+    out.push_str(&crate::vocab::doc::help_lists());
     out.push_str(
         "Keys: Tab lists what may come next, Ctrl-R searches the history, Ctrl-C clears the line or cancels a query, Ctrl-D leaves.\n",
     );

@@ -135,7 +135,7 @@ fn continues(line: &str) -> bool {
             words.next().is_none_or(|w| w != "customers")
         }
         "and" | "or" => true,
-        w => crate::parse::words::CLAUSES.contains(&w),
+        w => crate::vocab::words::CLAUSES.contains(&w),
     }
 }
 

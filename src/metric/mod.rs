@@ -345,7 +345,7 @@ impl Metrics {
             .filter(|m| m.name != name)
             .map(|m| m.name.clone())
             .collect();
-        let known: Vec<String> = crate::parse::words::MEASURES
+        let known: Vec<String> = crate::vocab::words::measures()
             .iter()
             .map(|s| s.to_string())
             .chain(others.iter().cloned())
@@ -526,7 +526,7 @@ fn check_name(name: &str) -> Result<(), String> {
             "a metric's name is lowercase letters, digits and _, starting with a letter".into(),
         );
     }
-    if crate::parse::words::all().any(|w| w == name) {
+    if crate::vocab::words::all().any(|w| w == name) {
         return Err("is a word of the query language; pick another name".into());
     }
     if RHAI_WORDS.contains(&name) {

@@ -67,25 +67,7 @@ pub enum Head {
     Source(Spanned<Source>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Source {
-    Calls,
-    Sms,
-    Data,
-    /// All three, per customer.
-    Usage,
-}
-
-impl Source {
-    pub fn name(self) -> &'static str {
-        match self {
-            Source::Calls => "calls",
-            Source::Sms => "sms",
-            Source::Data => "data",
-            Source::Usage => "usage",
-        }
-    }
-}
+pub use crate::vocab::Source;
 
 /// A measure as written: a name (`minutes`, a metric) or a function of a field (`avg(duration)`).
 #[derive(Debug, Clone, PartialEq)]

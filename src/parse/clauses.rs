@@ -1,9 +1,10 @@
 //! The clauses after a query's head: where, the time range, per, show, sort, top, limit.
 
 use super::ast::*;
-use super::{ParseError, Parser, words};
+use super::{ParseError, Parser};
 use crate::diag::Diagnostic;
 use crate::lex::TokenKind;
+use crate::vocab::words;
 
 impl Parser<'_> {
     /// One clause; each may appear once, in any order.
@@ -38,7 +39,7 @@ impl Parser<'_> {
             }
             "per" => {
                 once(!query.per.is_empty())?;
-                query.per = self.list(|p| p.name("a dimension", words::DIMENSIONS))?;
+                query.per = self.list(|p| p.name("a dimension", words::dimensions()))?;
             }
             "show" => {
                 once(!query.show.is_empty())?;

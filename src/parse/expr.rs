@@ -2,9 +2,10 @@
 //! parentheses; `and` binds tighter than `or`.
 
 use super::ast::*;
-use super::{MAX_CONDITIONS, MAX_DEPTH, MAX_VALUES, ParseError, Parser, words};
+use super::{MAX_CONDITIONS, MAX_DEPTH, MAX_VALUES, ParseError, Parser};
 use crate::diag::Diagnostic;
 use crate::lex::TokenKind;
+use crate::vocab::words;
 
 impl Parser<'_> {
     pub(super) fn expr(&mut self) -> Result<Expr, ParseError> {
@@ -66,7 +67,7 @@ impl Parser<'_> {
                 ),
             )));
         }
-        let field = self.name("a field", words::FIELDS)?;
+        let field = self.name("a field", words::fields())?;
         let negated = self.eat("not");
         if self.eat("in") {
             if !self.eat_symbol("(") {

@@ -4,12 +4,12 @@ pub mod ast;
 mod clauses;
 mod expr;
 mod params;
-pub mod words;
 
 pub use params::Params;
 
 use crate::diag::{Diagnostic, Span, closest};
 use crate::lex::{Token, TokenKind, tokens};
+use crate::vocab::words;
 use ast::*;
 
 /// How deep parentheses and `not`s may nest: deeper input is refused, not a stack overflow.
@@ -273,11 +273,11 @@ impl<'a> Parser<'a> {
 
     /// `minutes`, `revenue`, a metric's name, or `avg(duration)`.
     fn measure(&mut self) -> Result<Spanned<Measure>, ParseError> {
-        let name = self.name("a measure", words::MEASURES)?;
+        let name = self.name("a measure", words::measures())?;
         if !self.eat_symbol("(") {
             return Ok(Spanned::new(Measure::Named(name.value), name.span));
         }
-        let field = self.name("a field", words::FIELDS)?;
+        let field = self.name("a field", words::fields())?;
         if !self.eat_symbol(")") {
             return Err(match self.peek() {
                 None => self.at_end(&[")"]),

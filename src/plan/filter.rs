@@ -4,72 +4,13 @@ use crate::diag::{Diagnostic, Span};
 use crate::model::{CallStatus, Direction, PartyId, SubscriberKey};
 use crate::parse::ast::{CmpOp, Expr, Literal, Source, Spanned};
 use crate::store::Value;
+use crate::vocab::{FIELDS, FieldWord};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilterField {
-    Direction,
-    Status,
-    Duration,
-    Other,
-    Cell,
-    Up,
-    Down,
-    Bytes,
-    Customer,
-    Plan,
-    Region,
-}
+pub use crate::vocab::FilterField;
 
-impl FilterField {
-    /// Whether only the raw rows know it (the rollups keep customers, not record details).
-    pub fn raw_only(self) -> bool {
-        !matches!(
-            self,
-            FilterField::Customer | FilterField::Plan | FilterField::Region
-        )
-    }
-
-    fn numeric(self) -> bool {
-        matches!(
-            self,
-            FilterField::Duration | FilterField::Up | FilterField::Down | FilterField::Bytes
-        )
-    }
-}
-
-/// The fields a source's records have.
-pub fn fields(source: Source) -> &'static [(&'static str, FilterField)] {
-    use FilterField::*;
-    match source {
-        Source::Calls => &[
-            ("direction", Direction),
-            ("status", Status),
-            ("duration", Duration),
-            ("other", Other),
-            ("cell", Cell),
-            ("customer", Customer),
-            ("plan", Plan),
-            ("region", Region),
-        ],
-        Source::Sms => &[
-            ("direction", Direction),
-            ("other", Other),
-            ("customer", Customer),
-            ("plan", Plan),
-            ("region", Region),
-        ],
-        Source::Data => &[
-            ("duration", Duration),
-            ("up", Up),
-            ("down", Down),
-            ("bytes", Bytes),
-            ("cell", Cell),
-            ("customer", Customer),
-            ("plan", Plan),
-            ("region", Region),
-        ],
-        Source::Usage => &[("customer", Customer), ("plan", Plan), ("region", Region)],
-    }
+/// The `where` fields a source's records have, in the vocabulary's order.
+pub fn fields(source: Source) -> impl Iterator<Item = &'static FieldWord> {
+    FIELDS.iter().filter(move |f| f.sources.contains(&source))
 }
 
 /// A checked condition.
@@ -182,13 +123,11 @@ pub fn check(expr: &Expr, source: Source) -> Result<Filter, Diagnostic> {
 }
 
 fn field_of(field: &Spanned<String>, source: Source) -> Result<FilterField, Diagnostic> {
-    let known = fields(source);
-    known
-        .iter()
-        .find(|(n, _)| *n == field.value)
-        .map(|(_, f)| *f)
+    fields(source)
+        .find(|f| f.name == field.value)
+        .map(|f| f.field)
         .ok_or_else(|| {
-            let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
+            let names: Vec<&str> = fields(source).map(|f| f.name).collect();
             Diagnostic::new(
                 field.span,
                 format!("{} records have no field `{}`", source.name(), field.value),

@@ -4,45 +4,9 @@
 use super::Kind;
 use crate::diag::Diagnostic;
 use crate::parse::ast::{Measure as Written, Source, Spanned};
+use crate::vocab::{self, How, MEASURES, MeasureWord};
 
-/// A number the database computes per group: a sum or count over records, never a ratio, so
-/// results from several tables add up and both backends return the same integers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Atom {
-    CallsOut,
-    CallsIn,
-    Answered,
-    SecondsOut,
-    SecondsIn,
-    SmsOut,
-    SmsIn,
-    Sessions,
-    DataSeconds,
-    BytesUp,
-    BytesDown,
-    /// Distinct customers: not additive, so never summed across groups.
-    Customers,
-    /// Smallest / largest value of a record field (raw rows only).
-    Min(Field),
-    Max(Field),
-}
-
-/// Numeric fields of records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
-    CallDuration,
-    DataDuration,
-    Up,
-    Down,
-    Bytes,
-}
-
-impl Atom {
-    /// Whether a rollup table has it (min and max need the raw rows).
-    pub fn in_rollups(self) -> bool {
-        !matches!(self, Atom::Min(_) | Atom::Max(_))
-    }
-}
+pub use crate::vocab::{Atom, Field};
 
 /// How a measure's value comes from its atoms.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,48 +85,37 @@ pub struct MeasureDef {
     pub scale: f64,
 }
 
-const CALLS: [Atom; 2] = [Atom::CallsOut, Atom::CallsIn];
-const SECONDS: [Atom; 2] = [Atom::SecondsOut, Atom::SecondsIn];
-const SMS: [Atom; 2] = [Atom::SmsOut, Atom::SmsIn];
-const BYTES: [Atom; 2] = [Atom::BytesUp, Atom::BytesDown];
-
-/// The measures each source has, for error messages.
-pub fn names(source: Source) -> &'static [&'static str] {
-    match source {
-        Source::Calls => &[
-            "count",
-            "calls",
-            "answered",
-            "minutes",
-            "seconds",
-            "customers",
-            "revenue",
-            "sum/avg/min/max(duration)",
-        ],
-        Source::Sms => &["count", "sms", "customers", "revenue"],
-        Source::Data => &[
-            "count",
-            "data_mb",
-            "customers",
-            "revenue",
-            "sum/avg/min/max(duration, up, down, bytes)",
-        ],
-        Source::Usage => &[
-            "count",
-            "calls",
-            "answered",
-            "minutes",
-            "seconds",
-            "sms",
-            "data_mb",
-            "customers",
-            "revenue",
-        ],
+/// The measures each source has (functions summed up in one entry), for error messages.
+pub fn names(source: Source) -> Vec<String> {
+    let mut names: Vec<String> = MEASURES
+        .iter()
+        .filter(|m| m.applies_to(source))
+        .map(|m| m.name.to_string())
+        .collect();
+    let fields: Vec<&str> = vocab::numeric(source).map(|n| n.name).collect();
+    if !fields.is_empty() {
+        names.push(format!("sum/avg/min/max({})", fields.join(", ")));
     }
+    names
 }
 
-fn has(source: Source, part: Source) -> bool {
-    source == part || source == Source::Usage
+/// The plan's form of a vocabulary measure on `source` (which must have it).
+pub fn defined(word: &MeasureWord, source: Source, label: String) -> MeasureDef {
+    let compute = match word.how {
+        How::Sum => Compute::Sum(word.atoms(source)),
+        How::Distinct => Compute::Single(Atom::Customers),
+        How::Revenue => Compute::Revenue {
+            minutes: source.includes(Source::Calls) && !word.calls.is_empty(),
+            sms: source.includes(Source::Sms) && !word.sms.is_empty(),
+            data: source.includes(Source::Data) && !word.data.is_empty(),
+        },
+    };
+    MeasureDef {
+        label,
+        kind: word.kind,
+        compute,
+        scale: word.scale,
+    }
 }
 
 /// The built-in measure `written` for `source`; None when it is not a built-in name (it may
@@ -171,72 +124,21 @@ pub fn builtin(
     written: &Spanned<Written>,
     source: Source,
 ) -> Result<Option<MeasureDef>, Diagnostic> {
-    let unknown_here = |name: &str| {
-        Diagnostic::new(
-            written.span,
-            format!("`{name}` is not a measure of {}", source.name()),
-        )
-        .expected(names(source).iter().map(|s| s.to_string()).collect())
-    };
     let label = written.value.label();
-    let def = |kind, compute| {
-        Ok(Some(MeasureDef {
-            label: label.clone(),
-            kind,
-            compute,
-            scale: 1.0,
-        }))
-    };
-    let scaled = |kind, compute, scale| {
-        Ok(Some(MeasureDef {
-            label: label.clone(),
-            kind,
-            compute,
-            scale,
-        }))
-    };
     let name = match &written.value {
         Written::Function { function, field } => {
-            return function_of(function, field, source, &label);
+            return function_of(function, field, source, &label).map(Some);
         }
         Written::Named(name) => name.as_str(),
     };
-    let (calls, sms, data) = (
-        has(source, Source::Calls),
-        has(source, Source::Sms),
-        has(source, Source::Data),
-    );
-    match name {
-        "count" => {
-            let mut atoms = Vec::new();
-            if calls {
-                atoms.extend(CALLS);
-            }
-            if sms {
-                atoms.extend(SMS);
-            }
-            if data {
-                atoms.push(Atom::Sessions);
-            }
-            def(Kind::Count, Compute::Sum(atoms))
-        }
-        "calls" if calls => def(Kind::Count, Compute::Sum(CALLS.to_vec())),
-        "answered" if calls => def(Kind::Count, Compute::Single(Atom::Answered)),
-        "minutes" if calls => scaled(Kind::Number, Compute::Sum(SECONDS.to_vec()), 60.0),
-        "seconds" if calls => def(Kind::Seconds, Compute::Sum(SECONDS.to_vec())),
-        "sms" if sms => def(Kind::Count, Compute::Sum(SMS.to_vec())),
-        "data_mb" if data => scaled(Kind::Megabytes, Compute::Sum(BYTES.to_vec()), 1e6),
-        "customers" => def(Kind::Count, Compute::Single(Atom::Customers)),
-        "revenue" => def(
-            Kind::Money,
-            Compute::Revenue {
-                minutes: calls,
-                sms,
-                data,
-            },
-        ),
-        "calls" | "answered" | "minutes" | "seconds" | "sms" | "data_mb" => Err(unknown_here(name)),
-        _ => Ok(None),
+    match vocab::measure(name) {
+        None => Ok(None),
+        Some(word) if word.applies_to(source) => Ok(Some(defined(word, source, label))),
+        Some(_) => Err(Diagnostic::new(
+            written.span,
+            format!("`{name}` is not a measure of {}", source.name()),
+        )
+        .expected(names(source))),
     }
 }
 
@@ -245,19 +147,12 @@ fn function_of(
     field: &Spanned<String>,
     source: Source,
     label: &str,
-) -> Result<Option<MeasureDef>, Diagnostic> {
-    let fields: &[(&str, Field)] = match source {
-        Source::Calls => &[("duration", Field::CallDuration)],
-        Source::Data => &[
-            ("duration", Field::DataDuration),
-            ("up", Field::Up),
-            ("down", Field::Down),
-            ("bytes", Field::Bytes),
-        ],
-        _ => &[],
-    };
-    let Some(&(_, f)) = fields.iter().find(|(n, _)| *n == field.value) else {
-        let known: Vec<String> = fields.iter().map(|(n, _)| n.to_string()).collect();
+) -> Result<MeasureDef, Diagnostic> {
+    let Some(f) = vocab::numeric(source)
+        .find(|n| n.name == field.value)
+        .map(|n| n.field)
+    else {
+        let known: Vec<String> = vocab::numeric(source).map(|n| n.name.to_string()).collect();
         let message = if known.is_empty() {
             format!(
                 "{} records have no numeric field for `{function}`",
@@ -272,26 +167,15 @@ fn function_of(
         };
         return Err(Diagnostic::new(field.span, message).expected(known));
     };
-    let kind = match f {
-        Field::CallDuration | Field::DataDuration => Kind::Seconds,
-        _ => Kind::Megabytes,
-    };
-    let sum = field_sum(f);
-    let count = if f == Field::CallDuration {
-        CALLS.to_vec()
-    } else {
-        vec![Atom::Sessions]
-    };
-    let scale = if kind == Kind::Megabytes { 1e6 } else { 1.0 };
     let compute = match function {
-        "sum" => Compute::Sum(sum),
-        "avg" => Compute::Ratio(sum, count),
+        "sum" => Compute::Sum(f.sum()),
+        "avg" => Compute::Ratio(f.sum(), f.records()),
         "min" => Compute::Single(Atom::Min(f)),
         "max" => Compute::Single(Atom::Max(f)),
         other => {
             return Err(
                 Diagnostic::new(field.span, format!("unknown function `{other}`")).expected(
-                    crate::parse::words::FUNCTIONS
+                    crate::vocab::words::FUNCTIONS
                         .iter()
                         .map(|s| s.to_string())
                         .collect(),
@@ -299,20 +183,10 @@ fn function_of(
             );
         }
     };
-    Ok(Some(MeasureDef {
+    Ok(MeasureDef {
         label: label.to_string(),
-        kind,
+        kind: f.kind(),
         compute,
-        scale,
-    }))
-}
-
-fn field_sum(f: Field) -> Vec<Atom> {
-    match f {
-        Field::CallDuration => SECONDS.to_vec(),
-        Field::DataDuration => vec![Atom::DataSeconds],
-        Field::Up => vec![Atom::BytesUp],
-        Field::Down => vec![Atom::BytesDown],
-        Field::Bytes => BYTES.to_vec(),
-    }
+        scale: f.scale(),
+    })
 }

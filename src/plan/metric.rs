@@ -31,10 +31,7 @@ pub fn resolve(
     match ctx.metrics.get(&label) {
         Some(m) => metric(m, source, ctx, written.span),
         None => {
-            let mut names: Vec<String> = measure::names(source)
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+            let mut names = measure::names(source);
             names.extend(ctx.metrics.names());
             let hint = closest(&label, names.iter().map(String::as_str))
                 .map(|w| format!("did you mean `{w}`?"));

@@ -1,16 +1,17 @@
 //! Plan: a parsed query resolved against the language's names, the clock and the zone, with the
 //! tables that answer it chosen. Hands the SQL stage one `Aggregate` (two for the summary).
 
+mod buckets;
 pub mod filter;
-mod kind;
+mod finish;
 pub mod measure;
 pub mod metric;
 mod shape;
 pub mod tables;
 pub mod time;
 
+pub use crate::vocab::Kind;
 pub use filter::{Filter, FilterField};
-pub use kind::Kind;
 pub use measure::{Atom, Compute, Field, MeasureDef};
 pub use metric::MetricUse;
 pub use shape::plan;
@@ -187,4 +188,20 @@ pub struct Plan {
     pub buckets: Option<Vec<crate::store::Value>>,
     /// The first bucket is only there to compare the second with.
     pub drop_first: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Key;
+
+    #[test]
+    fn every_dimension_of_the_vocabulary_is_a_key_and_back() {
+        for d in crate::vocab::DIMENSIONS {
+            let key = Key::parse(d.name).unwrap_or_else(|| panic!("{}", d.name));
+            assert_eq!(key.name(), d.name);
+        }
+        for word in ["hourly", "minute", "cell", ""] {
+            assert!(Key::parse(word).is_none(), "{word}");
+        }
+    }
 }

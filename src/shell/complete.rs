@@ -1,8 +1,8 @@
 //! What may come next at the cursor, from the words before it: keywords, sources, fields after
 //! `where`, dimensions after `per`, measures after `show`/`by`, and names from the database.
 
-use crate::parse::words;
 use crate::store::{Store, StoreError, Value};
+use crate::vocab::words;
 
 /// Names from the database, loaded in the background.
 #[derive(Debug, Clone, Default)]
@@ -70,7 +70,7 @@ fn pool(previous: &[String], after_comma: bool, names: &Names) -> Vec<String> {
         return heads;
     };
     let measures = || {
-        let mut m = strings(words::MEASURES);
+        let mut m = strings(words::measures());
         m.extend(words::FUNCTIONS.iter().map(|f| format!("{f}(")));
         m.extend(names.metrics.iter().cloned());
         m
@@ -82,13 +82,13 @@ fn pool(previous: &[String], after_comma: bool, names: &Names) -> Vec<String> {
             .rev()
             .find(|w| matches!(w.as_str(), "per" | "show"));
         return match list_head.map(String::as_str) {
-            Some("per") => strings(words::DIMENSIONS),
+            Some("per") => strings(words::dimensions()),
             _ => measures(),
         };
     }
     match last {
-        "where" | "and" | "or" | "not" => strings(words::FIELDS),
-        "per" => strings(words::DIMENSIONS),
+        "where" | "and" | "or" | "not" => strings(words::fields()),
+        "per" => strings(words::dimensions()),
         "show" | "by" | "sort" | "trend" => measures(),
         "summary" => names
             .keys

@@ -2,7 +2,7 @@
 //! real parser to tell a finished statement from one that goes on to the next line.
 
 use super::complete::{Names, candidates};
-use crate::parse::words;
+use crate::vocab::words;
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::Hinter;

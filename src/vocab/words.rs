@@ -1,5 +1,6 @@
-//! The words of the language, in one place: the parser checks against them, the shell completes
-//! them, docs/LANGUAGE.md lists them.
+//! The words of the language: the grammar's keywords, and the names of the vocabulary's tables.
+
+use std::sync::OnceLock;
 
 /// Words a statement starts with.
 pub const HEADS: &[&str] = &[
@@ -47,50 +48,43 @@ pub const RANGES: &[&str] = &[
 
 pub const SOURCES: &[&str] = &["calls", "sms", "data", "usage"];
 
-/// What `per` groups by. `hour` is the hour of the day (0-23), like `weekday`.
-pub const DIMENSIONS: &[&str] = &[
-    "customer",
-    "hour",
-    "day",
-    "week",
-    "month",
-    "weekday",
-    "direction",
-    "status",
-    "plan",
-    "region",
-];
+/// The names of a table of the vocabulary, made once.
+fn names_of<T>(
+    cell: &'static OnceLock<Vec<&'static str>>,
+    table: &'static [T],
+    name: fn(&T) -> &'static str,
+) -> &'static [&'static str] {
+    cell.get_or_init(|| {
+        let mut names: Vec<&'static str> = Vec::new();
+        for n in table.iter().map(name) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        names
+    })
+}
+
+/// What `per` groups by.
+pub fn dimensions() -> &'static [&'static str] {
+    static CELL: OnceLock<Vec<&'static str>> = OnceLock::new();
+    names_of(&CELL, super::DIMENSIONS, |d| d.name)
+}
 
 /// Built-in measures.
-pub const MEASURES: &[&str] = &[
-    "count",
-    "calls",
-    "answered",
-    "minutes",
-    "seconds",
-    "sms",
-    "data_mb",
-    "revenue",
-    "customers",
-];
+pub fn measures() -> &'static [&'static str] {
+    static CELL: OnceLock<Vec<&'static str>> = OnceLock::new();
+    names_of(&CELL, super::MEASURES, |m| m.name)
+}
+
+/// Fields a `where` condition or a function can name.
+pub fn fields() -> &'static [&'static str] {
+    static CELL: OnceLock<Vec<&'static str>> = OnceLock::new();
+    names_of(&CELL, super::FIELDS, |f| f.name)
+}
 
 /// Functions of a numeric field.
 pub const FUNCTIONS: &[&str] = &["sum", "avg", "min", "max"];
-
-/// Fields a `where` condition or a function can name.
-pub const FIELDS: &[&str] = &[
-    "direction",
-    "status",
-    "duration",
-    "other",
-    "cell",
-    "up",
-    "down",
-    "bytes",
-    "customer",
-    "plan",
-    "region",
-];
 
 /// Units of `last N ...` and the buckets of `trend ... per`.
 pub const UNITS: &[&str] = &["hours", "days", "weeks", "months"];
@@ -100,7 +94,16 @@ pub const THIS: &[&str] = &["week", "month", "year"];
 /// Every keyword, for "did you mean" and for telling keys from keywords.
 pub fn all() -> impl Iterator<Item = &'static str> {
     [
-        HEADS, CLAUSES, SOURCES, DIMENSIONS, MEASURES, FUNCTIONS, FIELDS, UNITS, BUCKETS, THIS,
+        HEADS,
+        CLAUSES,
+        SOURCES,
+        dimensions(),
+        measures(),
+        FUNCTIONS,
+        fields(),
+        UNITS,
+        BUCKETS,
+        THIS,
     ]
     .into_iter()
     .flatten()

@@ -1,0 +1,160 @@
+//! From the shape of an answer (source, groups, measures, order) to a plan: the tables that
+//! answer each part of the range, and whether the database sorts and cuts the rows itself.
+
+use super::measure::{Atom, Compute, MeasureDef};
+use super::tables::{Needs, choose};
+use super::time::{self, UtcRange};
+use super::{Aggregate, Context, Filter, Key, Plan, Style};
+use crate::diag::Diagnostic;
+use crate::parse::ast::{Order, Source};
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// What a head asks for, before the tables are chosen.
+pub(super) struct Spec {
+    pub(super) source: Source,
+    pub(super) filter: Option<Filter>,
+    pub(super) range: UtcRange,
+    pub(super) keys: Vec<Key>,
+    pub(super) measures: Vec<MeasureDef>,
+    pub(super) sort: Option<(usize, Order)>,
+    pub(super) take: Option<u64>,
+    pub(super) style: Style,
+    pub(super) title: String,
+}
+
+/// Picks the tables, and whether the database can sort and cut the rows itself.
+pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
+    let shown_keys = spec.keys.len();
+    let mut keys = spec.keys;
+    let revenue = spec.measures.iter().any(|m| m.compute.priced());
+    if revenue && !keys.contains(&Key::Customer) && !keys.contains(&Key::Plan) {
+        // Prices are per plan: group by it too and add the plans up afterwards.
+        keys.push(Key::Plan);
+    }
+    let mut atoms: Vec<Atom> = spec
+        .measures
+        .iter()
+        .flat_map(|m| m.compute.atoms())
+        .collect();
+    if atoms.is_empty() {
+        // Measures that read nothing (a constant metric) still need rows to say which groups
+        // exist: count the source's records.
+        atoms = count_atoms(spec.source);
+    }
+    atoms.sort();
+    atoms.dedup();
+    let filter_raw = spec.filter.as_ref().is_some_and(Filter::raw_only);
+    let per_customer = keys.iter().any(|k| k.per_customer())
+        || (spec.filter.is_some() && !filter_raw)
+        || atoms.contains(&Atom::Customers)
+        || revenue;
+    let raw_only =
+        filter_raw || keys.iter().any(|k| k.raw_only()) || atoms.iter().any(|a| !a.in_rollups());
+    let range = bounded(spec.range, ctx);
+    let offsets = offsets_over(range, ctx);
+    let source = if keys.is_empty() {
+        narrowed(spec.source, &atoms, spec.filter.as_ref())
+    } else {
+        // With groups, reading one table would drop the groups that have only the others'
+        // records: `usage per day show minutes` lists SMS-only days too, with 0 minutes.
+        spec.source
+    };
+    let parts = choose(
+        &Needs {
+            raw_only,
+            per_customer,
+            keys: &keys,
+            offsets: &offsets,
+        },
+        range,
+    );
+    let final_rows = keys.len() == shown_keys || keys[..shown_keys].contains(&Key::Customer);
+    // A metric Rhai must evaluate is sorted and cut here, over every group.
+    let sortable = spec
+        .sort
+        .is_none_or(|(i, _)| spec.measures[i].compute.in_sql());
+    let in_sql = final_rows && spec.style == Style::Plain && sortable;
+    let pushed: Vec<MeasureDef> = spec
+        .measures
+        .iter()
+        .filter(|m| final_rows && matches!(m.compute, Compute::Metric(_)) && m.compute.in_sql())
+        .cloned()
+        .collect();
+    let order = spec
+        .sort
+        .filter(|_| in_sql)
+        .map(|(i, o)| (spec.measures[i].clone(), o));
+    let limit = spec.take.filter(|_| in_sql);
+    let main = Aggregate {
+        source,
+        filter: spec.filter,
+        range,
+        keys,
+        shown_keys,
+        atoms,
+        priced: revenue,
+        parts,
+        offsets,
+        order,
+        limit,
+        pushed,
+    };
+    Ok(Plan {
+        title: spec.title,
+        main,
+        active: None,
+        measures: spec.measures,
+        sort: spec.sort.filter(|_| !in_sql),
+        take: spec.take.filter(|_| !in_sql),
+        style: spec.style,
+        buckets: None,
+        drop_first: false,
+    })
+}
+
+/// The atoms that count a source's records: those of the measure `count`.
+fn count_atoms(source: Source) -> Vec<Atom> {
+    crate::vocab::measure("count").map_or_else(Vec::new, |count| count.atoms(source))
+}
+
+/// An open range closed at the data's first and last hour: every part then has bounds (one
+/// customer's days can be listed), and nothing outside them exists.
+fn bounded(range: UtcRange, ctx: &Context) -> UtcRange {
+    match ctx.extent {
+        Some((first, last)) => UtcRange {
+            start: range.start.or(Some(first)),
+            end: range.end.or(Some(last + TimeDelta::hours(1))),
+        },
+        None => range,
+    }
+}
+
+/// `usage` read from the one raw table its atoms come from, when they all come from one: the
+/// raw edges then read one table instead of three. Only for totals (no groups), whose sums
+/// the other tables would add nothing to.
+fn narrowed(source: Source, atoms: &[Atom], filter: Option<&Filter>) -> Source {
+    use Atom::*;
+    if source != Source::Usage || filter.is_some() {
+        return source;
+    }
+    let all = |set: &[Atom]| !atoms.is_empty() && atoms.iter().all(|a| set.contains(a));
+    if all(&[CallsOut, CallsIn, Answered, SecondsOut, SecondsIn]) {
+        Source::Calls
+    } else if all(&[SmsOut, SmsIn]) {
+        Source::Sms
+    } else if all(&[Sessions, DataSeconds, BytesUp, BytesDown]) {
+        Source::Data
+    } else {
+        source
+    }
+}
+
+/// The zone's offsets over the range, cut to the hours that hold data: no record is outside
+/// them, and a range of centuries would otherwise be probed hour by hour.
+fn offsets_over(range: UtcRange, ctx: &Context) -> Vec<(DateTime<Utc>, i64)> {
+    let (first, last) = ctx.extent.unwrap_or((ctx.now, ctx.now));
+    let data_end = last + TimeDelta::hours(1);
+    let from = range.start.unwrap_or(first).max(first).min(data_end);
+    let to = range.end.unwrap_or(data_end).min(data_end).max(from);
+    time::offsets(&ctx.zone, from, to)
+}

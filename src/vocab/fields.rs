@@ -1,0 +1,226 @@
+//! The fields of records: what `where` compares, what `sum`/`avg`/`min`/`max` read, what `per`
+//! groups by, and which sources have each.
+
+use super::{Field, Source};
+
+/// A field a `where` condition names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterField {
+    Direction,
+    Status,
+    Duration,
+    Other,
+    Cell,
+    Up,
+    Down,
+    Bytes,
+    Customer,
+    Plan,
+    Region,
+}
+
+impl FilterField {
+    /// Whether only the raw rows know it (the rollups keep customers, not record details).
+    pub fn raw_only(self) -> bool {
+        !matches!(
+            self,
+            FilterField::Customer | FilterField::Plan | FilterField::Region
+        )
+    }
+
+    /// Whether its values are numbers (durations, sizes), which allow `<` `>` and `between`.
+    pub fn numeric(self) -> bool {
+        matches!(
+            self,
+            FilterField::Duration | FilterField::Up | FilterField::Down | FilterField::Bytes
+        )
+    }
+}
+
+/// One `where` field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldWord {
+    pub name: &'static str,
+    pub field: FilterField,
+    pub sources: &'static [Source],
+    /// The values it takes, for `.help` and the docs.
+    pub values: &'static str,
+}
+
+use Source::{Calls, Data, Sms, Usage};
+
+const ALL: &[Source] = &[Calls, Sms, Data, Usage];
+
+/// Every `where` field, in the order the docs list them.
+pub const FIELDS: &[FieldWord] = &[
+    FieldWord {
+        name: "direction",
+        field: FilterField::Direction,
+        sources: &[Calls, Sms],
+        values: "`out`, `in` (any case)",
+    },
+    FieldWord {
+        name: "status",
+        field: FilterField::Status,
+        sources: &[Calls],
+        values: "`answered`, `busy`, `no_answer`, `failed` (any case; `no-answer` accepted)",
+    },
+    FieldWord {
+        name: "duration",
+        field: FilterField::Duration,
+        sources: &[Calls, Data],
+        values: "duration, or a number of seconds",
+    },
+    FieldWord {
+        name: "up",
+        field: FilterField::Up,
+        sources: &[Data],
+        values: "size, or a number of bytes sent",
+    },
+    FieldWord {
+        name: "down",
+        field: FilterField::Down,
+        sources: &[Data],
+        values: "size, or a number of bytes received",
+    },
+    FieldWord {
+        name: "bytes",
+        field: FilterField::Bytes,
+        sources: &[Data],
+        values: "size, or a number of bytes (up + down)",
+    },
+    FieldWord {
+        name: "other",
+        field: FilterField::Other,
+        sources: &[Calls, Sms],
+        values: "the other party's number or id",
+    },
+    FieldWord {
+        name: "cell",
+        field: FilterField::Cell,
+        sources: &[Calls, Data],
+        values: "cell id, exact text",
+    },
+    FieldWord {
+        name: "customer",
+        field: FilterField::Customer,
+        sources: ALL,
+        values: "subscriber key",
+    },
+    FieldWord {
+        name: "plan",
+        field: FilterField::Plan,
+        sources: ALL,
+        values: "plan name, exact text",
+    },
+    FieldWord {
+        name: "region",
+        field: FilterField::Region,
+        sources: ALL,
+        values: "region, exact text",
+    },
+];
+
+/// A numeric field the functions read, on one source.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NumericField {
+    pub name: &'static str,
+    pub source: Source,
+    pub field: Field,
+}
+
+/// The arguments of `sum` `avg` `min` `max`, per source.
+pub const NUMERIC: &[NumericField] = &[
+    NumericField {
+        name: "duration",
+        source: Calls,
+        field: Field::CallDuration,
+    },
+    NumericField {
+        name: "duration",
+        source: Data,
+        field: Field::DataDuration,
+    },
+    NumericField {
+        name: "up",
+        source: Data,
+        field: Field::Up,
+    },
+    NumericField {
+        name: "down",
+        source: Data,
+        field: Field::Down,
+    },
+    NumericField {
+        name: "bytes",
+        source: Data,
+        field: Field::Bytes,
+    },
+];
+
+/// What `per` groups by.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dimension {
+    pub name: &'static str,
+    pub sources: &'static [Source],
+    pub meaning: &'static str,
+}
+
+/// Every `per` dimension, in the order the docs list them.
+pub const DIMENSIONS: &[Dimension] = &[
+    Dimension {
+        name: "customer",
+        sources: ALL,
+        meaning: "subscriber key",
+    },
+    Dimension {
+        name: "hour",
+        sources: ALL,
+        meaning: "hour of the day, 0-23, in the display zone",
+    },
+    Dimension {
+        name: "day",
+        sources: ALL,
+        meaning: "date, in the display zone",
+    },
+    Dimension {
+        name: "week",
+        sources: ALL,
+        meaning: "the Monday a week starts on",
+    },
+    Dimension {
+        name: "month",
+        sources: ALL,
+        meaning: "year and month, `2026-11`",
+    },
+    Dimension {
+        name: "weekday",
+        sources: ALL,
+        meaning: "Monday to Sunday",
+    },
+    Dimension {
+        name: "direction",
+        sources: &[Calls, Sms],
+        meaning: "`out` or `in`",
+    },
+    Dimension {
+        name: "status",
+        sources: &[Calls],
+        meaning: "a call's status",
+    },
+    Dimension {
+        name: "plan",
+        sources: ALL,
+        meaning: "the customer's plan now",
+    },
+    Dimension {
+        name: "region",
+        sources: ALL,
+        meaning: "the customer's region",
+    },
+];
+
+/// The numeric fields `source` has, for the functions.
+pub fn numeric(source: Source) -> impl Iterator<Item = &'static NumericField> {
+    NUMERIC.iter().filter(move |n| n.source == source)
+}

@@ -1,0 +1,327 @@
+//! The built-in measures: what each is made of, per source, and how it is shown.
+
+use super::{Kind, Source};
+
+/// A number the database computes per group: a sum or count over records, never a ratio, so
+/// results from several tables add up and both backends return the same integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Atom {
+    CallsOut,
+    CallsIn,
+    Answered,
+    SecondsOut,
+    SecondsIn,
+    SmsOut,
+    SmsIn,
+    Sessions,
+    DataSeconds,
+    BytesUp,
+    BytesDown,
+    /// Distinct customers: not additive, so never summed across groups.
+    Customers,
+    /// Smallest / largest value of a record field (raw rows only).
+    Min(Field),
+    Max(Field),
+}
+
+impl Atom {
+    /// Whether a rollup table has it (min and max need the raw rows).
+    pub fn in_rollups(self) -> bool {
+        !matches!(self, Atom::Min(_) | Atom::Max(_))
+    }
+}
+
+/// Numeric fields of records, the arguments of `sum` `avg` `min` `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    CallDuration,
+    DataDuration,
+    Up,
+    Down,
+    Bytes,
+}
+
+impl Field {
+    /// The atoms whose sum is the field's total.
+    pub fn sum(self) -> Vec<Atom> {
+        match self {
+            Field::CallDuration => SECONDS.to_vec(),
+            Field::DataDuration => vec![Atom::DataSeconds],
+            Field::Up => vec![Atom::BytesUp],
+            Field::Down => vec![Atom::BytesDown],
+            Field::Bytes => BYTES.to_vec(),
+        }
+    }
+
+    /// The atoms counting the records that have the field (an average's denominator).
+    pub fn records(self) -> Vec<Atom> {
+        match self {
+            Field::CallDuration => CALLS.to_vec(),
+            _ => vec![Atom::Sessions],
+        }
+    }
+
+    /// Seconds for durations, MB for sizes.
+    pub fn kind(self) -> Kind {
+        match self {
+            Field::CallDuration | Field::DataDuration => Kind::Seconds,
+            _ => Kind::Megabytes,
+        }
+    }
+
+    /// What the stored value is divided by to be shown in `kind` (bytes → MB).
+    pub fn scale(self) -> f64 {
+        match self.kind() {
+            Kind::Megabytes => 1e6,
+            _ => 1.0,
+        }
+    }
+}
+
+/// How a measure's value comes from its atoms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    /// The sum of the atoms of every part the source includes.
+    Sum,
+    /// Distinct customers (the one atom `Customers`).
+    Distinct,
+    /// The atoms priced at each customer's plan.
+    Revenue,
+}
+
+/// One built-in measure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeasureWord {
+    pub name: &'static str,
+    /// The atoms it reads from each kind of record; none: not a measure of that source.
+    pub calls: &'static [Atom],
+    pub sms: &'static [Atom],
+    pub data: &'static [Atom],
+    pub how: How,
+    pub kind: Kind,
+    /// What the atoms' sum is divided by: 60 for minutes, 10^6 for MB.
+    pub scale: f64,
+    /// Whether `summary` lists it.
+    pub in_summary: bool,
+    /// Its unit and meaning, for `.help` and docs/LANGUAGE.md.
+    pub meaning: &'static str,
+}
+
+impl MeasureWord {
+    /// The atoms it reads from the records of one kind (`Usage` is not a kind of record).
+    pub fn part(&self, kind: Source) -> &'static [Atom] {
+        match kind {
+            Source::Calls => self.calls,
+            Source::Sms => self.sms,
+            Source::Data => self.data,
+            Source::Usage => &[],
+        }
+    }
+
+    /// Whether `source` has it: some kind of record it includes gives it atoms.
+    pub fn applies_to(&self, source: Source) -> bool {
+        !self.atoms(source).is_empty()
+    }
+
+    /// Every atom it reads on `source`, in order, without repeats.
+    pub fn atoms(&self, source: Source) -> Vec<Atom> {
+        let mut atoms: Vec<Atom> = Vec::new();
+        for kind in [Source::Calls, Source::Sms, Source::Data] {
+            if source.includes(kind) {
+                for atom in self.part(kind) {
+                    if !atoms.contains(atom) {
+                        atoms.push(*atom);
+                    }
+                }
+            }
+        }
+        atoms
+    }
+}
+
+const CALLS: [Atom; 2] = [Atom::CallsOut, Atom::CallsIn];
+const SECONDS: [Atom; 2] = [Atom::SecondsOut, Atom::SecondsIn];
+const SMS: [Atom; 2] = [Atom::SmsOut, Atom::SmsIn];
+const BYTES: [Atom; 2] = [Atom::BytesUp, Atom::BytesDown];
+const CUSTOMERS: [Atom; 1] = [Atom::Customers];
+
+/// A measure summing atoms of the calls only, the SMS only or the data only.
+const fn sum(
+    name: &'static str,
+    parts: [&'static [Atom]; 3],
+    kind: Kind,
+    scale: f64,
+    in_summary: bool,
+    meaning: &'static str,
+) -> MeasureWord {
+    MeasureWord {
+        name,
+        calls: parts[0],
+        sms: parts[1],
+        data: parts[2],
+        how: How::Sum,
+        kind,
+        scale,
+        in_summary,
+        meaning,
+    }
+}
+
+const NONE: &[Atom] = &[];
+
+/// Every built-in measure, in the order `summary`, `.help` and the docs list them.
+pub const MEASURES: &[MeasureWord] = &[
+    sum(
+        "count",
+        [&CALLS, &SMS, &[Atom::Sessions]],
+        Kind::Count,
+        1.0,
+        false,
+        "number of records: calls, messages or sessions (on `usage`, all three)",
+    ),
+    sum(
+        "calls",
+        [&CALLS, NONE, NONE],
+        Kind::Count,
+        1.0,
+        true,
+        "calls, both directions",
+    ),
+    sum(
+        "calls_out",
+        [&[Atom::CallsOut], NONE, NONE],
+        Kind::Count,
+        1.0,
+        true,
+        "outgoing calls",
+    ),
+    sum(
+        "calls_in",
+        [&[Atom::CallsIn], NONE, NONE],
+        Kind::Count,
+        1.0,
+        true,
+        "incoming calls",
+    ),
+    sum(
+        "answered",
+        [&[Atom::Answered], NONE, NONE],
+        Kind::Count,
+        1.0,
+        true,
+        "calls with status `answered`",
+    ),
+    sum(
+        "minutes",
+        [&SECONDS, NONE, NONE],
+        Kind::Number,
+        60.0,
+        true,
+        "call seconds (both directions) ÷ 60, not rounded per call",
+    ),
+    sum(
+        "seconds",
+        [&SECONDS, NONE, NONE],
+        Kind::Seconds,
+        1.0,
+        false,
+        "call seconds, both directions",
+    ),
+    sum(
+        "sms",
+        [NONE, &SMS, NONE],
+        Kind::Count,
+        1.0,
+        true,
+        "SMS, both directions",
+    ),
+    sum(
+        "sms_out",
+        [NONE, &[Atom::SmsOut], NONE],
+        Kind::Count,
+        1.0,
+        true,
+        "SMS sent",
+    ),
+    sum(
+        "sms_in",
+        [NONE, &[Atom::SmsIn], NONE],
+        Kind::Count,
+        1.0,
+        true,
+        "SMS received",
+    ),
+    sum(
+        "data_sessions",
+        [NONE, NONE, &[Atom::Sessions]],
+        Kind::Count,
+        1.0,
+        true,
+        "data sessions",
+    ),
+    sum(
+        "data_mb",
+        [NONE, NONE, &BYTES],
+        Kind::Megabytes,
+        1e6,
+        true,
+        "(bytes up + bytes down) ÷ 10^6",
+    ),
+    MeasureWord {
+        name: "customers",
+        calls: &CUSTOMERS,
+        sms: &CUSTOMERS,
+        data: &CUSTOMERS,
+        how: How::Distinct,
+        kind: Kind::Count,
+        scale: 1.0,
+        in_summary: false,
+        meaning: "distinct customers with a record of the source in the group (for `usage`, of any kind)",
+    },
+    MeasureWord {
+        name: "revenue",
+        calls: &[Atom::SecondsOut],
+        sms: &[Atom::SmsOut],
+        data: &BYTES,
+        how: How::Revenue,
+        kind: Kind::Money,
+        scale: 1.0,
+        in_summary: false,
+        meaning: "money: outgoing minutes, outgoing SMS and MB priced at the customer's plan",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_every_measure_applies_somewhere() {
+        for (i, m) in MEASURES.iter().enumerate() {
+            assert!(MEASURES[..i].iter().all(|o| o.name != m.name), "{}", m.name);
+            assert!(m.applies_to(Source::Usage), "{}", m.name);
+        }
+    }
+
+    #[test]
+    fn usage_reads_every_part_once() {
+        let count = super::super::measure("count").unwrap();
+        assert_eq!(
+            count.atoms(Source::Usage),
+            [
+                Atom::CallsOut,
+                Atom::CallsIn,
+                Atom::SmsOut,
+                Atom::SmsIn,
+                Atom::Sessions
+            ]
+        );
+        let customers = super::super::measure("customers").unwrap();
+        assert_eq!(customers.atoms(Source::Usage), [Atom::Customers]);
+        assert!(
+            !super::super::measure("sms")
+                .unwrap()
+                .applies_to(Source::Calls)
+        );
+    }
+}
