@@ -67,6 +67,13 @@ fn queries_completion_errors_and_history_in_a_terminal() {
         p.send_line(" last 7 days").unwrap();
         p.expect("Peak hours, calls").unwrap();
         p.expect(prompt(&db).as_str()).unwrap();
+        // Tab twice lists the subscriber keys that start with what is typed, from the store.
+        p.send("summary 44770000000").unwrap();
+        p.send("\t\t").unwrap();
+        p.expect("447700000009").unwrap();
+        p.send_line("1").unwrap();
+        p.expect("Customer 447700000001").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
         // A typo shows the line, a caret under the word and a suggestion.
         p.send_line("calls wehre x").unwrap();
         p.expect("line 1, column 7: unexpected word `wehre`")

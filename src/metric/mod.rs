@@ -159,6 +159,26 @@ impl Metrics {
         self.list.iter().map(|m| m.name.clone()).collect()
     }
 
+    /// Whether every measure `name` reads, through the metrics it reads, exists on `source`:
+    /// where it does not, a query naming it is refused.
+    pub fn applies_to(&self, name: &str, source: crate::vocab::Source) -> bool {
+        self.applies_within(name, source, self.list.len())
+    }
+
+    fn applies_within(&self, name: &str, source: crate::vocab::Source, depth: usize) -> bool {
+        if let Some(word) = crate::vocab::measure(name) {
+            return word.applies_to(source);
+        }
+        // Definitions never form a cycle; the depth only bounds a damaged list.
+        match (self.get(name), depth.checked_sub(1)) {
+            (Some(m), Some(depth)) => m
+                .inputs
+                .iter()
+                .all(|input| self.applies_within(input, source, depth)),
+            _ => false,
+        }
+    }
+
     /// Reads a file of definitions; a definition that fails is reported and the rest are kept.
     pub fn load(&mut self, path: &Path, origin: Origin) -> Vec<MetricError> {
         let text = match std::fs::read_to_string(path) {

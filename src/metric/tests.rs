@@ -212,3 +212,19 @@ fn own_definitions_that_do_not_load_are_kept_in_the_file() {
         "a redefinition for this session only is not written: {saved}"
     );
 }
+
+#[test]
+fn a_metric_applies_where_everything_it_reads_exists() {
+    use crate::vocab::Source;
+    let mut m = metrics();
+    m.define("per_call", "minutes / calls").unwrap();
+    m.define("mixed", "per_call + sms").unwrap();
+    m.define("constant", "1").unwrap();
+    assert!(m.applies_to("per_call", Source::Calls));
+    assert!(m.applies_to("per_call", Source::Usage));
+    assert!(!m.applies_to("per_call", Source::Sms));
+    assert!(!m.applies_to("mixed", Source::Calls), "reads sms");
+    assert!(m.applies_to("mixed", Source::Usage));
+    assert!(m.applies_to("constant", Source::Data));
+    assert!(!m.applies_to("nothing_by_that_name", Source::Usage));
+}

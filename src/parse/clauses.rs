@@ -1,7 +1,7 @@
 //! The clauses after a query's head: where, the time range, per, show, sort, top, limit.
 
 use super::ast::*;
-use super::{ParseError, Parser};
+use super::{ParseError, Parser, Slot};
 use crate::diag::Diagnostic;
 use crate::lex::TokenKind;
 use crate::vocab::words;
@@ -39,7 +39,7 @@ impl Parser<'_> {
             }
             "per" => {
                 once(!query.per.is_empty())?;
-                query.per = self.list(|p| p.name("a dimension", words::dimensions()))?;
+                query.per = self.list(|p| p.name(Slot::Dimension, words::dimensions()))?;
             }
             "show" => {
                 once(!query.show.is_empty())?;

@@ -2,7 +2,7 @@
 //! parentheses; `and` binds tighter than `or`.
 
 use super::ast::*;
-use super::{MAX_CONDITIONS, MAX_DEPTH, MAX_VALUES, ParseError, Parser};
+use super::{MAX_CONDITIONS, MAX_DEPTH, MAX_VALUES, ParseError, Parser, Slot};
 use crate::diag::Diagnostic;
 use crate::lex::TokenKind;
 use crate::vocab::words;
@@ -67,7 +67,8 @@ impl Parser<'_> {
                 ),
             )));
         }
-        let field = self.name("a field", words::fields())?;
+        let field = self.name(Slot::Field, words::fields())?;
+        self.field = Some(field.value.clone());
         let negated = self.eat("not");
         if self.eat("in") {
             if !self.eat_symbol("(") {
@@ -149,7 +150,8 @@ impl Parser<'_> {
             "'text'",
         ];
         let Some(t) = self.peek() else {
-            return Err(self.at_end(&expected));
+            let field = self.field.clone().unwrap_or_default();
+            return Err(self.ended(Slot::Value(field), &expected));
         };
         let value = match &t.kind {
             TokenKind::Number(n) => Literal::Number(*n, t.text.clone()),

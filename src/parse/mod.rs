@@ -28,6 +28,8 @@ pub const MAX_VALUES: usize = 5_000;
 pub struct ParseError {
     pub diagnostic: Diagnostic,
     pub incomplete: bool,
+    /// What would have fitted where the input ended: the shell completes from it.
+    pub expecting: Option<Box<Expecting>>,
 }
 
 impl From<Diagnostic> for ParseError {
@@ -35,6 +37,77 @@ impl From<Diagnostic> for ParseError {
         ParseError {
             diagnostic,
             incomplete: false,
+            expecting: None,
+        }
+    }
+}
+
+/// What may come where the input ends, as the grammar sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expecting {
+    pub slot: Slot,
+    /// The source the statement reads, once its head is known: it decides which names fit.
+    pub source: Option<Source>,
+}
+
+/// The kind of thing a place in a statement takes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Slot {
+    /// One of these keywords or symbols.
+    Words(Vec<String>),
+    Measure,
+    /// A field of `where`.
+    Field,
+    /// The field of `sum(…)`, `avg(…)`, `min(…)`, `max(…)`.
+    NumericField,
+    Dimension,
+    /// A value compared with this `where` field.
+    Value(String),
+    /// A finished statement: a clause may follow, `and`/`or` after a condition, and after a
+    /// bare `summary` a subscriber key.
+    Next {
+        key: bool,
+        condition: bool,
+    },
+}
+
+impl Slot {
+    /// How an error names what was expected.
+    fn describe(&self) -> &'static str {
+        match self {
+            Slot::Measure => "a measure",
+            Slot::Field | Slot::NumericField => "a field",
+            Slot::Dimension => "a dimension",
+            Slot::Value(_) => "a value",
+            Slot::Words(_) | Slot::Next { .. } => "a word",
+        }
+    }
+}
+
+/// What may come after `before`, the text of a statement up to the word being typed; None
+/// when `before` is already wrong.
+pub fn expecting(before: &str) -> Option<Expecting> {
+    let tokens = tokens(before).ok()?;
+    let none = Params::new();
+    let mut p = Parser::new(&tokens, before.len(), &none);
+    match p.statement() {
+        Err(e) => e.expecting.map(|e| *e),
+        Ok(statement) => {
+            let query = match &statement {
+                Statement::Query(q) | Statement::Explain(q) => q,
+            };
+            let last_clause = tokens
+                .iter()
+                .rev()
+                .find(|t| t.kind == TokenKind::Word && words::CLAUSES.iter().any(|c| t.is(c)));
+            Some(Expecting {
+                slot: Slot::Next {
+                    key: matches!(query.head, Head::Summary { customer: None })
+                        && last_clause.is_none(),
+                    condition: last_clause.is_some_and(|t| t.is("where")),
+                },
+                source: p.source,
+            })
         }
     }
 }
@@ -47,20 +120,8 @@ pub fn parse(source: &str) -> Result<Statement, ParseError> {
 /// Parses one statement whose `$name` tokens take their values from `params`.
 pub fn parse_with(source: &str, params: &Params) -> Result<Statement, ParseError> {
     let tokens = tokens(source)?;
-    let mut p = Parser {
-        tokens: &tokens,
-        pos: 0,
-        end: source.len(),
-        depth: 0,
-        conditions: 0,
-        values: 0,
-        params,
-    };
-    let statement = if p.eat("explain") {
-        Statement::Explain(p.query()?)
-    } else {
-        Statement::Query(p.query()?)
-    };
+    let mut p = Parser::new(&tokens, source.len(), params);
+    let statement = p.statement()?;
     while p.peek().is_some_and(|t| t.is_symbol(";")) {
         p.pos += 1;
     }
@@ -82,9 +143,35 @@ pub(crate) struct Parser<'a> {
     conditions: usize,
     values: usize,
     params: &'a Params,
+    /// The source of the head, once read (see [`Expecting`]).
+    source: Option<Source>,
+    /// The `where` field whose value is read next (see [`Slot::Value`]).
+    field: Option<String>,
 }
 
 impl<'a> Parser<'a> {
+    fn new(tokens: &'a [Token], end: usize, params: &'a Params) -> Parser<'a> {
+        Parser {
+            tokens,
+            pos: 0,
+            end,
+            depth: 0,
+            conditions: 0,
+            values: 0,
+            params,
+            source: None,
+            field: None,
+        }
+    }
+
+    fn statement(&mut self) -> Result<Statement, ParseError> {
+        Ok(if self.eat("explain") {
+            Statement::Explain(self.query()?)
+        } else {
+            Statement::Query(self.query()?)
+        })
+    }
+
     fn peek(&self) -> Option<&'a Token> {
         self.tokens.get(self.pos)
     }
@@ -122,10 +209,25 @@ impl<'a> Parser<'a> {
 
     /// The error for the input ending where one of `expected` was needed.
     fn at_end(&self, expected: &[&str]) -> ParseError {
+        // Descriptions such as `a number` are for people; only words can be completed.
+        let words = expected
+            .iter()
+            .filter(|w| !w.contains(' '))
+            .map(|w| w.to_string())
+            .collect();
+        self.ended(Slot::Words(words), expected)
+    }
+
+    /// The error for the input ending where `slot` was needed.
+    fn ended(&self, slot: Slot, expected: &[&str]) -> ParseError {
         ParseError {
             diagnostic: Diagnostic::new(Span::new(self.end, self.end), "the query ends too soon")
                 .expected(expected.iter().map(|s| s.to_string()).collect()),
             incomplete: true,
+            expecting: Some(Box::new(Expecting {
+                slot,
+                source: self.source,
+            })),
         }
     }
 
@@ -160,9 +262,10 @@ impl<'a> Parser<'a> {
     }
 
     /// A word that is a name (a dimension, a measure, a field); checked later by the planner.
-    fn name(&mut self, what: &str, known: &[&str]) -> Result<Spanned<String>, ParseError> {
+    fn name(&mut self, slot: Slot, known: &[&str]) -> Result<Spanned<String>, ParseError> {
+        let what = slot.describe();
         match self.peek() {
-            None => Err(self.at_end(known)),
+            None => Err(self.ended(slot, known)),
             Some(t) if t.kind == TokenKind::Word => {
                 self.pos += 1;
                 Ok(Spanned::new(t.text.to_lowercase(), t.span))
@@ -217,6 +320,7 @@ impl<'a> Parser<'a> {
 
     fn head(&mut self) -> Result<Head, ParseError> {
         let word = self.keyword(&words::HEADS[..words::HEADS.len() - 1])?;
+        self.source = Some(source_of(&word.value));
         Ok(match word.value.as_str() {
             "summary" => Head::Summary {
                 customer: self.optional_key()?,
@@ -225,6 +329,7 @@ impl<'a> Parser<'a> {
             "peak" => {
                 self.keyword(&["hours"])?;
                 let source = self.keyword(&["calls", "sms", "data"])?;
+                self.source = Some(source_of(&source.value));
                 Head::PeakHours {
                     source: Spanned::new(source_of(&source.value), source.span),
                 }
@@ -273,11 +378,11 @@ impl<'a> Parser<'a> {
 
     /// `minutes`, `revenue`, a metric's name, or `avg(duration)`.
     fn measure(&mut self) -> Result<Spanned<Measure>, ParseError> {
-        let name = self.name("a measure", words::measures())?;
+        let name = self.name(Slot::Measure, words::measures())?;
         if !self.eat_symbol("(") {
             return Ok(Spanned::new(Measure::Named(name.value), name.span));
         }
-        let field = self.name("a field", words::fields())?;
+        let field = self.name(Slot::NumericField, words::fields())?;
         if !self.eat_symbol(")") {
             return Err(match self.peek() {
                 None => self.at_end(&[")"]),

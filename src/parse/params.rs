@@ -116,16 +116,8 @@ impl Parser<'_> {
         };
         let toks = tokens(&value).map_err(|d| within(ParseError::from(d)))?;
         let empty = Params::new();
-        let mut sub = Parser {
-            tokens: &toks,
-            pos: 0,
-            end: value.len(),
-            depth: 0,
-            conditions: 0,
-            values: 0,
-            params: &empty,
-        };
-        let word = sub.keyword(super::words::RANGES).map_err(within)?;
+        let mut sub = Parser::new(&toks, value.len(), &empty);
+        let word = sub.keyword(crate::vocab::words::RANGES).map_err(within)?;
         let range = sub.range(&word.value).map_err(within)?;
         if let Some(extra) = sub.peek() {
             return Err(within(ParseError::from(Diagnostic::new(

@@ -160,3 +160,55 @@ fn numbers_must_be_counts_where_counts_are_needed() {
     );
     assert!(err("calls limit 2.5").contains("a whole number from 1"));
 }
+
+#[test]
+fn the_parser_says_what_fits_where_the_input_ends() {
+    use crate::vocab::Source;
+    let at = |text: &str| expecting(text).map(|e| (e.slot, e.source));
+    assert_eq!(at("sms show "), Some((Slot::Measure, Some(Source::Sms))));
+    assert_eq!(
+        at("peak hours data where "),
+        Some((Slot::Field, Some(Source::Data)))
+    );
+    assert_eq!(
+        at("data show avg("),
+        Some((Slot::NumericField, Some(Source::Data)))
+    );
+    assert_eq!(
+        at("top 3 customers by "),
+        Some((Slot::Measure, Some(Source::Usage)))
+    );
+    assert_eq!(
+        at("calls per day, "),
+        Some((Slot::Dimension, Some(Source::Calls)))
+    );
+    assert_eq!(
+        at("calls where plan = "),
+        Some((Slot::Value("plan".into()), Some(Source::Calls)))
+    );
+    assert_eq!(
+        at("summary "),
+        Some((
+            Slot::Next {
+                key: true,
+                condition: false
+            },
+            Some(Source::Usage)
+        ))
+    );
+    assert_eq!(
+        at("calls where direction = out "),
+        Some((
+            Slot::Next {
+                key: false,
+                condition: true
+            },
+            Some(Source::Calls)
+        ))
+    );
+    let Some((Slot::Words(words), None)) = at("") else {
+        panic!("{:?}", at(""));
+    };
+    assert!(words.contains(&"summary".to_string()), "{words:?}");
+    assert_eq!(at("calls where ) "), None, "already wrong");
+}

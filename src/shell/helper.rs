@@ -20,9 +20,18 @@ pub struct TallyHelper {
 impl Helper for TallyHelper {}
 
 impl TallyHelper {
-    fn candidates(&self, before: &str) -> (usize, Vec<String>) {
+    /// Candidates for Tab; with `keys`, subscriber keys are looked up in the database.
+    fn candidates(&self, before: &str, keys: bool) -> (usize, Vec<String>) {
         match self.names.read() {
-            Ok(names) => candidates(before, &names),
+            Ok(names) if keys => candidates(before, &names),
+            // A hint is asked at every key press: no round trip to the database for it.
+            Ok(names) => candidates(
+                before,
+                &Names {
+                    store: None,
+                    ..names.clone()
+                },
+            ),
             Err(_) => candidates(before, &Names::default()),
         }
     }
@@ -37,7 +46,7 @@ impl Completer for TallyHelper {
         pos: usize,
         _: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let (start, found) = self.candidates(&line[..pos]);
+        let (start, found) = self.candidates(&line[..pos], true);
         let pairs = found
             .into_iter()
             .map(|c| Pair {
@@ -57,7 +66,7 @@ impl Hinter for TallyHelper {
         if pos < line.len() || line.ends_with(char::is_whitespace) {
             return None;
         }
-        let (start, found) = self.candidates(line);
+        let (start, found) = self.candidates(line, false);
         let typed = &line[start..];
         match found.as_slice() {
             [only] if !typed.is_empty() && only.len() > typed.len() => {

@@ -164,7 +164,7 @@ fn install_ctrl_c() {
 /// Loads plan names, regions and metric names for completion, without delaying the prompt.
 fn load_names(session: &Session, names: &Arc<RwLock<Names>>) {
     let (store, names) = (Arc::clone(session.store()), Arc::clone(names));
-    let metrics = session.metrics().names();
+    let metrics = complete::metric_sources(session.metrics());
     std::thread::spawn(move || {
         if let (Ok(loaded), Ok(mut names)) = (complete::load(&store), names.write()) {
             *names = Names { metrics, ..loaded };
@@ -177,7 +177,7 @@ fn refresh(session: &Session, names: &Arc<RwLock<Names>>, before: &crate::config
     if session.store().url() != before {
         load_names(session, names);
     } else if let Ok(mut n) = names.write() {
-        n.metrics = session.metrics().names();
+        n.metrics = complete::metric_sources(session.metrics());
     }
 }
 

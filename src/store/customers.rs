@@ -30,6 +30,18 @@ fn customer_from_row(row: &[Value]) -> Result<Customer, StoreError> {
     })
 }
 
+/// `text` matched literally by `LIKE … ESCAPE '!'`: its `%`, `_` and `!` escaped.
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            out.push('!');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Which customers `list_customers` returns.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
@@ -143,6 +155,33 @@ impl Store {
             sql.push_str(" LIMIT ?");
             params.push(limit.into());
         }
+        let rows = self.read(|conn| Ok(conn.query(&sql, &params)?))?;
+        rows.rows.iter().map(|r| customer_from_row(r)).collect()
+    }
+
+    /// Subscriber keys that start with `prefix`, in order, at most `limit`, read once (see
+    /// [`Store::read_once`]).
+    pub fn keys_starting(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        let sql = "SELECT subscriber_key FROM customers WHERE subscriber_key LIKE ? ESCAPE '!' \
+                   ORDER BY subscriber_key LIMIT ?";
+        let pattern = format!("{}%", like_escaped(prefix));
+        let rows = self.read_once(|conn| Ok(conn.query(sql, &[pattern.into(), limit.into()])?))?;
+        Ok(rows.rows.iter().map(|r| r[0].to_string()).collect())
+    }
+
+    /// Customers whose key starts with `text` or whose name holds it (any case), by key, at
+    /// most `limit`: how the menu finds a customer.
+    pub fn find_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>, StoreError> {
+        let sql = format!(
+            "{SELECT_CUSTOMER} WHERE c.subscriber_key LIKE ? ESCAPE '!' \
+             OR LOWER(c.name) LIKE ? ESCAPE '!' ORDER BY c.subscriber_key LIMIT ?"
+        );
+        let escaped = like_escaped(&text.to_lowercase());
+        let params: [Value; 3] = [
+            format!("{}%", like_escaped(text)).into(),
+            format!("%{escaped}%").into(),
+            limit.into(),
+        ];
         let rows = self.read(|conn| Ok(conn.query(&sql, &params)?))?;
         rows.rows.iter().map(|r| customer_from_row(r)).collect()
     }

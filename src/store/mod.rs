@@ -113,6 +113,16 @@ impl Store {
         })
     }
 
+    /// Runs reads on one connection, once: a lost server is an error now, not waited for (the
+    /// shell completes words with it while a person types).
+    pub fn read_once<T>(
+        &self,
+        work: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.backend.conn()?;
+        work(&mut *conn)
+    }
+
     /// Runs `work` in one transaction: all of it is committed or none. A deadlock, a busy
     /// database or a lost connection runs it again on a fresh connection, so `work` must not have
     /// effects outside the database.
