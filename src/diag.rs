@@ -88,6 +88,38 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// As [`Diagnostic::render`], for `text` that starts at `line` and `column` of `file` (or
+    /// of what was typed): `FILE:LINE:COLUMN: message` or `line L, column C: message`, then
+    /// the line with a caret under the spot.
+    pub fn render_from(
+        &self,
+        text: &str,
+        file: Option<&std::path::Path>,
+        line: usize,
+        column: usize,
+    ) -> String {
+        let start = self.span.start.min(text.len());
+        let line_in_text = text[..start].matches('\n').count();
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let column_in_line = text[line_start..start].chars().count() + 1;
+        let column = if line_in_text == 0 {
+            column + column_in_line - 1
+        } else {
+            column_in_line
+        };
+        let line = line + line_in_text;
+        let place = match file {
+            Some(file) => format!("{}:{line}:{column}", file.display()),
+            None => format!("line {line}, column {column}"),
+        };
+        let body = self.render(text);
+        // The first line of `render` gives the place within `text`: give the real one.
+        let rest = body.split_once('\n').map_or("", |(_, r)| r);
+        format!("{place}: {}\n{rest}", self.message)
+    }
+}
+
 fn one_of(expected: &[String]) -> String {
     match expected {
         [one] => one.clone(),

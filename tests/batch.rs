@@ -254,3 +254,45 @@ fn metrics_come_from_shared_files_the_config_and_earlier_runs() {
         assert!((row[0] - row[1] * 2.0).abs() < 1e-9, "{out}");
     }
 }
+
+#[test]
+fn errors_in_a_file_say_its_name_line_and_column_with_a_caret() {
+    let db = TestDb::new(Backend::Sqlite);
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = tally(&["--db", &db.url, "-f", path.to_str().unwrap()]);
+        (path.display().to_string(), out)
+    };
+    // A metric's error, at its place in the file, not in the expression alone.
+    let (path, out) = run(
+        "metric.tally",
+        "summary\nmetric x = {\n  let a = 1;\n  a + sms_out + nope\n}\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("{path}:4:17: metric `x`: Undefined variable: nope\n    a + sms_out + nope\n                  ^")),
+        "{err}"
+    );
+    // Typed on one line: the column counts from the statement's start.
+    let out = tally(&["--db", &db.url, "-e", "metric y = minutes +* 2"]);
+    let err = stderr(&out);
+    assert!(err.contains("line 1, column 21: metric `y`: Unexpected '*'\n  metric y = minutes +* 2\n                      ^"), "{err}");
+    // A log line and a dot command: the file and line.
+    let (path, out) = run("log.tally", "summary\n\nlog call --bogus\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with(&format!("tally: {path}:3: ")),
+        "{}",
+        stderr(&out)
+    );
+    let (path, out) = run("dot.tally", "summary\n.format nope\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(&format!("tally: {path}:2: unknown format \"nope\"")),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -222,6 +222,14 @@ pub enum AppError {
     /// Ctrl-C stopped the command; what it did so far is kept and was reported.
     #[error("interrupted")]
     Interrupted,
+    /// A statement of a file (a `log` line, a dot command) failed at this line.
+    #[error("{}:{}: {error}", origin.file.as_deref().unwrap_or(std::path::Path::new("")).display(), origin.line)]
+    At {
+        /// Where the statement starts.
+        origin: Origin,
+        /// What went wrong.
+        error: Box<AppError>,
+    },
 }
 
 impl AppError {
@@ -239,6 +247,7 @@ impl AppError {
                 _ => exit::DATA,
             },
             AppError::Interrupted => exit::INTERRUPTED,
+            AppError::At { error, .. } => error.exit_code(),
             _ => exit::DATA,
         }
     }
@@ -249,6 +258,20 @@ impl AppError {
             AppError::Statement(s) => render_statement(s),
             AppError::Report(r) => r.to_string(),
             other => format!("tally: {other}"),
+        }
+    }
+
+    /// The error of a statement that starts at `origin`: placed when it comes from a file
+    /// (typed statements are shown where they were typed).
+    pub fn at(self, origin: &Origin) -> AppError {
+        match (&self, &origin.file) {
+            (AppError::Statement(_) | AppError::At { .. } | AppError::Report(_), _) | (_, None) => {
+                self
+            }
+            _ => AppError::At {
+                origin: origin.clone(),
+                error: Box::new(self),
+            },
         }
     }
 
@@ -295,6 +318,15 @@ pub fn render_statement(s: &StatementError) -> String {
     match &s.error {
         QueryError::Syntax(e) => render_at(&e.diagnostic, &s.text, &s.origin),
         QueryError::Plan(d) => render_at(d, &s.text, &s.origin),
+        QueryError::Metric(m) if m.file.is_none() && m.place.is_some() => {
+            match definition_span(&s.text, m) {
+                Some(span) => {
+                    let message = format!("metric `{}`: {}", m.metric, m.message);
+                    render_at(&Diagnostic::new(span, message), &s.text, &s.origin)
+                }
+                None => format!("{}\n", s.error),
+            }
+        }
         other => match &s.origin.file {
             Some(file) => format!("{}:{}: {other}\n", file.display(), s.origin.line),
             None => format!("{other}\n"),
@@ -302,24 +334,33 @@ pub fn render_statement(s: &StatementError) -> String {
     }
 }
 
+/// Where a metric's error is in its definition statement (`metric NAME = EXPRESSION`): its
+/// place counts lines and characters from the expression's start.
+fn definition_span(text: &str, m: &MetricError) -> Option<crate::diag::Span> {
+    let place = m.place?;
+    let equals = text.find('=')?;
+    let after = &text[equals + 1..];
+    let start = equals + 1 + (after.len() - after.trim_start().len());
+    let expression = &text[start..];
+    let line_start: usize = expression
+        .split_inclusive('\n')
+        .take(place.line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    let line = expression[line_start.min(expression.len())..]
+        .split('\n')
+        .next()
+        .unwrap_or("");
+    let offset: usize = line
+        .chars()
+        .take(place.column.saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
+    let at = start + line_start + offset;
+    let width = text[at..].chars().next().map_or(0, char::len_utf8);
+    Some(crate::diag::Span::new(at, at + width))
+}
+
 fn render_at(d: &Diagnostic, text: &str, origin: &Origin) -> String {
-    let start = d.span.start.min(text.len());
-    let line_in_text = text[..start].matches('\n').count();
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let column_in_line = text[line_start..start].chars().count() + 1;
-    let line = origin.line + line_in_text;
-    let column = if line_in_text == 0 {
-        origin.column + column_in_line - 1
-    } else {
-        column_in_line
-    };
-    let place = match &origin.file {
-        Some(file) => format!("{}:{line}:{column}", file.display()),
-        None => format!("line {line}, column {column}"),
-    };
-    let body = d.render(text);
-    // The diagnostic's own first line says `line L, column C` within the statement: give the
-    // place in the original text instead.
-    let rest = body.split_once('\n').map_or("", |(_, r)| r);
-    format!("{place}: {}\n{rest}", d.message)
+    d.render_from(text, origin.file.as_deref(), origin.line, origin.column)
 }

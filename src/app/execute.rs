@@ -4,7 +4,7 @@
 use super::split::{Kind, kind};
 use super::{AppError, Origin, Session};
 use crate::model::InputContext;
-use crate::query::{self, Answer};
+use crate::query::{self, Answer, QueryError};
 use std::time::Instant;
 
 /// Whether the session goes on after a statement.
@@ -20,9 +20,15 @@ impl Session {
     /// Runs one statement (`origin` says where its text starts, for messages).
     pub fn execute(&mut self, text: &str, origin: &Origin) -> Result<Flow, AppError> {
         match kind(text) {
-            Kind::Dot => return super::dot::run(self, text),
-            Kind::Log => self.log(text)?,
-            Kind::Metric => super::metrics::statement(self, text)?,
+            Kind::Dot => return super::dot::run(self, text).map_err(|e| e.at(origin)),
+            Kind::Log => self.log(text).map_err(|e| e.at(origin))?,
+            Kind::Metric => super::metrics::statement(self, text).map_err(|e| match e {
+                // A definition's error points into the statement as written.
+                AppError::Metric(m) if m.file.is_none() => {
+                    AppError::statement(QueryError::Metric(m), text, origin)
+                }
+                other => other.at(origin),
+            })?,
             Kind::Query => self.query(text, origin)?,
         }
         Ok(Flow::Continue)

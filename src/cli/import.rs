@@ -56,12 +56,9 @@ fn load_mapping(args: &ImportArgs, kind: RecordKind) -> Result<(Mapping, String)
         }
     };
     let mapping = Mapping::parse(&name, &text).map_err(UsageError::Mapping)?;
-    let declared = mapping.kind().map_err(|reason| {
-        UsageError::Mapping(crate::import::MappingError {
-            name: name.clone(),
-            reason,
-        })
-    })?;
+    let declared = mapping
+        .kind()
+        .map_err(|reason| UsageError::Mapping(crate::import::MappingError::new(&name, reason)))?;
     if declared != kind {
         return Err(UsageError::MappingKind {
             mapping: name,

@@ -92,10 +92,7 @@ impl Layout {
         header: Option<&[String]>,
         zone: Zone,
     ) -> Result<Layout, MappingError> {
-        let error = |reason: String| MappingError {
-            name: name.to_string(),
-            reason,
-        };
+        let error = |reason: String| MappingError::new(name, reason);
         let kind = mapping.kind().map_err(error)?;
         let mut getters = Vec::new();
         for &field in super::mapping::fields_of(kind).0 {

@@ -1,9 +1,11 @@
 //! Mapping files: how the columns of any CSV become tally's fields. The built-in formats
 //! (native, asterisk, freeswitch) are mapping files too, shipped inside the binary.
 
+use crate::diag::{Diagnostic, Span};
 use crate::model::{RecordKind, ValidationError, Zone};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A mapping file as written (see examples/mappings/ and README.md).
 #[derive(Debug, Clone, Deserialize)]
@@ -123,27 +125,125 @@ pub fn fields_of(kind: RecordKind) -> (&'static [&'static str], &'static [&'stat
 }
 
 /// A mapping that cannot be used; reported before any row is read.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("mapping {name}: {reason}")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MappingError {
     pub name: String,
     pub reason: String,
+    /// Where in the mapping's text, when known: shown with the line and a caret.
+    pub at: Option<MappingPlace>,
+}
+
+/// A spot in a mapping file's text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappingPlace {
+    pub span: Span,
+    pub text: Arc<str>,
+}
+
+impl MappingError {
+    /// An error of the mapping `name` as a whole.
+    pub fn new(name: &str, reason: impl Into<String>) -> MappingError {
+        MappingError {
+            name: name.to_string(),
+            reason: reason.into(),
+            at: None,
+        }
+    }
+}
+
+impl std::error::Error for MappingError {}
+
+impl std::fmt::Display for MappingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.at {
+            Some(at) => {
+                let file = std::path::Path::new(&self.name);
+                let shown = Diagnostic::new(at.span, format!("mapping: {}", self.reason))
+                    .render_from(&at.text, Some(file), 1, 1);
+                f.write_str(shown.trim_end())
+            }
+            None => write!(f, "mapping {}: {}", self.name, self.reason),
+        }
+    }
+}
+
+/// A check the mapping failed, and the key it is about (`delimiter`, `fields.status`,
+/// `fields` for a field that is missing) to point at.
+struct Problem {
+    reason: String,
+    key: Option<String>,
+}
+
+impl Problem {
+    fn at(key: impl Into<String>, reason: String) -> Problem {
+        Problem {
+            reason,
+            key: Some(key.into()),
+        }
+    }
+}
+
+impl From<String> for Problem {
+    fn from(reason: String) -> Problem {
+        Problem { reason, key: None }
+    }
+}
+
+/// Where `key` is written in a mapping's text: `name =` (as a line of its table or dotted),
+/// or a `[table]` header. A guess from the text, enough to point at the line.
+fn locate(text: &str, key: &str) -> Option<Span> {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let header = format!("[{key}]");
+        let found = if trimmed.starts_with(&header) {
+            Some(header.len())
+        } else {
+            [key, last].iter().find_map(|k| {
+                let quoted = format!("\"{k}\"");
+                [k.to_string(), quoted].into_iter().find_map(|written| {
+                    let rest = trimmed.strip_prefix(&written)?;
+                    rest.trim_start().starts_with('=').then_some(written.len())
+                })
+            })
+        };
+        if let Some(width) = found {
+            let start = offset + indent;
+            return Some(Span::new(start, start + width));
+        }
+        offset += line.len();
+    }
+    None
 }
 
 impl Mapping {
     pub fn parse(name: &str, text: &str) -> Result<Mapping, MappingError> {
-        let error = |reason: String| MappingError {
+        let placed = |reason: String, span: Option<Span>| MappingError {
             name: name.to_string(),
             reason,
+            at: span.map(|span| MappingPlace {
+                span,
+                text: Arc::from(text),
+            }),
         };
         let mapping: Mapping = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-            let message = e.message().trim().to_string();
-            error(line.map_or(message.clone(), |l| format!("line {l}: {message}")))
+            let span = e.span().map(|s| Span::new(s.start, s.end));
+            let message = e.message().trim();
+            let message = if message.contains("untagged enum FieldSpec") {
+                "a field is a column name, a column position (1 is the first) or a table with \
+                 one of column, columns or value (and map, unit, zero_duration)"
+                    .to_string()
+            } else {
+                message.to_string()
+            };
+            placed(message, span)
         })?;
-        mapping.check().map_err(error)?;
+        mapping.check().map_err(|p| {
+            let span = p.key.as_deref().and_then(|k| locate(text, k));
+            placed(p.reason, span)
+        })?;
         Ok(mapping)
     }
 
@@ -156,43 +256,55 @@ impl Mapping {
         }
     }
 
-    fn check(&self) -> Result<(), String> {
-        let kind = self.kind()?;
+    fn check(&self) -> Result<(), Problem> {
+        let kind = self
+            .kind()
+            .map_err(|reason| Problem::at("record", reason))?;
         let (allowed, required) = fields_of(kind);
         for name in self.fields.keys() {
             if !allowed.contains(&name.as_str()) {
-                return Err(format!(
-                    "field {name:?} is not a field of {} records (fields: {})",
-                    self.record,
-                    allowed.join(", ")
+                return Err(Problem::at(
+                    format!("fields.{name}"),
+                    format!(
+                        "field {name:?} is not a field of {} records (fields: {})",
+                        self.record,
+                        allowed.join(", ")
+                    ),
                 ));
             }
         }
         for name in required {
             if !self.fields.contains_key(*name) {
-                return Err(format!(
-                    "field {name:?} is required for {} records",
-                    self.record
+                return Err(Problem::at(
+                    "fields",
+                    format!("field {name:?} is required for {} records", self.record),
                 ));
             }
         }
         if self.delimiter_byte().is_none() {
-            return Err(format!(
-                "delimiter {:?} must be one ASCII character or \\t",
-                self.delimiter
+            return Err(Problem::at(
+                "delimiter",
+                format!(
+                    "delimiter {:?} must be one ASCII character or \\t",
+                    self.delimiter
+                ),
             ));
         }
         if self.quote.len() > 1 || !self.quote.is_ascii() {
-            return Err(format!(
-                "quote {:?} must be one ASCII character or empty",
-                self.quote
+            return Err(Problem::at(
+                "quote",
+                format!(
+                    "quote {:?} must be one ASCII character or empty",
+                    self.quote
+                ),
             ));
         }
         if let Some(zone) = &self.time.zone {
-            Zone::parse(zone).map_err(|e| e.to_string())?;
+            Zone::parse(zone).map_err(|e| Problem::at("time.zone", e.to_string()))?;
         }
         for (name, spec) in &self.fields {
-            check_field(name, spec, self.header)?;
+            check_field(name, spec, self.header)
+                .map_err(|reason| Problem::at(format!("fields.{name}"), reason))?;
         }
         Ok(())
     }
@@ -275,35 +387,47 @@ mod tests {
 
     #[test]
     fn reports_what_is_wrong_with_a_mapping() {
+        // Each case: the text, the reason, and the line and column the error points at.
         let cases = [
             (
                 "record = \"calls\"\n[fields]\ncustomer = \"a\"\n",
                 r#"field "other" is required for calls records"#,
+                "2:1",
             ),
             (
                 "record = \"sms\"\n[fields]\ncustomer = 1\nother = 2\ntime = 3\ndirection = 4\nduration = 5\n",
                 r#"field "duration" is not a field of sms records (fields: customer, other, time, direction, source_key)"#,
+                "7:1",
             ),
             (
                 "record = \"data\"\nheader = false\n[fields]\ncustomer = \"msisdn\"\ntime = 2\n",
                 r#"field "customer" names column "msisdn", but the file has no header: use its position (1 is the first column)"#,
+                "4:1",
             ),
             (
                 "record = \"data\"\n[fields]\ncustomer = 1\ntime = { }\n",
                 r#"field "time" needs exactly one of column, columns or value"#,
+                "4:1",
             ),
             (
                 "record = \"data\"\ndelimiter = \";;\"\n[fields]\ncustomer = 1\ntime = 2\n",
                 r#"delimiter ";;" must be one ASCII character or \t"#,
+                "2:1",
             ),
             (
                 "record = \"fax\"\n[fields]\n",
                 r#"record = "fax" must be calls, sms or data"#,
+                "1:1",
             ),
         ];
-        for (text, reason) in cases {
+        for (text, reason, place) in cases {
             let err = Mapping::parse("m.toml", text).unwrap_err();
-            assert_eq!(err.to_string(), format!("mapping m.toml: {reason}"));
+            let shown = err.to_string();
+            assert!(
+                shown.starts_with(&format!("m.toml:{place}: mapping: {reason}\n")),
+                "{shown}"
+            );
+            assert!(shown.ends_with('^'), "a caret under the spot: {shown}");
         }
     }
 
@@ -313,7 +437,17 @@ mod tests {
             Mapping::parse("m.toml", "record = \"calls\"\nheadr = true\n[fields]\n").unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("mapping m.toml: line 2: unknown field `headr`"),
+                .starts_with("m.toml:2:1: mapping: unknown field `headr`"),
+            "{err}"
+        );
+        let err = Mapping::parse(
+            "m.toml",
+            "record = \"calls\"\n[fields]\ntime = { colum = 2 }\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("3:8: mapping: a field is a column name"),
             "{err}"
         );
     }

@@ -1,6 +1,7 @@
 //! The connection interface both backends implement, and the errors a database can give.
 
 use super::{Dialect, Rows, Value};
+use std::sync::Arc;
 
 /// One open connection, taken from the pool (MySQL) or the shared handle (SQLite).
 pub trait Conn {
@@ -91,33 +92,111 @@ pub trait Backend: Send + Sync {
     fn cancel_running(&self) -> Result<(), DbError>;
 }
 
-/// What went wrong in the database, sorted by what the caller should do about it.
+/// What went wrong in the database, sorted by what the caller should do about it. The
+/// driver's own error stays reachable through [`std::error::Error::source`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DbError {
     /// The server cannot be reached or refused us: nothing else will work.
     #[error("cannot connect to {target}: {reason}")]
-    Unreachable { target: String, reason: String },
+    Unreachable {
+        target: String,
+        #[source]
+        reason: Reason,
+    },
     /// The connection broke during work; the transaction may be retried on a new one.
     #[error("lost the connection to the database: {0}")]
-    Lost(String),
+    Lost(#[source] Reason),
     /// A deadlock, lock timeout or busy file: retrying the transaction will work.
     #[error("the database was busy: {0}")]
-    Busy(String),
+    Busy(#[source] Reason),
     /// A unique key was violated.
     #[error("duplicate: {0}")]
-    Duplicate(String),
+    Duplicate(#[source] Reason),
     /// A row refers to one that is gone (a record whose customer was deleted meanwhile), or a
     /// row still referred to was to be deleted.
     #[error("a row it refers to is gone: {0}")]
-    ForeignKey(String),
+    ForeignKey(#[source] Reason),
     /// The database user may not do this (a read-only analyst storing a record).
     #[error("the database user may not do this: {0}")]
-    Denied(String),
+    Denied(#[source] Reason),
     /// The statement was cancelled at the user's request.
     #[error("query cancelled")]
     Cancelled,
     #[error("database error: {0}")]
-    Sql(String),
+    Sql(#[source] Reason),
+}
+
+/// Why the database failed, as people read it, with the driver's error behind it when there
+/// is one (for `source()` chains and logs; equality compares the text only).
+#[derive(Debug, Clone)]
+pub struct Reason {
+    text: String,
+    cause: Option<Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Reason {
+    /// A reason the driver gave: `text`, from `cause`.
+    pub fn caused(
+        text: impl Into<String>,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Reason {
+        Reason {
+            text: text.into(),
+            cause: Some(Arc::new(cause)),
+        }
+    }
+
+    /// The same cause, with other words.
+    pub fn reworded(&self, text: impl Into<String>) -> Reason {
+        Reason {
+            text: text.into(),
+            cause: self.cause.clone(),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::ops::Deref for Reason {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl PartialEq for Reason {
+    fn eq(&self, other: &Reason) -> bool {
+        self.text == other.text
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for Reason {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<String> for Reason {
+    fn from(text: String) -> Reason {
+        Reason { text, cause: None }
+    }
+}
+
+impl From<&str> for Reason {
+    fn from(text: &str) -> Reason {
+        Reason::from(text.to_string())
+    }
 }
 
 impl DbError {

@@ -17,8 +17,11 @@ fn text(v: &Value) -> Option<String> {
 }
 
 fn customer_from_row(row: &[Value]) -> Result<Customer, StoreError> {
-    let corrupt =
-        |what: &str| StoreError::Db(DbError::Sql(format!("unreadable customer row: {what}")));
+    let corrupt = |what: &str| {
+        StoreError::Db(DbError::Sql(
+            format!("unreadable customer row: {what}").into(),
+        ))
+    };
     Ok(Customer {
         id: row[0].as_i64().ok_or_else(|| corrupt("id"))?,
         key: SubscriberKey::parse("customer", &row[1].to_string())?,

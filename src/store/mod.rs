@@ -15,7 +15,7 @@ mod sqlite;
 mod totals;
 mod value;
 
-pub use conn::{Backend, Conn, DbError, Loaded};
+pub use conn::{Backend, Conn, DbError, Loaded, Reason};
 pub use customers::CustomerFilter;
 pub use dialect::{ColumnType, Dialect};
 pub use error::StoreError;
@@ -200,13 +200,14 @@ impl Store {
 fn gave_up(e: StoreError, waited: Duration) -> StoreError {
     let waited = waited.as_secs();
     match e {
-        StoreError::Db(DbError::Lost(reason)) => StoreError::Db(DbError::Lost(format!(
-            "{reason} (waited {waited} s for it to come back)"
-        ))),
+        StoreError::Db(DbError::Lost(reason)) => StoreError::Db(DbError::Lost(
+            reason.reworded(format!("{reason} (waited {waited} s for it to come back)")),
+        )),
         StoreError::Db(DbError::Unreachable { target, reason }) => {
             StoreError::Db(DbError::Unreachable {
                 target,
-                reason: format!("{reason} (waited {waited} s for it to come back)"),
+                reason: reason
+                    .reworded(format!("{reason} (waited {waited} s for it to come back)")),
             })
         }
         other => other,

@@ -1,5 +1,6 @@
 //! The MySQL/MariaDB backend: one connection pool, values normalised to [`Value`].
 
+use super::Reason;
 use super::conn::{Loaded, RowSink};
 use super::dialect::{MARIADB, MYSQL, MySql};
 use super::{Backend, Conn, DbError, Dialect, Rows, Value};
@@ -57,10 +58,8 @@ impl MysqlBackend {
 
 /// MariaDB or MySQL, from the server's version string.
 fn server_dialect(pool: &Pool) -> Result<&'static MySql, DbError> {
-    let mut conn = pool.get_conn().map_err(|e| work_error(&e))?;
-    let version: Option<String> = conn
-        .query_first("SELECT VERSION()")
-        .map_err(|e| work_error(&e))?;
+    let mut conn = pool.get_conn().map_err(work_error)?;
+    let version: Option<String> = conn.query_first("SELECT VERSION()").map_err(work_error)?;
     Ok(if version.is_some_and(|v| v.contains("MariaDB")) {
         &MARIADB
     } else {
@@ -113,7 +112,10 @@ fn connect(url: &MysqlUrl, size: PoolSize, with_db: bool) -> Result<Pool, DbErro
             open(false).map_err(|e| connect_error(&target, e))
         }
         Err(e) => match tls_reason(url, &e.to_string()) {
-            Some(reason) => Err(DbError::Unreachable { target, reason }),
+            Some(reason) => Err(DbError::Unreachable {
+                target,
+                reason: Reason::caused(reason, e),
+            }),
             None => Err(connect_error(&target, e)),
         },
     }
@@ -121,14 +123,14 @@ fn connect(url: &MysqlUrl, size: PoolSize, with_db: bool) -> Result<Pool, DbErro
 
 fn create_database(url: &MysqlUrl) -> Result<(), DbError> {
     let pool = connect(url, PoolSize { min: 1, max: 1 }, false)?;
-    let mut conn = pool.get_conn().map_err(|e| work_error(&e))?;
+    let mut conn = pool.get_conn().map_err(work_error)?;
     // The name was checked to be letters, digits, _, $ and - when the URL was parsed; an
     // identifier cannot be a bind parameter.
     let sql = format!(
         "CREATE DATABASE IF NOT EXISTS {} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
         MARIADB.quote(&url.database)
     );
-    conn.query_drop(sql).map_err(|e| work_error(&e))
+    conn.query_drop(sql).map_err(work_error)
 }
 
 /// A TLS failure said in terms of the URL's options, with the driver's words after it.
@@ -165,34 +167,38 @@ fn connect_error(target: &str, e: mysql::Error) -> DbError {
     };
     DbError::Unreachable {
         target: target.to_string(),
-        reason,
+        reason: Reason::caused(reason, e),
     }
 }
 
-fn work_error(e: &mysql::Error) -> DbError {
-    match e {
+fn work_error(e: mysql::Error) -> DbError {
+    let text = match &e {
+        mysql::Error::MySqlError(m) => m.message.clone(),
+        other => other.to_string(),
+    };
+    let kind: fn(Reason) -> DbError = match &e {
         mysql::Error::MySqlError(m) => match m.code {
             // 1467: InnoDB could not read an auto-increment value under a concurrent bulk load;
             // like a deadlock, the transaction may simply run again.
-            1213 | 1205 | 1467 => DbError::Busy(m.message.clone()),
-            1062 => DbError::Duplicate(m.message.clone()),
-            1451 | 1452 => DbError::ForeignKey(m.message.clone()),
+            1213 | 1205 | 1467 => DbError::Busy,
+            1062 => DbError::Duplicate,
+            1451 | 1452 => DbError::ForeignKey,
             // A command, a database or a privilege the user lacks.
-            1142 | 1143 | 1044 | 1227 | 1370 => DbError::Denied(m.message.clone()),
-            1317 => DbError::Cancelled,
-            1053 | 1927 | 2006 | 2013 => DbError::Lost(m.message.clone()),
-            _ => DbError::Sql(m.message.clone()),
+            1142 | 1143 | 1044 | 1227 | 1370 => DbError::Denied,
+            1317 => return DbError::Cancelled,
+            1053 | 1927 | 2006 | 2013 => DbError::Lost,
+            _ => DbError::Sql,
         },
-        mysql::Error::IoError(io) => DbError::Lost(io.to_string()),
-        mysql::Error::CodecError(c) => DbError::Lost(c.to_string()),
+        mysql::Error::IoError(_) | mysql::Error::CodecError(_) => DbError::Lost,
         mysql::Error::DriverError(
-            d @ (mysql::DriverError::ConnectTimeout
+            mysql::DriverError::ConnectTimeout
             | mysql::DriverError::CouldNotConnect(_)
             | mysql::DriverError::PacketOutOfSync
-            | mysql::DriverError::Timeout),
-        ) => DbError::Lost(d.to_string()),
-        other => DbError::Sql(other.to_string()),
-    }
+            | mysql::DriverError::Timeout,
+        ) => DbError::Lost,
+        _ => DbError::Sql,
+    };
+    kind(Reason::caused(text, e))
 }
 
 impl Backend for MysqlBackend {
@@ -201,7 +207,7 @@ impl Backend for MysqlBackend {
     }
 
     fn conn(&self) -> Result<Box<dyn Conn + '_>, DbError> {
-        let conn = self.pool.get_conn().map_err(|e| match work_error(&e) {
+        let conn = self.pool.get_conn().map_err(|e| match work_error(e) {
             DbError::Lost(reason) => DbError::Unreachable {
                 target: format!("MySQL at {}", self.address),
                 reason,
@@ -219,13 +225,13 @@ impl Backend for MysqlBackend {
         if ids.is_empty() {
             return Ok(());
         }
-        let mut killer = self.pool.get_conn().map_err(|e| work_error(&e))?;
+        let mut killer = self.pool.get_conn().map_err(work_error)?;
         for id in ids {
             // A query that finished meanwhile is not an error worth reporting.
             match killer.exec_drop("KILL QUERY ?", (id,)) {
                 Ok(()) => {}
                 Err(mysql::Error::MySqlError(m)) if m.code == 1094 => {}
-                Err(e) => return Err(work_error(&e)),
+                Err(e) => return Err(work_error(e)),
             }
         }
         Ok(())
@@ -261,7 +267,7 @@ impl MysqlConn<'_> {
         self.backend.running().insert(id);
         let result = work(&mut self.conn);
         self.backend.running().remove(&id);
-        result.map_err(|e| work_error(&e))
+        result.map_err(work_error)
     }
 }
 

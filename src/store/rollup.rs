@@ -187,12 +187,15 @@ fn staged_upsert(
         Some(loaded) => {
             let loaded = loaded?;
             if !loaded.is_exact(rows.len()) {
-                return Err(StoreError::Db(super::DbError::Sql(format!(
-                    "staging {table} changes: {} of {} rows loaded with {} warnings",
-                    loaded.rows,
-                    rows.len(),
-                    loaded.warnings
-                ))));
+                return Err(StoreError::Db(super::DbError::Sql(
+                    format!(
+                        "staging {table} changes: {} of {} rows loaded with {} warnings",
+                        loaded.rows,
+                        rows.len(),
+                        loaded.warnings
+                    )
+                    .into(),
+                )));
             }
             conn.execute(
                 &super::dialect::upsert_add_from(d, table, keys, &COUNTERS, &staging),

@@ -1,5 +1,6 @@
 //! The embedded SQLite backend: one shared connection, serialised by a mutex.
 
+use super::Reason;
 use super::dialect::Sqlite;
 use super::{Backend, Conn, DbError, Dialect, Rows, Value};
 use rusqlite::types::{Value as SqlValue, ValueRef};
@@ -19,7 +20,7 @@ impl SqliteBackend {
     pub fn open_file(path: &Path) -> Result<SqliteBackend, DbError> {
         let unreachable = |reason: String| DbError::Unreachable {
             target: format!("the SQLite file {}", path.display()),
-            reason,
+            reason: reason.into(),
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
@@ -35,9 +36,9 @@ impl SqliteBackend {
     pub fn open_memory() -> Result<SqliteBackend, DbError> {
         let conn = Connection::open_in_memory().map_err(|e| DbError::Unreachable {
             target: "an in-memory SQLite database".into(),
-            reason: e.to_string(),
+            reason: e.to_string().into(),
         })?;
-        Self::configure(conn).map_err(|e| sql_error(&e))
+        Self::configure(conn).map_err(sql_error)
     }
 
     fn configure(conn: Connection) -> rusqlite::Result<SqliteBackend> {
@@ -83,33 +84,34 @@ fn bind(values: &[Value]) -> impl Iterator<Item = SqlValue> + '_ {
     })
 }
 
-fn sql_error(e: &rusqlite::Error) -> DbError {
-    if let rusqlite::Error::SqliteFailure(f, message) = e {
-        let text = message.clone().unwrap_or_else(|| f.to_string());
-        return match f.code {
-            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => DbError::Busy(text),
-            ErrorCode::OperationInterrupted => DbError::Cancelled,
-            // SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE.
-            ErrorCode::ConstraintViolation if matches!(f.extended_code, 1555 | 2067) => {
-                DbError::Duplicate(text)
-            }
-            // SQLITE_CONSTRAINT_FOREIGNKEY.
-            ErrorCode::ConstraintViolation if f.extended_code == 787 => DbError::ForeignKey(text),
-            // A full disk is not a lost connection: waiting would not free it.
-            ErrorCode::DiskFull => DbError::Sql(text),
-            ErrorCode::CannotOpen | ErrorCode::SystemIoFailure => DbError::Lost(text),
-            _ => DbError::Sql(text),
-        };
-    }
-    DbError::Sql(e.to_string())
+fn sql_error(e: rusqlite::Error) -> DbError {
+    let rusqlite::Error::SqliteFailure(f, message) = &e else {
+        return DbError::Sql(Reason::caused(e.to_string(), e));
+    };
+    let text = message.clone().unwrap_or_else(|| f.to_string());
+    let kind: fn(Reason) -> DbError = match f.code {
+        ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => DbError::Busy,
+        ErrorCode::OperationInterrupted => return DbError::Cancelled,
+        // SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE.
+        ErrorCode::ConstraintViolation if matches!(f.extended_code, 1555 | 2067) => {
+            DbError::Duplicate
+        }
+        // SQLITE_CONSTRAINT_FOREIGNKEY.
+        ErrorCode::ConstraintViolation if f.extended_code == 787 => DbError::ForeignKey,
+        // A full disk is not a lost connection: waiting would not free it.
+        ErrorCode::DiskFull => DbError::Sql,
+        ErrorCode::CannotOpen | ErrorCode::SystemIoFailure => DbError::Lost,
+        _ => DbError::Sql,
+    };
+    kind(Reason::caused(text, e))
 }
 
 impl Conn for SqliteConn<'_> {
     fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64, DbError> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| sql_error(&e))?;
+        let mut stmt = self.conn.prepare_cached(sql).map_err(sql_error)?;
         let changed = stmt
             .execute(rusqlite::params_from_iter(bind(values)))
-            .map_err(|e| sql_error(&e))?;
+            .map_err(sql_error)?;
         Ok(changed as u64)
     }
 
@@ -119,17 +121,17 @@ impl Conn for SqliteConn<'_> {
     }
 
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Rows, DbError> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| sql_error(&e))?;
+        let mut stmt = self.conn.prepare_cached(sql).map_err(sql_error)?;
         let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
         let width = columns.len();
         let mut result = stmt
             .query(rusqlite::params_from_iter(bind(values)))
-            .map_err(|e| sql_error(&e))?;
+            .map_err(sql_error)?;
         let mut rows = Vec::new();
-        while let Some(row) = result.next().map_err(|e| sql_error(&e))? {
+        while let Some(row) = result.next().map_err(sql_error)? {
             let mut out = Vec::with_capacity(width);
             for i in 0..width {
-                out.push(match row.get_ref(i).map_err(|e| sql_error(&e))? {
+                out.push(match row.get_ref(i).map_err(sql_error)? {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(i) => Value::Int(i),
                     ValueRef::Real(f) => Value::Float(f),
@@ -141,5 +143,26 @@ impl Conn for SqliteConn<'_> {
             rows.push(out);
         }
         Ok(Rows { columns, rows })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error;
+
+    #[test]
+    fn a_database_error_keeps_the_drivers_error_as_its_source() {
+        let backend = SqliteBackend::open_memory().unwrap();
+        let mut conn = backend.conn().unwrap();
+        let e = conn.query("SELECT * FROM no_such_table", &[]).unwrap_err();
+        assert!(matches!(e, DbError::Sql(_)), "{e:?}");
+        assert!(e.to_string().contains("no such table"), "{e}");
+        let reason = e.source().expect("the reason");
+        let driver = reason.source().expect("the driver's error");
+        assert!(
+            driver.downcast_ref::<rusqlite::Error>().is_some(),
+            "{driver:?}"
+        );
     }
 }

@@ -223,9 +223,9 @@ fn insert_returning<'a>(
         if !missing_customers(conn, &ids, d.max_params())?.is_empty() {
             // INSERT IGNORE skipped them because their customer is gone: the caller learns
             // which and tries the batch again.
-            return Err(StoreError::Db(DbError::ForeignKey(format!(
-                "{kind} records whose customer was deleted meanwhile"
-            ))));
+            return Err(StoreError::Db(DbError::ForeignKey(
+                format!("{kind} records whose customer was deleted meanwhile").into(),
+            )));
         }
         if !stored.is_empty() {
             return Err(StoreError::Refused(format!(

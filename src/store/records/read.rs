@@ -59,8 +59,11 @@ pub(in crate::store) fn load_customer_records(
 
 /// Reads a stored row back through the same validating types it was written with.
 fn record_from_row(kind: RecordKind, row: &[Value]) -> Result<StoredRecord, StoreError> {
-    let corrupt =
-        |what: &str| StoreError::Db(DbError::Sql(format!("unreadable {kind} row: {what}")));
+    let corrupt = |what: &str| {
+        StoreError::Db(DbError::Sql(
+            format!("unreadable {kind} row: {what}").into(),
+        ))
+    };
     let id = row[0].as_i64().ok_or_else(|| corrupt("id"))?;
     let customer = SubscriberKey::parse("customer", &row[1].to_string())?;
     let time = |v: &Value| from_sql_time(&v.to_string()).ok_or_else(|| corrupt("time"));

@@ -111,10 +111,9 @@ pub fn rebuild(conn: &mut dyn Conn, d: &dyn Dialect, table: &Table) -> Result<()
         )?;
         conn.execute(&format!("DROP TABLE {}", table.name), &[])?;
     } else if !new_there {
-        return Err(StoreError::Db(DbError::Sql(format!(
-            "cannot migrate: the table {} is missing",
-            table.name
-        ))));
+        return Err(StoreError::Db(DbError::Sql(
+            format!("cannot migrate: the table {} is missing", table.name).into(),
+        )));
     }
     conn.execute(&d.rename_table(&new, table.name), &[])?;
     for index in table.index_sql() {
@@ -139,9 +138,9 @@ fn check_foreign_keys(conn: &mut dyn Conn) -> Result<(), StoreError> {
             .flatten()
             .collect();
         if left.first().and_then(Value::as_i64).unwrap_or(0) > 0 {
-            return Err(StoreError::Db(DbError::Sql(format!(
-                "cannot migrate: {table} still has records without a customer"
-            ))));
+            return Err(StoreError::Db(DbError::Sql(
+                format!("cannot migrate: {table} still has records without a customer").into(),
+            )));
         }
     }
     Ok(())
