@@ -48,7 +48,7 @@ fn a_novice_logs_a_call_and_views_the_customer_summary() {
         p.expect("1  Log a call").unwrap();
         p.expect("Choose 0-9: ").unwrap();
         p.send_line("1").unwrap();
-        p.expect("Customer (subscriber key, e.g. 447700900123): ")
+        p.expect("Customer (subscriber key, its start, or part of the name): ")
             .unwrap();
         p.send_line("447700000001").unwrap();
         p.expect("[out]: ").unwrap();
@@ -79,7 +79,11 @@ fn a_novice_logs_a_call_and_views_the_customer_summary() {
         );
 
         p.send_line("4").unwrap();
-        p.expect("Customer (subscriber key, e.g. 447700900123): ")
+        p.expect("Customer (subscriber key, its start, or part of the name): ")
+            .unwrap();
+        // The start of a key that fits several customers lists them; the whole key is one.
+        p.send_line("44770000000").unwrap();
+        p.expect("several customers fit `44770000000`: 447700000001")
             .unwrap();
         p.send_line("447700000001").unwrap();
         p.expect("Period (").unwrap();
@@ -98,5 +102,38 @@ fn a_novice_logs_a_call_and_views_the_customer_summary() {
             "{backend:?}"
         );
         assert_eq!(test_calls(&db), "count,seconds\n1,250\n", "{backend:?}");
+    }
+}
+
+#[test]
+fn a_report_runs_from_the_menu_with_its_parameters_asked_by_name() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        demo(&db);
+        let mut cmd = tally_cmd(&["--db", &db.url, "--tz", "UTC", "menu"]);
+        cmd.env("TERM", "xterm").env("NO_COLOR", "1");
+        let mut p = Session::spawn(cmd).expect("spawn tally menu in a pty");
+        p.set_expect_timeout(Some(Duration::from_secs(30)));
+        p.expect("Choose 0-9: ").unwrap();
+        p.send_line("8").unwrap();
+        p.expect("weekly-top-talkers").unwrap();
+        p.expect("Report (its number, its name or a file): ")
+            .unwrap();
+        p.send_line("weekly-top-talkers").unwrap();
+        p.expect("n (a value for the report) [10]: ").unwrap();
+        p.send_line("2").unwrap();
+        p.expect("range (a value for the report) [last 7 days]: ")
+            .unwrap();
+        p.send_line("").unwrap();
+        p.expect("Top 2 customers by calls, last 7 days").unwrap();
+        let table = p.expect("Top 2 customers by minutes").unwrap();
+        let text = String::from_utf8_lossy(table.before()).to_string();
+        let rows = text.lines().filter(|l| l.starts_with("│ 4477")).count();
+        assert_eq!(rows, 2, "{backend:?}: n=2 rows: {text}");
+        p.expect("Press Enter to return to the menu: ").unwrap();
+        p.send_line("").unwrap();
+        p.expect("Choose 0-9: ").unwrap();
+        p.send_line("0").unwrap();
+        p.expect(expectrl::Eof).unwrap();
     }
 }

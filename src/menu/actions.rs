@@ -10,7 +10,6 @@ use crate::model::{
 use crate::query::{self, Answer};
 use crate::store::{Store, StoredRecord};
 use crate::table::{self, Format, Options};
-use std::path::PathBuf;
 
 const PERIODS: [(&str, &str); 6] = [
     ("today", "today"),
@@ -21,16 +20,42 @@ const PERIODS: [(&str, &str); 6] = [
     ("all time", ""),
 ];
 
-/// A subscriber key that names a known customer.
+/// How many customers a search lists when the answer fits several.
+const MATCHES_SHOWN: usize = 10;
+
+/// The key of the customer `answer` names: a whole subscriber key, or the start of one or a
+/// part of a name that fits exactly one customer. Several fits are listed to choose from.
 pub fn known_customer(store: &Store, answer: &str) -> Result<String, String> {
-    let key = SubscriberKey::parse("customer", answer).map_err(|e| e.to_string())?;
-    match store.customer(&key) {
-        Ok(Some(c)) => Ok(c.key.as_str().to_string()),
-        Ok(None) => Err(format!(
-            "no customer {}; add them first with 9 Manage customers",
-            key.as_str()
+    if let Ok(key) = SubscriberKey::parse("customer", answer)
+        && let Some(c) = store.customer(&key).map_err(|e| e.to_string())?
+    {
+        return Ok(c.key.as_str().to_string());
+    }
+    let found = store
+        .find_customers(answer, MATCHES_SHOWN + 1)
+        .map_err(|e| e.to_string())?;
+    match found.as_slice() {
+        [] => Err(format!(
+            "no customer's key starts with `{answer}` and no name holds it; add them with 9 Manage customers"
         )),
-        Err(e) => Err(e.to_string()),
+        [one] => Ok(one.key.as_str().to_string()),
+        several => {
+            let mut listed: Vec<String> = several
+                .iter()
+                .take(MATCHES_SHOWN)
+                .map(|c| match &c.name {
+                    Some(name) => format!("{} ({name})", c.key.as_str()),
+                    None => c.key.as_str().to_string(),
+                })
+                .collect();
+            if several.len() > MATCHES_SHOWN {
+                listed.push("…".into());
+            }
+            Err(format!(
+                "several customers fit `{answer}`: {}; type more of the key or name",
+                listed.join(", ")
+            ))
+        }
     }
 }
 
@@ -74,9 +99,11 @@ fn other_field() -> Field<'static> {
 impl Menu<'_> {
     fn customer_field(&self) -> Field<'static> {
         let store = self.store();
-        Field::new("Customer", "subscriber key, e.g. 447700900123", move |a| {
-            known_customer(&store, a)
-        })
+        Field::new(
+            "Customer",
+            "subscriber key, its start, or part of the name",
+            move |a| known_customer(&store, a),
+        )
     }
 
     fn time_field(&self) -> Field<'static> {
@@ -281,53 +308,46 @@ impl Menu<'_> {
     }
 
     pub fn run_report(&mut self) -> Result<(), Eof> {
-        let found = saved_reports();
-        self.say("\nRun a saved report — q returns to the menu.");
-        for (i, path) in found.iter().enumerate() {
-            self.say(&format!("  {}  {}", i + 1, path.display()));
+        let reports = crate::report::known();
+        self.say("\nRun a report — q returns to the menu.");
+        for (i, r) in reports.iter().enumerate() {
+            self.say(&format!("  {:>2}  {:<22} {}", i + 1, r.name, r.description));
         }
-        let choices = found.clone();
-        let report = Field::new(
-            "Report",
-            "its number, or the path of a .tally or .rhai file",
-            move |a| {
-                let path = a
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|n| n.checked_sub(1))
-                    .and_then(|i| choices.get(i).cloned())
-                    .unwrap_or_else(|| PathBuf::from(a));
-                if path.is_file() {
-                    Ok(path.display().to_string())
-                } else {
-                    Err(format!("no report file {}", path.display()))
-                }
-            },
-        );
-        let params = Field::new("Parameters", "NAME=VALUE ..., or Enter for none", |a| {
-            let words = shell_words::split(a).map_err(|e| e.to_string())?;
-            for w in &words {
-                crate::app::parse_param(w).map_err(|e| e.to_string())?;
+        let names: Vec<String> = reports.iter().map(|r| r.name.clone()).collect();
+        let pick = Field::new("Report", "its number, its name or a file", move |a| {
+            let by_number = a
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| names.get(i));
+            match by_number.or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(a))) {
+                Some(name) => Ok(name.clone()),
+                None => crate::report::find(a).map(|_| a.to_string()).map_err(|_| {
+                    format!(
+                        "pick a number from 1 to {}, or give a report file",
+                        names.len()
+                    )
+                }),
             }
-            Ok(a.to_string())
-        })
-        .default("");
-        let Some(a) = self.form(&[report, params], None)? else {
+        });
+        let Some(a) = self.form(&[pick], None)? else {
             return Ok(());
         };
-        let params = shell_words::split(&a[1])
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|w| crate::app::parse_param(w).ok())
-            .collect::<Vec<_>>();
+        let file = match crate::report::find(&a[0]) {
+            Ok(file) => file,
+            Err(e) => {
+                self.say(&format!("The report cannot be read: {e}"));
+                return self.pause();
+            }
+        };
+        let Some(params) = self.ask_params(&file.describe())? else {
+            return Ok(());
+        };
         self.say("");
-        let _ = std::io::Write::flush(&mut std::io::stdout());
         // Nothing is stored from the menu without a confirmation: the report may not log.
         let may_log = std::mem::replace(&mut self.session.may_log, false);
         let format = std::mem::replace(&mut self.session.format, Format::Table);
-        let ran = crate::report::find(&a[0])
-            .map_err(crate::app::AppError::from)
-            .and_then(|file| crate::report::run(self.session, &file, &params, None));
+        let ran = crate::report::run(self.session, &file, &params, None);
         self.session.may_log = may_log;
         self.session.format = format;
         if let Err(e) = ran {
@@ -335,27 +355,38 @@ impl Menu<'_> {
         }
         self.pause()
     }
-}
 
-/// Report files in ./scripts and in the config folder's `reports`, by name.
-fn saved_reports() -> Vec<PathBuf> {
-    let mut dirs = vec![PathBuf::from("scripts")];
-    if let Some(config) = dirs::config_dir() {
-        dirs.push(config.join("tally").join("reports"));
+    /// Each parameter of `report` asked by its name, with its default; None: back to the menu.
+    fn ask_params(
+        &mut self,
+        report: &crate::report::Known,
+    ) -> Result<Option<Vec<(String, String)>>, Eof> {
+        let fields: Vec<Field> = report
+            .params
+            .iter()
+            .map(|(name, default)| {
+                let field =
+                    Field::new(
+                        name.clone(),
+                        "a value for the report",
+                        |a| Ok(a.to_string()),
+                    );
+                match default {
+                    Some(d) => field.default(d.clone()),
+                    None => field,
+                }
+            })
+            .collect();
+        let Some(answers) = self.form(&fields, None)? else {
+            return Ok(None);
+        };
+        Ok(Some(
+            report
+                .params
+                .iter()
+                .map(|(name, _)| name.clone())
+                .zip(answers)
+                .collect(),
+        ))
     }
-    let mut found: Vec<PathBuf> = dirs
-        .iter()
-        .filter_map(|d| std::fs::read_dir(d).ok())
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("tally" | "rhai")
-            )
-        })
-        .collect();
-    found.sort();
-    found
 }

@@ -8,7 +8,7 @@ type Check<'a> = Box<dyn Fn(&str) -> Result<String, String> + 'a>;
 
 /// One question of a form.
 pub struct Field<'a> {
-    pub label: &'static str,
+    pub label: String,
     /// What a good answer looks like: `e.g. 447700900123`.
     pub example: String,
     /// Taken for an empty answer.
@@ -19,12 +19,12 @@ pub struct Field<'a> {
 
 impl<'a> Field<'a> {
     pub fn new(
-        label: &'static str,
+        label: impl Into<String>,
         example: impl Into<String>,
         check: impl Fn(&str) -> Result<String, String> + 'a,
     ) -> Field<'a> {
         Field {
-            label,
+            label: label.into(),
             example: example.into(),
             default: None,
             check: Box::new(check),
@@ -65,6 +65,41 @@ pub fn choice<'a>(
             .ok_or_else(|| format!("pick a number from 1 to {}", items.len()))
     })
     .default((default + 1).to_string())
+}
+
+/// A choice from names known at run time (plans, regions): a number from the list, or a
+/// name typed in full (any case). `other` lets a name not on the list through (a new region);
+/// `-` means none.
+pub fn listed<'a>(label: &'static str, items: Vec<String>, other: bool) -> Field<'a> {
+    let example = if items.is_empty() {
+        "none yet; - for none".to_string()
+    } else {
+        let numbered: Vec<String> = items
+            .iter()
+            .enumerate()
+            .map(|(i, name)| format!("{} {name}", i + 1))
+            .collect();
+        format!("{}; - for none", numbered.join(", "))
+    };
+    let count = items.len();
+    Field::new(label, example, move |answer| {
+        if answer == "-" {
+            return Ok(answer.to_string());
+        }
+        let by_number = answer
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| items.get(i));
+        let by_name = items.iter().find(|name| name.eq_ignore_ascii_case(answer));
+        match by_number.or(by_name) {
+            Some(name) => Ok(name.clone()),
+            None if other && answer.parse::<usize>().is_err() => Ok(answer.to_string()),
+            None if count == 0 => Err("there is nothing to choose yet: answer -".into()),
+            None => Err(format!("pick a number from 1 to {count}, or -")),
+        }
+    })
+    .default("-")
 }
 
 impl Menu<'_> {

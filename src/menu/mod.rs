@@ -30,7 +30,7 @@ tally menu
   5  Network summary
   6  Peak hours
   7  Top customers
-  8  Run a saved report
+  8  Run a report
   9  Manage customers
   0  Exit";
 

@@ -1,6 +1,6 @@
 //! The menu's customer management: add, show, list and change a customer's status.
 
-use super::form::{Field, choice};
+use super::form::{Field, choice, listed};
 use super::{Eof, Menu};
 use crate::model::{CustomerChanges, CustomerStatus, NewCustomer, SubscriberKey};
 use crate::store::CustomerFilter;
@@ -34,24 +34,13 @@ impl Menu<'_> {
             .plans()
             .map(|p| p.into_iter().map(|p| p.name).collect())
             .unwrap_or_default();
-        let plan_list = if plans.is_empty() {
-            "none defined yet: Enter for none".to_string()
-        } else {
-            format!("{}, or - for none", plans.join(", "))
-        };
+        let regions = store.regions().unwrap_or_default();
         let new_key = move |a: &str| {
             let key = SubscriberKey::parse("customer", a).map_err(|e| e.to_string())?;
             match store.customer(&key) {
                 Ok(None) => Ok(key.as_str().to_string()),
                 Ok(Some(_)) => Err(format!("customer {} exists already", key.as_str())),
                 Err(e) => Err(e.to_string()),
-            }
-        };
-        let known_plan = move |a: &str| {
-            if a == "-" || plans.iter().any(|p| p == a) {
-                Ok(a.to_string())
-            } else {
-                Err(format!("no plan `{a}`"))
             }
         };
         let fields = [
@@ -61,8 +50,9 @@ impl Menu<'_> {
                 new_key,
             ),
             Field::new("Name", "or - for none", |a| Ok(a.to_string())).default("-"),
-            Field::new("Plan", plan_list, known_plan).default("-"),
-            Field::new("Region", "e.g. North, or - for none", |a| Ok(a.to_string())).default("-"),
+            listed("Plan", plans, false),
+            // A region may be new: the first customer there brings it.
+            listed("Region", regions, true),
         ];
         let Some(a) = self.form(&fields, Some("About to add this customer"))? else {
             return Ok(());

@@ -97,6 +97,23 @@ pub fn find(name: &str) -> Result<ReportFile, ReportError> {
     }
 }
 
+impl ReportFile {
+    /// What `tally run --list` says of it: its description and parameters.
+    pub fn describe(&self) -> Known {
+        Known {
+            name: self
+                .path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string(),
+            path: self.path.clone(),
+            description: description(&self.text),
+            params: params(&self.path, &self.text),
+        }
+    }
+}
+
 /// A report tally knows by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Known {

@@ -7,7 +7,7 @@ mod library;
 mod plain;
 mod script;
 
-pub use library::{ReportFile, find, listing};
+pub use library::{Known, ReportFile, find, known, listing};
 
 use crate::app::{AppError, ReportError, Session};
 use std::path::Path;

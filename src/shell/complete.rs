@@ -2,7 +2,7 @@
 //! vocabulary and the database say which names of that kind the statement's source has.
 
 use crate::parse::{self, Expecting, Slot};
-use crate::store::{Store, StoreError, Value};
+use crate::store::{Store, StoreError};
 use crate::vocab::{self, Source, words};
 use std::sync::Arc;
 
@@ -23,14 +23,7 @@ pub struct Names {
 /// Plans and regions, for completion.
 pub fn load(store: &Arc<Store>) -> Result<Names, StoreError> {
     let plans = store.plans()?.into_iter().map(|p| p.name).collect();
-    let sql =
-        "SELECT DISTINCT region FROM customers WHERE region IS NOT NULL ORDER BY region LIMIT 1000";
-    let regions = store
-        .read(|c| Ok(c.query(sql, &[])?))?
-        .rows
-        .iter()
-        .filter_map(|r| r.first().and_then(Value::as_str).map(str::to_string))
-        .collect();
+    let regions = store.regions()?;
     Ok(Names {
         plans,
         regions,

@@ -162,6 +162,13 @@ impl Store {
         rows.rows.iter().map(|r| customer_from_row(r)).collect()
     }
 
+    /// The regions customers are in, in order.
+    pub fn regions(&self) -> Result<Vec<String>, StoreError> {
+        let sql = "SELECT DISTINCT region FROM customers WHERE region IS NOT NULL ORDER BY region";
+        let rows = self.read(|conn| Ok(conn.query(sql, &[])?))?;
+        Ok(rows.rows.iter().map(|r| r[0].to_string()).collect())
+    }
+
     /// Subscriber keys that start with `prefix`, in order, at most `limit`, read once (see
     /// [`Store::read_once`]).
     pub fn keys_starting(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
