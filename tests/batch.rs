@@ -296,3 +296,50 @@ fn errors_in_a_file_say_its_name_line_and_column_with_a_caret() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_file_of_one_statement_per_line_and_dot_commands_on_standard_input() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        demo(&db);
+        let dir = tempfile::tempdir().unwrap();
+        // The layout of a `.tally` report: no `;`, a statement per line, one going on over
+        // two lines, dot commands between them.
+        let path = dir.path().join("day.tally");
+        std::fs::write(
+            &path,
+            "summary\n.format csv\ntop 2 customers\n  by calls\nmetric twice = calls * 2\ntop 1 customers by twice\n",
+        )
+        .unwrap();
+        let out = tally(&["--db", &db.url, "-f", path.to_str().unwrap()]);
+        assert!(out.status.success(), "{backend:?} {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains("│ active_customers │"), "a box first: {text}");
+        let csv = text.split_once("└").map(|(_, rest)| rest).unwrap_or("");
+        assert!(csv.contains("\ncustomer,calls\n"), "then csv: {text}");
+        assert!(csv.contains("\ncustomer,twice\n"), "{text}");
+        let tables = csv.matches("customer,").count();
+        assert_eq!(tables, 2, "{text}");
+
+        // Standard input: a dot command, then queries.
+        let mut child = tally_cmd(&["--db", &db.url])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b".format csv\nsummary\n")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{backend:?} {}", stderr(&out));
+        assert!(
+            stdout(&out).starts_with("active_customers,calls,calls_out,calls_in,"),
+            "{}",
+            stdout(&out)
+        );
+    }
+}

@@ -264,3 +264,47 @@ fn a_mistyped_url_with_a_password_stays_out_of_messages_and_the_history() {
     assert!(saved.contains("summary"), "{saved}");
     assert!(!saved.contains("hunter2"), "{saved}");
 }
+
+/// Calls the store holds whose other party is `other`, counted by hand.
+fn calls_with_other(db: &TestDb, other: &str) -> i64 {
+    db.open()
+        .read(|c| {
+            Ok(c.query(
+                "SELECT COUNT(*) FROM calls WHERE other_party = ?",
+                &[other.into()],
+            )?)
+        })
+        .unwrap()
+        .rows[0][0]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn a_query_and_a_log_line_on_one_shell_line_both_run() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        demo(&db);
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = shell(&db, &dir.path().join("history"));
+        p.send_line(
+            "summary; log call 447700000001 out +447700900999 --duration 1m --at '2026-11-20 10:00' --source-key pty-1",
+        )
+        .unwrap();
+        p.expect(SUMMARY_ROW).unwrap();
+        p.expect("logged call").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        // A metric defined on a line is there for the next statement of the same line.
+        p.send_line("metric twice = calls * 2; top 1 customers by twice")
+            .unwrap();
+        p.expect("Top 1 customers by twice").unwrap();
+        p.expect(prompt(&db).as_str()).unwrap();
+        p.send_line(".quit").unwrap();
+        p.expect(expectrl::Eof).unwrap();
+        assert_eq!(
+            calls_with_other(&db, "447700900999"),
+            1,
+            "{backend:?}: stored once"
+        );
+    }
+}
