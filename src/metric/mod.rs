@@ -32,8 +32,11 @@ pub enum Origin {
 /// A metric ready to use: its text, what it reads, its compiled form and its SQL form.
 #[derive(Clone)]
 pub struct Metric {
+    /// The metric's name, as queries write it: lowercase letters, digits and `_`.
     pub name: String,
+    /// The Rhai expression after `=`, trimmed, without a final `;`.
     pub text: String,
+    /// Where it was defined: this run, the user's own file, or a shared file.
     pub origin: Origin,
     /// The line of the file it starts on (1 at the shell).
     pub line: usize,
@@ -88,9 +91,13 @@ impl Metric {
 /// A metric that cannot be defined or stopped while running.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct MetricError {
+    /// The metric's name; empty for an error of a whole file.
     pub metric: String,
+    /// The metrics file, for a metric read from one (shown as `FILE:LINE:COLUMN:`).
     pub file: Option<PathBuf>,
+    /// Where in the metric's text, or in the file, the error is, when known.
     pub place: Option<Place>,
+    /// What went wrong, in words.
     pub message: String,
 }
 
@@ -147,14 +154,17 @@ impl Metrics {
         self.clone()
     }
 
+    /// The metric called `name`, if there is one.
     pub fn get(&self, name: &str) -> Option<&Metric> {
         self.list.iter().find(|m| m.name == name)
     }
 
+    /// Every metric, in the order they were defined.
     pub fn list(&self) -> &[Metric] {
         &self.list
     }
 
+    /// The metrics' names, in the order they were defined.
     pub fn names(&self) -> Vec<String> {
         self.list.iter().map(|m| m.name.clone()).collect()
     }
