@@ -5,15 +5,19 @@ use std::fmt;
 /// Byte offsets into the input, end exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct Span {
+    /// First byte of the span.
     pub start: usize,
+    /// One past the last byte.
     pub end: usize,
 }
 
 impl Span {
+    /// The span from byte `start` up to, not including, byte `end`.
     pub fn new(start: usize, end: usize) -> Span {
         Span { start, end }
     }
 
+    /// The smallest span that covers both `self` and `other`.
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
@@ -22,7 +26,9 @@ impl Span {
 /// What went wrong and where; every stage's error becomes one of these to be shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Where in the input the problem is.
     pub span: Span,
+    /// What went wrong, in one line, without the place.
     pub message: String,
     /// What would have been accepted here.
     pub expected: Vec<String>,
@@ -31,6 +37,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A diagnostic with a message and nothing expected and no hint.
     pub fn new(span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             span,
@@ -40,11 +47,13 @@ impl Diagnostic {
         }
     }
 
+    /// Sets what would have been accepted here.
     pub fn expected(mut self, expected: Vec<String>) -> Diagnostic {
         self.expected = expected;
         self
     }
 
+    /// Sets the suggestion shown under the message.
     pub fn hint(mut self, hint: Option<String>) -> Diagnostic {
         self.hint = hint;
         self
@@ -53,7 +62,7 @@ impl Diagnostic {
     /// The line holding the error, a caret under it, the message and what was expected:
     ///
     /// ```text
-    /// line 1, column 9: unknown word `minuts`
+    /// line 1, column 12: unknown word `minuts`
     ///   calls show minuts
     ///              ^^^^^^
     ///   expected one of: count, calls, minutes, ...

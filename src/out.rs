@@ -26,7 +26,7 @@ pub fn print(text: &str) -> Result<(), OutputError> {
     }
 }
 
-/// [`print`] with a line end.
+/// [`print()`] with a line end.
 pub fn line(text: &str) -> Result<(), OutputError> {
     print(&format!("{text}\n"))
 }

@@ -24,6 +24,7 @@ pub struct LogCommon {
 pub enum LogCommand {
     /// tally log call 447700900123 out 447700900456 --at "2026-11-25 10:15" --duration 3m20s
     Call {
+        /// The customer's subscriber key
         customer: String,
         /// out (the customer called) or in
         direction: String,
@@ -35,22 +36,30 @@ pub enum LogCommand {
         /// answered, busy, no_answer or failed (default: answered if the duration is above 0)
         #[arg(long)]
         status: Option<String>,
+        /// The id of the cell the customer was in
         #[arg(long)]
         cell: Option<String>,
+        /// Time, customer creation and source key
         #[command(flatten)]
         common: LogCommon,
     },
     /// tally log sms 447700900123 out 447700900456
     Sms {
+        /// The customer's subscriber key
         customer: String,
+        /// out (the customer sent it) or in
         direction: String,
+        /// The other party's phone number
         other: String,
+        /// Time, customer creation and source key
         #[command(flatten)]
         common: LogCommon,
     },
     /// tally log data 447700900123 --duration 25m --up 12MB --down 340MB
     Data {
+        /// The customer's subscriber key
         customer: String,
+        /// 90, 90s, 3m20s, 1h, 01:02:03
         #[arg(long, allow_hyphen_values = true)]
         duration: Option<String>,
         /// Bytes sent: 512, 12KB, 1.5MB, 2GiB
@@ -59,8 +68,10 @@ pub enum LogCommand {
         /// Bytes received
         #[arg(long, allow_hyphen_values = true)]
         down: Option<String>,
+        /// The id of the cell the session used
         #[arg(long)]
         cell: Option<String>,
+        /// Time, customer creation and source key
         #[command(flatten)]
         common: LogCommon,
     },

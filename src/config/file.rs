@@ -13,6 +13,7 @@ pub struct ConfigFile {
     pub database: Option<String>,
     /// Display zone: `local` (default), `UTC`, `Europe/London`, `+03:00`.
     pub timezone: Option<String>,
+    /// `[pool]`: bounds of the MySQL connection pool; 1 to 16 when not given.
     #[serde(default)]
     pub pool: PoolSize,
     /// Shared metrics files, loaded at start-up (relative paths: from the config file's folder).
@@ -24,8 +25,10 @@ pub struct ConfigFile {
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct PoolSize {
+    /// The fewest connections the pool keeps open; 1 when not given.
     #[serde(default = "default_min")]
     pub min: usize,
+    /// The most connections the pool opens; 16 when not given.
     #[serde(default = "default_max")]
     pub max: usize,
 }

@@ -11,19 +11,40 @@ pub use url::{
 use crate::model::{ValidationError, Zone};
 use std::path::{Path, PathBuf};
 
+/// Why the settings could not be worked out.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// A database URL that cannot be used.
     #[error("bad database URL {url}: {reason}")]
-    BadUrl { url: String, reason: String },
+    BadUrl {
+        /// The URL as given, its password masked.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The config file cannot be read or is not valid TOML of the expected shape.
     #[error("config file {}: {reason}", path.display())]
-    File { path: PathBuf, reason: String },
+    File {
+        /// The config file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The config file holds a password and others may read it.
     #[error(
         "config file {p} holds a database password but is readable by others (mode {mode:o}); fix it with: chmod 600 {p}",
         p = path.display()
     )]
-    Insecure { path: PathBuf, mode: u32 },
+    Insecure {
+        /// The config file.
+        path: PathBuf,
+        /// Its permission bits (`0o644`).
+        mode: u32,
+    },
+    /// A setting's value broke a rule (a time zone that does not exist).
     #[error("{0}")]
     Invalid(#[from] ValidationError),
+    /// No database was chosen and there is no data directory for the default one.
     #[error("no data directory for the embedded store: set XDG_DATA_HOME or HOME, or pass --db")]
     NoDataDir,
 }
@@ -40,13 +61,18 @@ impl ConfigError {
 /// Where the chosen database URL came from, for `tally config show`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
+    /// The `--db` flag.
     Flag,
+    /// The `TALLY_DB` environment variable.
     Env,
+    /// `database = ...` in the config file.
     ConfigFile,
+    /// None was given: the embedded SQLite store in the data directory.
     Default,
 }
 
 impl Origin {
+    /// Where it came from, in words: `--db`, `TALLY_DB`, `config file`, ...
     pub fn describe(self) -> &'static str {
         match self {
             Origin::Flag => "--db",
@@ -60,10 +86,15 @@ impl Origin {
 /// What the command line and environment say, before the file is read.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
+    /// `--db URL`.
     pub db: Option<String>,
+    /// `--tz ZONE`.
     pub tz: Option<String>,
+    /// `TALLY_DB`, when set and not empty.
     pub env_db: Option<String>,
+    /// `TALLY_TZ`, when set and not empty.
     pub env_tz: Option<String>,
+    /// `TALLY_DB_PASSWORD`, when set and not empty: the password of a MySQL URL without one.
     pub env_password: Option<String>,
 }
 
@@ -84,10 +115,15 @@ impl Overrides {
 /// The resolved settings every command runs with.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The database to open.
     pub db: DbUrl,
+    /// Where [`Settings::db`] came from.
     pub origin: Origin,
+    /// The display zone: times without an offset are read in it, and shown in it.
     pub zone: Zone,
+    /// Bounds of the MySQL connection pool.
     pub pool: PoolSize,
+    /// The config file read, if any.
     pub config_path: Option<PathBuf>,
     /// `metrics = [...]` in the config file, relative paths resolved from its folder.
     pub metric_files: Vec<PathBuf>,

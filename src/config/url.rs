@@ -8,19 +8,26 @@ use std::path::PathBuf;
 /// Where tally keeps its data.
 #[derive(Clone, PartialEq)]
 pub enum DbUrl {
+    /// A MySQL or MariaDB server: `mysql://...` or `mariadb://...`.
     Mysql(MysqlUrl),
+    /// An SQLite file: `sqlite:PATH` (`~/` is the home folder).
     SqliteFile(PathBuf),
+    /// An SQLite database in memory, gone when tally exits: `sqlite::memory:`.
     SqliteMemory,
 }
 
 /// How TLS is used on the MySQL connection; the names are the `mysql` client's `--ssl-mode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SslMode {
+    /// Plain text only.
     Disabled,
     /// TLS when the server offers it, plain otherwise (the `mysql` client's default).
     Preferred,
+    /// TLS, without checking the server's certificate.
     Required,
+    /// TLS, with the certificate checked against the CA (`ssl-ca`, else the system's roots).
     VerifyCa,
+    /// As `VerifyCa`, and the certificate must name the host.
     VerifyIdentity,
 }
 
@@ -47,14 +54,23 @@ impl SslMode {
     }
 }
 
+/// A MySQL or MariaDB URL, taken apart. Its `Debug` masks the password.
 #[derive(Clone, PartialEq)]
 pub struct MysqlUrl {
+    /// The user name; `$USER` (or `root`) when the URL names none.
     pub user: String,
+    /// The password, when the URL or `TALLY_DB_PASSWORD` gives one.
     pub password: Option<String>,
+    /// The server's host name or address (an IPv6 address without its brackets).
     pub host: String,
+    /// The server's port; 3306 when the URL names none.
     pub port: u16,
+    /// The database, which is created when it does not exist.
     pub database: String,
+    /// How TLS is used (`?ssl-mode=`); `preferred` when not given.
     pub ssl_mode: SslMode,
+    /// A CA certificate file to check the server's against (`?ssl-ca=`); its presence makes the
+    /// default mode `verify_ca`.
     pub ssl_ca: Option<PathBuf>,
 }
 
@@ -70,6 +86,8 @@ impl MysqlUrl {
 }
 
 impl DbUrl {
+    /// Reads `mysql://user[:password]@host[:port]/database?ssl-mode=...&ssl-ca=...`
+    /// (also `mariadb://`), `sqlite:PATH` or `sqlite::memory:`. Errors mask the password.
     pub fn parse(raw: &str) -> Result<DbUrl, ConfigError> {
         let text = raw.trim();
         let bad = |reason: &str| ConfigError::BadUrl {
@@ -111,6 +129,7 @@ impl DbUrl {
         }
     }
 
+    /// Whether the URL holds a password.
     pub fn has_password(&self) -> bool {
         matches!(
             self,

@@ -40,8 +40,11 @@ const LAST: [&str; 12] = [
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoSpec {
+    /// How many customers.
     pub customers: usize,
+    /// How many days of traffic, ending the day before [`DemoSpec::end`].
     pub days: u32,
+    /// The random seed: the same seed gives the same customers and records.
     pub seed: u64,
     /// The day after the last generated day (UTC). Defaults to today, so the data covers the
     /// last `days` whole days and never lies in the future.
@@ -49,10 +52,12 @@ pub struct DemoSpec {
 }
 
 impl DemoSpec {
+    /// The first generated day (UTC).
     pub fn first_day(&self) -> NaiveDate {
         self.end - TimeDelta::days(i64::from(self.days))
     }
 
+    /// Every generated day, in order.
     pub fn day_list(&self) -> Vec<NaiveDate> {
         (0..self.days)
             .map(|i| self.first_day() + TimeDelta::days(i64::from(i)))
@@ -60,6 +65,7 @@ impl DemoSpec {
     }
 }
 
+/// The four demo tariff plans: Basic, Standard, Premium and DataMax.
 pub fn plans() -> Vec<NewPlan> {
     let plan = |name: &str, minute: f64, sms: f64, mb: f64, fee: f64| NewPlan {
         name: name.to_string(),
@@ -79,13 +85,17 @@ pub fn plans() -> Vec<NewPlan> {
 /// A demo customer and how much it uses the network.
 #[derive(Debug, Clone)]
 pub struct DemoCustomer {
+    /// The customer as it is stored.
     pub customer: NewCustomer,
     /// Mean 1, heavy-tailed: a few customers make most of the traffic.
     pub activity: f64,
+    /// How many more data sessions than usual the customer opens: 2.5 on DataMax, else 1.
     pub data_factor: f64,
+    /// The cell id of the customer's calls and data sessions.
     pub home_cell: String,
 }
 
+/// The subscriber key of demo customer `index`: `4477` and eight digits, from `447700000001`.
 pub fn customer_key(index: usize) -> SubscriberKey {
     // 12-digit UK-style mobile numbers, all in one block.
     let digits = format!("4477{:08}", index + 1);
@@ -101,6 +111,7 @@ fn rng_for(seed: u64, a: u64, b: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(x ^ (x >> 31))
 }
 
+/// Demo customer `index` of `spec`: always the same for the same seed.
 pub fn customer(spec: &DemoSpec, index: usize) -> DemoCustomer {
     let mut rng = rng_for(spec.seed, index as u64, u64::MAX);
     let activity = sample(&LogNormal::new(-0.5, 1.0), &mut rng, 1.0).min(25.0);

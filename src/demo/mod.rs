@@ -18,10 +18,15 @@ const BATCH: usize = 5_000;
 /// What a demo run produced.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DemoReport {
+    /// Plans stored or written.
     pub plans: usize,
+    /// Customers stored or written.
     pub customers: usize,
+    /// Calls generated.
     pub calls: usize,
+    /// SMS generated.
     pub sms: usize,
+    /// Data sessions generated.
     pub data: usize,
     /// Records already stored by an earlier run with the same seed.
     pub duplicates: usize,

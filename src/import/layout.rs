@@ -77,6 +77,7 @@ enum TimeFormat {
 /// A mapping resolved against a header (or a headerless file).
 #[derive(Debug, Clone)]
 pub struct Layout {
+    /// The kind of record each row becomes.
     pub kind: RecordKind,
     prefix: Option<String>,
     zone: Zone,

@@ -29,8 +29,10 @@ pub struct Mapping {
     pub trim: bool,
     /// Prefix for the source's own record ids, so ids of two systems never collide.
     pub source: Option<String>,
+    /// `[time]`: how the file writes times, and in which zone.
     #[serde(default)]
     pub time: TimeSpec,
+    /// `[fields]`: where each of tally's fields comes from, by field name (`customer`, `time`, ...).
     pub fields: BTreeMap<String, FieldSpec>,
 }
 
@@ -127,7 +129,9 @@ pub fn fields_of(kind: RecordKind) -> (&'static [&'static str], &'static [&'stat
 /// A mapping that cannot be used; reported before any row is read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MappingError {
+    /// The mapping's name in messages: a built-in format's, or the `--map` file's path.
     pub name: String,
+    /// What is wrong, in words.
     pub reason: String,
     /// Where in the mapping's text, when known: shown with the line and a caret.
     pub at: Option<MappingPlace>,
@@ -219,6 +223,8 @@ fn locate(text: &str, key: &str) -> Option<Span> {
 }
 
 impl Mapping {
+    /// Reads a mapping file's text and checks it against the fields its record kind takes;
+    /// `name` is what errors call it.
     pub fn parse(name: &str, text: &str) -> Result<Mapping, MappingError> {
         let placed = |reason: String, span: Option<Span>| MappingError {
             name: name.to_string(),
@@ -247,6 +253,7 @@ impl Mapping {
         Ok(mapping)
     }
 
+    /// The kind of record each row is, from `record` (`calls`, `call`, `sms` or `data`).
     pub fn kind(&self) -> Result<RecordKind, String> {
         match self.record.as_str() {
             "calls" | "call" => Ok(RecordKind::Call),
@@ -309,6 +316,8 @@ impl Mapping {
         Ok(())
     }
 
+    /// The delimiter as a byte (a tab for `\t`, a tab character or `tab`); `None` when it is not
+    /// one ASCII character.
     pub fn delimiter_byte(&self) -> Option<u8> {
         match self.delimiter.as_str() {
             "\\t" | "\t" | "tab" => Some(b'\t'),
@@ -317,6 +326,7 @@ impl Mapping {
         }
     }
 
+    /// The quote character as a byte; `None` when quoting is off.
     pub fn quote_byte(&self) -> Option<u8> {
         self.quote.as_bytes().first().copied()
     }

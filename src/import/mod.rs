@@ -24,8 +24,11 @@ use std::time::{Duration, Instant};
 /// A built-in file layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// tally's own CSV layout, as `tally demo --csv` writes it.
     Native,
+    /// Asterisk's `Master.csv` call records.
     Asterisk,
+    /// FreeSWITCH's CSV call records.
     Freeswitch,
 }
 
@@ -48,21 +51,38 @@ impl Format {
     }
 }
 
+/// Why an import stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The input could not be opened or read before any row was stored.
     #[error("{path}: {reason}")]
-    Io { path: String, reason: String },
+    Io {
+        /// The input file.
+        path: String,
+        /// What went wrong, as the system said it.
+        reason: String,
+    },
+    /// The mapping is not valid, or does not fit the file's header.
     #[error(transparent)]
     Mapping(#[from] MappingError),
+    /// The database failed before any row was stored.
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The database failed mid-import: the batches before `line` are stored.
     #[error(
         "stopped before line {line}: {source} (the rows before it are stored; run the same command again to finish)"
     )]
-    Stopped { line: u64, source: StoreError },
+    Stopped {
+        /// The first line of the batch that was not stored.
+        line: u64,
+        /// What the database said.
+        source: StoreError,
+    },
+    /// The command asks for something that cannot be done (a built-in format for a kind it does
+    /// not hold).
     #[error("{0}")]
     Usage(String),
+    /// The rejects file could not be written.
     #[error(transparent)]
     Rejects(#[from] RejectsError),
     /// The input broke off (a truncated gzip, a vanished file) after some rows were stored.
@@ -70,13 +90,17 @@ pub enum ImportError {
         "{path}: {reason}; the file is stored up to line {line}: run the same command again with the whole file (stored rows count as duplicates)"
     )]
     CutShort {
+        /// The input file.
         path: String,
+        /// What broke.
         reason: String,
+        /// The last line whose record is stored.
         line: u64,
     },
 }
 
 impl ImportError {
+    /// The database error behind the failure, if it was one.
     pub fn store_error(&self) -> Option<&StoreError> {
         match self {
             ImportError::Store(e) | ImportError::Stopped { source: e, .. } => Some(e),
@@ -97,24 +121,34 @@ fn io_error(path: &str) -> impl Fn(std::io::Error) -> ImportError + '_ {
 pub struct Options {
     /// The mapping (built-in or from --map) and its name for messages.
     pub mapping: Mapping,
+    /// The mapping's name for messages: `asterisk format`, a `--map` file's path.
     pub mapping_name: String,
+    /// Whether a record for a customer not stored yet creates the customer (else it is rejected).
     pub create_customers: bool,
     /// The zone of times without an offset: `--tz`, else the mapping's, else the settings'.
     pub zone: Zone,
+    /// Checked records per batch; each batch is one transaction.
     pub batch_size: usize,
 }
 
 /// What an import did: `read = inserted + duplicates + rejected` always holds.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Report {
+    /// The file imported, as given.
     pub file: String,
+    /// Data rows read.
     pub read: u64,
+    /// Records stored.
     pub inserted: u64,
+    /// Records already stored, or repeated in the file.
     pub duplicates: u64,
+    /// Rows refused (a bad value, an unknown customer): each is in the rejects file.
     pub rejected: u64,
+    /// The rejects file, when a row of this file was rejected.
     pub rejects_file: Option<PathBuf>,
     /// The last line whose record is stored, when Ctrl-C stopped the import.
     pub interrupted_after_line: Option<u64>,
+    /// How long the import took.
     pub elapsed: Duration,
 }
 

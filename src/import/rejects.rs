@@ -25,12 +25,20 @@ pub enum Existing {
 /// Why a rejects file cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RejectsError {
+    /// The file exists and holds rejected rows, and neither `--force` nor `--append` was given.
     #[error(
         "the rejects file {0} exists already; pass --force to replace it or --append to add to it"
     )]
     Exists(PathBuf),
+    /// The file is one of the run's inputs, its mapping, or the database itself.
     #[error("the rejects file {path} is {what}: it would be overwritten; choose another --rejects")]
-    Forbidden { path: PathBuf, what: String },
+    Forbidden {
+        /// The rejects file given.
+        path: PathBuf,
+        /// What it is: `the database`, `the mapping file`, `the input file calls.csv`.
+        what: String,
+    },
+    /// `--append` to a file that is not a rejects file.
     #[error(
         "the rejects file {0} does not start with tally's rejects header ({h}); --append adds only to a rejects file",
         h = HEADER.join(",")
@@ -38,14 +46,26 @@ pub enum RejectsError {
     NotRejects(PathBuf),
     /// It cannot be created or opened (a missing folder, no permission).
     #[error("the rejects file {path}: {reason}")]
-    Create { path: PathBuf, reason: String },
+    Create {
+        /// The rejects file.
+        path: PathBuf,
+        /// Why, as the system said it.
+        reason: String,
+    },
     /// Writing to it failed (a full disk).
     #[error("the rejects file {path}: {reason}")]
-    Io { path: PathBuf, reason: String },
+    Io {
+        /// The rejects file.
+        path: PathBuf,
+        /// Why, as the system said it.
+        reason: String,
+    },
+    /// `-` was given: standard output carries the import's summary.
     #[error(
         "the rejects file must be a file: `-` would be standard output, which carries the import's summary"
     )]
     NotAFile,
+    /// The path is a symbolic link to nothing.
     #[error(
         "the rejects file {0} is a symbolic link to a file that does not exist; give the path of the file itself"
     )]
@@ -69,7 +89,9 @@ fn create_error(path: &Path) -> impl Fn(io::Error) -> RejectsError + '_ {
 /// A file the rejects file must not be, and what it is (for the message).
 #[derive(Debug, Clone)]
 pub struct Protected {
+    /// The protected file.
     pub path: PathBuf,
+    /// What it is, for the message: `the database`, `the input file calls.csv`.
     pub what: String,
 }
 
@@ -80,6 +102,7 @@ pub struct Rejects {
     /// Whether this run made the file (then an unused one is removed at the end, also when
     /// the run fails).
     created: bool,
+    /// Rows this run has written.
     pub count: u64,
 }
 
@@ -141,10 +164,13 @@ impl Rejects {
         })
     }
 
+    /// The rejects file's path.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// Writes one rejected row: the input `file`, its `line`, the `reason` and the row's
+    /// original `text`.
     pub fn add(
         &mut self,
         file: &str,

@@ -9,6 +9,7 @@ use nom::combinator::{opt, recognize};
 use nom::sequence::pair;
 use nom::{IResult, Parser};
 
+/// What sort of token it is; a literal's value, already converted, travels with it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TokenKind {
     /// A keyword or a bare name (`summary`, `out`, `a1b2c3`).
@@ -32,11 +33,14 @@ pub enum TokenKind {
     Param,
 }
 
+/// One token of query text, with its kind and where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
+    /// What sort of token this is, with a literal's value.
     pub kind: TokenKind,
     /// The token's text (without the quotes of a string).
     pub text: String,
+    /// Where the token is in the query text, quotes included.
     pub span: Span,
 }
 
@@ -46,6 +50,7 @@ impl Token {
         self.kind == TokenKind::Word && self.text.eq_ignore_ascii_case(keyword)
     }
 
+    /// Whether this is the symbol `symbol` (`=`, `(`, `<=`, ...), exactly as written.
     pub fn is_symbol(&self, symbol: &str) -> bool {
         self.kind == TokenKind::Symbol && self.text == symbol
     }

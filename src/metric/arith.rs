@@ -7,30 +7,49 @@
 pub enum Arith {
     /// A literal; `int` when written without a point or exponent (Rhai's INT).
     Number {
+        /// The number's value.
         value: f64,
+        /// Whether it was written as an integer.
         int: bool,
     },
     /// A measure or another metric, by name.
     Var(String),
+    /// `-a`.
     Neg(Box<Arith>),
+    /// `!a`.
     Not(Box<Arith>),
+    /// `a op b`.
     Binary(Op, Box<Arith>, Box<Arith>),
+    /// `if c { a } else { b }`.
     If(Box<Arith>, Box<Arith>, Box<Arith>),
 }
 
+/// A binary operator of the pushdown subset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
+    /// `+`
     Add,
+    /// `-`
     Sub,
+    /// `*`
     Mul,
+    /// `/`; a division by zero gives no value (SQL `NULL`).
     Div,
+    /// `==`
     Eq,
+    /// `!=`
     Ne,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
+    /// `&&`
     And,
+    /// `||`
     Or,
 }
 

@@ -3,12 +3,14 @@
 
 mod arith;
 mod file;
+mod names;
 mod sandbox;
 
 pub use arith::{Arith, Op};
 pub use file::{is_definition, open_brackets, parse_file, render_file, split_definition};
 pub use sandbox::{Failure, MAX_OPERATIONS, Place, Sandbox, TIME_LIMIT};
 
+use names::{check_name, identifiers};
 use rhai::AST;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -32,8 +34,11 @@ pub enum Origin {
 /// A metric ready to use: its text, what it reads, its compiled form and its SQL form.
 #[derive(Clone)]
 pub struct Metric {
+    /// The metric's name, as queries write it: lowercase letters, digits and `_`.
     pub name: String,
+    /// The Rhai expression after `=`, trimmed, without a final `;`.
     pub text: String,
+    /// Where it was defined: this run, the user's own file, or a shared file.
     pub origin: Origin,
     /// The line of the file it starts on (1 at the shell).
     pub line: usize,
@@ -88,9 +93,13 @@ impl Metric {
 /// A metric that cannot be defined or stopped while running.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct MetricError {
+    /// The metric's name; empty for an error of a whole file.
     pub metric: String,
+    /// The metrics file, for a metric read from one (shown as `FILE:LINE:COLUMN:`).
     pub file: Option<PathBuf>,
+    /// Where in the metric's text, or in the file, the error is, when known.
     pub place: Option<Place>,
+    /// What went wrong, in words.
     pub message: String,
 }
 
@@ -147,14 +156,17 @@ impl Metrics {
         self.clone()
     }
 
+    /// The metric called `name`, if there is one.
     pub fn get(&self, name: &str) -> Option<&Metric> {
         self.list.iter().find(|m| m.name == name)
     }
 
+    /// Every metric, in the order they were defined.
     pub fn list(&self) -> &[Metric] {
         &self.list
     }
 
+    /// The metrics' names, in the order they were defined.
     pub fn names(&self) -> Vec<String> {
         self.list.iter().map(|m| m.name.clone()).collect()
     }
@@ -467,144 +479,6 @@ impl Metrics {
         }
         None
     }
-}
-
-/// Rhai's keywords and reserved words (lowercase ones: metric names are lowercase).
-const RHAI_WORDS: &[&str] = &[
-    "true",
-    "false",
-    "let",
-    "const",
-    "if",
-    "else",
-    "switch",
-    "do",
-    "while",
-    "until",
-    "loop",
-    "for",
-    "in",
-    "continue",
-    "break",
-    "return",
-    "throw",
-    "try",
-    "catch",
-    "import",
-    "export",
-    "as",
-    "global",
-    "private",
-    "fn",
-    "this",
-    "call",
-    "curry",
-    "type_of",
-    "print",
-    "debug",
-    "eval",
-    "is_def_var",
-    "is_def_fn",
-    "is_shared",
-    "var",
-    "static",
-    "shared",
-    "goto",
-    "exit",
-    "match",
-    "case",
-    "public",
-    "protected",
-    "new",
-    "use",
-    "with",
-    "module",
-    "package",
-    "super",
-    "thread",
-    "spawn",
-    "go",
-    "await",
-    "async",
-    "sync",
-    "yield",
-    "default",
-    "void",
-    "null",
-    "nil",
-];
-
-/// Lowercase letters, digits and `_`, starting with a letter; not a word of the language.
-fn check_name(name: &str) -> Result<(), String> {
-    let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && name.len() <= 64;
-    if !valid {
-        return Err(
-            "a metric's name is lowercase letters, digits and _, starting with a letter".into(),
-        );
-    }
-    if crate::vocab::words::all().any(|w| w == name) {
-        return Err("is a word of the query language; pick another name".into());
-    }
-    if RHAI_WORDS.contains(&name) {
-        return Err("is a keyword of Rhai; pick another name".into());
-    }
-    Ok(())
-}
-
-/// The identifiers of a Rhai text, outside strings and comments, each once.
-fn identifiers(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' | '`' | '\'' => {
-                let mut escaped = false;
-                for (_, d) in chars.by_ref() {
-                    if d == c && !escaped {
-                        break;
-                    }
-                    escaped = d == '\\' && !escaped;
-                }
-            }
-            '/' if chars.peek().is_some_and(|(_, d)| *d == '/') => {
-                for (_, d) in chars.by_ref() {
-                    if d == '\n' {
-                        break;
-                    }
-                }
-            }
-            c if c.is_ascii_alphabetic() || c == '_' => {
-                let mut end = i + c.len_utf8();
-                while let Some((j, d)) = chars.peek() {
-                    if d.is_ascii_alphanumeric() || *d == '_' {
-                        end = j + d.len_utf8();
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                }
-                let word = &text[i..end];
-                if !out.iter().any(|w| w == word) {
-                    out.push(word.to_string());
-                }
-            }
-            c if c.is_ascii_digit() => {
-                // The rest of a number (`1e3`, `0x1F`) is not a name.
-                while chars
-                    .peek()
-                    .is_some_and(|(_, d)| d.is_ascii_alphanumeric() || *d == '_' || *d == '.')
-                {
-                    chars.next();
-                }
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ pub const MAX_OPERATIONS: u64 = 20_000_000;
 /// A place in a metric's text, from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Place {
+    /// The line, from 1.
     pub line: usize,
+    /// The column, from 1.
     pub column: usize,
 }
 
@@ -30,11 +32,14 @@ impl Place {
 /// Why Rhai refused or stopped a metric.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
+    /// What went wrong, in words.
     pub message: String,
     /// None when the failure has no place (the result is not a number).
     pub place: Option<Place>,
 }
 
+/// The Rhai engine metrics run in: no modules, no `eval`, no printing, strict variables, and
+/// limits on time, operations, nesting and sizes. One engine serves every metric of a session.
 pub struct Sandbox {
     engine: Engine,
     epoch: Instant,
@@ -55,6 +60,7 @@ impl Default for Sandbox {
 }
 
 impl Sandbox {
+    /// An engine with those limits.
     pub fn new() -> Sandbox {
         let epoch = Instant::now();
         let deadline = Arc::new(AtomicU64::new(u64::MAX));

@@ -12,10 +12,13 @@ const MAX_RULE: &str = "must be at most 1PB";
 /// when millions of sessions are summed.
 const MAX_BYTES: f64 = 1e15;
 
+/// A data volume in bytes, from 0 to 1 PB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct ByteSize(u64);
 
 impl ByteSize {
+    /// Reads `512`, `12KB`, `1.5MB`, `2GiB` (any letter case), rounded to a whole byte. Refuses
+    /// negative sizes and sizes above 1 PB. Errors name `field`.
     pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationError> {
         let text = raw.trim();
         if text.starts_with('-') {
@@ -36,6 +39,7 @@ impl ByteSize {
         Ok(ByteSize(bytes as u64))
     }
 
+    /// A byte count from a database or file; refused when negative or above 1 PB.
     pub fn from_bytes(field: &str, bytes: i64) -> Result<Self, ValidationError> {
         if bytes < 0 {
             return Err(ValidationError::new(
@@ -50,6 +54,7 @@ impl ByteSize {
         Ok(ByteSize(bytes as u64))
     }
 
+    /// The size in bytes.
     pub fn bytes(self) -> u64 {
         self.0
     }

@@ -15,6 +15,8 @@ const RANGE_RULE: &str = "must be between 0s and 24h";
 pub struct Duration(u32);
 
 impl Duration {
+    /// Reads `90`, `90s`, `3m20s`, `1h`, `1.5h`, `01:02:03` or `2:30`; fractions of a second are
+    /// rounded. Refuses anything outside 0 s to 24 h. Errors name `field`.
     pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationError> {
         if let Ok(seconds) = raw.parse::<u32>() {
             return Self::from_secs_f64(field, raw, f64::from(seconds));
@@ -36,6 +38,7 @@ impl Duration {
         Self::from_seconds_f64(seconds).ok_or_else(|| ValidationError::new(field, raw, RANGE_RULE))
     }
 
+    /// A whole number of seconds from a database or file; refused outside 0 s to 24 h.
     pub fn from_seconds(field: &str, seconds: i64) -> Result<Self, ValidationError> {
         Self::from_seconds_f64(seconds as f64)
             .ok_or_else(|| ValidationError::new(field, seconds.to_string(), RANGE_RULE))
@@ -51,6 +54,7 @@ impl Duration {
         (rounded >= 0.0 && rounded <= f64::from(MAX_SECONDS)).then_some(Duration(rounded as u32))
     }
 
+    /// The duration in whole seconds.
     pub fn seconds(self) -> u32 {
         self.0
     }

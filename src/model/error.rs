@@ -5,12 +5,16 @@ use std::fmt;
 /// A rejected value. Rendered in one line: `invalid duration "25h": must be between 0s and 24h`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationError {
+    /// The name of the field or column the value was given for (`duration`, `billsec`).
     pub field: String,
+    /// The rejected value, as it was given.
     pub value: String,
+    /// The rule it broke, in words: `must be between 0s and 24h`.
     pub rule: String,
 }
 
 impl ValidationError {
+    /// The error for `value` of `field` breaking `rule`.
     pub fn new(
         field: impl Into<String>,
         value: impl Into<String>,

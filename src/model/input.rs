@@ -10,11 +10,14 @@ use chrono::{DateTime, Utc};
 /// What a typed value is read against: the zone of times without an offset, and the clock.
 #[derive(Debug, Clone)]
 pub struct InputContext {
+    /// The zone of times written without an offset.
     pub zone: Zone,
+    /// The clock: what `now` means, and what a time may not be far ahead of.
     pub now: DateTime<Utc>,
 }
 
 impl InputContext {
+    /// Reads against `zone`, with the clock read now.
     pub fn new(zone: Zone) -> InputContext {
         InputContext {
             zone,
@@ -45,18 +48,26 @@ fn cell(raw: Option<&str>) -> Result<Option<String>, ValidationError> {
 /// A call as typed: `447700900123 out 447700900456 --at "2026-11-25 10:15" --duration 3m20s`.
 #[derive(Debug, Clone, Default)]
 pub struct CallInput {
+    /// The customer's subscriber key.
     pub customer: String,
+    /// `out` or `in`.
     pub direction: String,
+    /// The other party's phone number.
     pub other: String,
+    /// When the call started; now when not given.
     pub at: Option<String>,
+    /// How long it lasted (`3m20s`, `01:02:03`); zero when not given.
     pub duration: Option<String>,
     /// Defaults to `answered` when the duration is above zero, else `no_answer`.
     pub status: Option<String>,
+    /// The cell id; none when not given.
     pub cell: Option<String>,
+    /// The record's id at its source; a new unique key when not given.
     pub source_key: Option<String>,
 }
 
 impl CallInput {
+    /// Checks every field and returns the call, or the first field that fails.
     pub fn validate(&self, ctx: &InputContext) -> Result<Call, ValidationError> {
         let duration = match &self.duration {
             Some(raw) => Duration::parse("duration", raw)?,
@@ -83,14 +94,20 @@ impl CallInput {
 /// An SMS as typed: `447700900123 out 447700900456 [--at TIME]`.
 #[derive(Debug, Clone, Default)]
 pub struct SmsInput {
+    /// The customer's subscriber key.
     pub customer: String,
+    /// `out` or `in`.
     pub direction: String,
+    /// The other party's phone number.
     pub other: String,
+    /// When it was sent; now when not given.
     pub at: Option<String>,
+    /// The record's id at its source; a new unique key when not given.
     pub source_key: Option<String>,
 }
 
 impl SmsInput {
+    /// Checks every field and returns the SMS, or the first field that fails.
     pub fn validate(&self, ctx: &InputContext) -> Result<Sms, ValidationError> {
         Ok(Sms {
             customer: SubscriberKey::parse("customer", &self.customer)?,
@@ -105,16 +122,24 @@ impl SmsInput {
 /// A data session as typed: `447700900123 --at now --duration 25m --up 12MB --down 340MB`.
 #[derive(Debug, Clone, Default)]
 pub struct DataInput {
+    /// The customer's subscriber key.
     pub customer: String,
+    /// When the session started; now when not given.
     pub at: Option<String>,
+    /// How long it lasted; zero when not given.
     pub duration: Option<String>,
+    /// Bytes sent (`12MB`); zero when not given.
     pub up: Option<String>,
+    /// Bytes received (`340MB`); zero when not given.
     pub down: Option<String>,
+    /// The cell id; none when not given.
     pub cell: Option<String>,
+    /// The record's id at its source; a new unique key when not given.
     pub source_key: Option<String>,
 }
 
 impl DataInput {
+    /// Checks every field and returns the session, or the first field that fails.
     pub fn validate(&self, ctx: &InputContext) -> Result<DataSession, ValidationError> {
         let size = |field: &str, raw: &Option<String>| {
             raw.as_deref()

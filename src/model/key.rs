@@ -14,6 +14,8 @@ pub const MAX_KEY_CHARS: usize = 64;
 pub struct SubscriberKey(String);
 
 impl SubscriberKey {
+    /// Reads a key: phone-number-like text becomes its digits; other text must be 1 to 64
+    /// printable characters. Errors name `field`.
     pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationError> {
         let text = raw.trim();
         if let Some(digits) = phone_digits(text) {
@@ -23,6 +25,7 @@ impl SubscriberKey {
         Ok(SubscriberKey(text.to_string()))
     }
 
+    /// The key's normal form: digits only for a phone number, else the trimmed text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -40,10 +43,12 @@ impl fmt::Display for SubscriberKey {
 pub struct PartyId(String);
 
 impl PartyId {
+    /// Reads a party id by the same rules as [`SubscriberKey::parse`].
     pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationError> {
         SubscriberKey::parse(field, raw).map(|k| PartyId(k.0))
     }
 
+    /// The id's normal form.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -69,12 +74,14 @@ pub struct PhoneNumber(String);
 pub const PHONE_RULE: &str = "must be a phone number: an optional +, then 8 to 15 digits";
 
 impl PhoneNumber {
+    /// Reads an E.164 number; errors name `field`.
     pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationError> {
         phone_digits(raw.trim())
             .map(PhoneNumber)
             .ok_or_else(|| ValidationError::new(field, raw, PHONE_RULE))
     }
 
+    /// The number's digits, without `+` or separators.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -7,14 +7,17 @@ use std::fmt;
 
 /// Defines an enumeration stored as lower-case text, with its parser and its rule message.
 macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident, $rule:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident, $rule:literal, { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
 
         impl $name {
+            /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// Reads the value from its text in any letter case, with `-` or a space for `_`;
+            /// errors name `field`.
             pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationError> {
                 // Files mostly spell values exactly; only the rest pay for normalising.
                 $(if raw == $text { return Ok($name::$variant); })+
@@ -25,6 +28,7 @@ macro_rules! text_enum {
                 }
             }
 
+            /// The value's text, as stored and displayed.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
@@ -40,25 +44,53 @@ macro_rules! text_enum {
 
 text_enum!(
     /// Who started the call or sent the SMS: the customer (`out`) or the other party (`in`).
-    Direction, "must be out or in", { Out => "out", In => "in" }
+    Direction, "must be out or in", {
+        /// The customer called or sent the SMS.
+        Out => "out",
+        /// The other party called or sent the SMS to the customer.
+        In => "in",
+    }
 );
 
 text_enum!(
     /// How a call ended.
     CallStatus, "must be one of answered, busy, no_answer, failed",
-    { Answered => "answered", Busy => "busy", NoAnswer => "no_answer", Failed => "failed" }
+    {
+        /// The call was answered.
+        Answered => "answered",
+        /// The called party was busy.
+        Busy => "busy",
+        /// Nobody answered.
+        NoAnswer => "no_answer",
+        /// The call could not be put through.
+        Failed => "failed",
+    }
 );
 
 text_enum!(
     /// A customer's account state.
     CustomerStatus, "must be one of active, suspended, closed",
-    { Active => "active", Suspended => "suspended", Closed => "closed" }
+    {
+        /// The account is in service.
+        Active => "active",
+        /// The account is suspended for now.
+        Suspended => "suspended",
+        /// The account is closed.
+        Closed => "closed",
+    }
 );
 
 text_enum!(
     /// The three kinds of usage record, named as in the CLI (`tally log call|sms|data`).
     RecordKind, "must be one of call, sms, data",
-    { Call => "call", Sms => "sms", Data => "data" }
+    {
+        /// A voice call.
+        Call => "call",
+        /// A text message.
+        Sms => "sms",
+        /// A mobile data session.
+        Data => "data",
+    }
 );
 
 impl RecordKind {
@@ -122,52 +154,80 @@ impl SourceKey {
         SourceKey(format!("log:{nanos:x}{random:016x}"))
     }
 
+    /// The key's text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
+/// A voice call, as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
+    /// The customer whose usage this is.
     pub customer: SubscriberKey,
+    /// Whether the customer made or received the call.
     pub direction: Direction,
+    /// The number at the other end.
     pub other: PartyId,
+    /// When the call started.
     pub start: DateTime<Utc>,
+    /// How long the call lasted.
     pub duration: Duration,
+    /// How the call ended.
     pub status: CallStatus,
+    /// The id of the cell the customer was in, when the switch gave one.
     pub cell: Option<String>,
+    /// What identifies the record across imports; a record whose key is already stored is skipped.
     pub source_key: SourceKey,
 }
 
+/// A text message, as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sms {
+    /// The customer whose usage this is.
     pub customer: SubscriberKey,
+    /// Whether the customer sent or received the message.
     pub direction: Direction,
+    /// The number at the other end.
     pub other: PartyId,
+    /// When the message was sent.
     pub at: DateTime<Utc>,
+    /// What identifies the record across imports; a record whose key is already stored is skipped.
     pub source_key: SourceKey,
 }
 
+/// A mobile data session, as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataSession {
+    /// The customer whose usage this is.
     pub customer: SubscriberKey,
+    /// When the session started.
     pub start: DateTime<Utc>,
+    /// How long the session lasted.
     pub duration: Duration,
+    /// Bytes sent by the customer.
     pub up: ByteSize,
+    /// Bytes received by the customer.
     pub down: ByteSize,
+    /// The id of the cell the session used, when the source gave one.
     pub cell: Option<String>,
+    /// What identifies the record across imports; a record whose key is already stored is skipped.
     pub source_key: SourceKey,
 }
 
 /// One usage record of any kind, as the store takes it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
+    /// A voice call.
     Call(Call),
+    /// A text message.
     Sms(Sms),
+    /// A data session.
     Data(DataSession),
 }
 
 impl Record {
+    /// Which kind of record this is.
     pub fn kind(&self) -> RecordKind {
         match self {
             Record::Call(_) => RecordKind::Call,
@@ -176,6 +236,7 @@ impl Record {
         }
     }
 
+    /// The customer the record belongs to.
     pub fn customer(&self) -> &SubscriberKey {
         match self {
             Record::Call(c) => &c.customer,
@@ -229,6 +290,7 @@ impl Record {
         self
     }
 
+    /// Replaces the record's source key.
     pub fn set_source_key(&mut self, key: SourceKey) {
         match self {
             Record::Call(c) => c.source_key = key,
@@ -237,6 +299,7 @@ impl Record {
         }
     }
 
+    /// The key that identifies the record across imports.
     pub fn source_key(&self) -> &SourceKey {
         match self {
             Record::Call(c) => &c.source_key,

@@ -20,7 +20,9 @@ pub const SQL_TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 pub enum Zone {
     /// The machine's zone (the `TZ` variable or /etc/localtime).
     Local,
+    /// A zone of the IANA database, such as `Europe/London` or `UTC`, with its daylight-saving rules.
     Named(chrono_tz::Tz),
+    /// A fixed offset from UTC, such as `+03:00`.
     Fixed(FixedOffset),
 }
 
@@ -53,6 +55,7 @@ impl Zone {
         })
     }
 
+    /// The UTC zone.
     pub fn utc() -> Zone {
         Zone::Named(chrono_tz::UTC)
     }
@@ -202,6 +205,7 @@ pub fn check_not_future(
     Ok(())
 }
 
+/// The same instant with its fraction of a second dropped: the store keeps whole seconds.
 pub fn truncate_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
 }

@@ -4,6 +4,7 @@
 use crate::model::{NewCustomer, NewPlan, Record, RecordKind};
 use chrono::{DateTime, SecondsFormat, Utc};
 
+/// The header of a plans file (`plans.csv`), in [`plan_fields`] order.
 pub const PLANS_HEADER: [&str; 5] = [
     "name",
     "price_per_minute",
@@ -11,6 +12,7 @@ pub const PLANS_HEADER: [&str; 5] = [
     "price_per_mb",
     "monthly_fee",
 ];
+/// The header of a customers file (`customers.csv`), in [`customer_fields`] order.
 pub const CUSTOMERS_HEADER: [&str; 6] = [
     "subscriber_key",
     "name",
@@ -61,6 +63,7 @@ pub fn file_name(kind: RecordKind) -> &'static str {
     }
 }
 
+/// A time as the native files write it: RFC 3339 in UTC, to the second (`2026-11-25T10:15:00Z`).
 pub fn time_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -97,6 +100,7 @@ pub fn record_fields(record: &Record) -> Vec<String> {
     }
 }
 
+/// A customer's fields in [`CUSTOMERS_HEADER`] order; empty text for what is not set.
 pub fn customer_fields(c: &NewCustomer) -> Vec<String> {
     vec![
         c.key.to_string(),
@@ -108,6 +112,7 @@ pub fn customer_fields(c: &NewCustomer) -> Vec<String> {
     ]
 }
 
+/// A plan's fields in [`PLANS_HEADER`] order.
 pub fn plan_fields(p: &NewPlan) -> Vec<String> {
     vec![
         p.name.clone(),

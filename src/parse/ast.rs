@@ -6,11 +6,14 @@ use crate::diag::Span;
 /// A value with where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {
+    /// The value itself.
     pub value: T,
+    /// Where the value was written in the query text.
     pub span: Span,
 }
 
 impl<T> Spanned<T> {
+    /// Pairs a value with the span it was written at.
     pub fn new(value: T, span: Span) -> Spanned<T> {
         Spanned { value, span }
     }
@@ -19,13 +22,16 @@ impl<T> Spanned<T> {
 /// One line of the query language.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Statement {
+    /// A query to run.
     Query(Query),
     /// `explain QUERY`: show the SQL instead of running it.
     Explain(Query),
 }
 
+/// A whole query: its head and its clauses, each clause at most once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
+    /// What the query is about (`summary`, `customers`, `calls`, ...).
     pub head: Head,
     /// `where ...`: conditions on each record.
     pub filter: Option<Expr>,
@@ -41,6 +47,7 @@ pub struct Query {
     pub top: Option<Spanned<u64>>,
     /// `limit N`: at most N rows, in the order they come.
     pub limit: Option<Spanned<u64>>,
+    /// The whole query's place in the text, from the head to the last clause.
     pub span: Span,
 }
 
@@ -48,19 +55,29 @@ pub struct Query {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Head {
     /// `summary [KEY]`: network totals, or one customer's.
-    Summary { customer: Option<Spanned<String>> },
+    Summary {
+        /// The customer's key as written, or `None` for the whole network.
+        customer: Option<Spanned<String>>,
+    },
     /// `customers`: one row per customer.
     Customers,
     /// `peak hours calls|sms|data`: the 24 hours of the day.
-    PeakHours { source: Spanned<Source> },
+    PeakHours {
+        /// Which traffic: calls, SMS or data.
+        source: Spanned<Source>,
+    },
     /// `top N customers by MEASURE`
     TopCustomers {
+        /// How many customers to list.
         n: Spanned<u64>,
+        /// The measure to rank them by.
         by: Spanned<Measure>,
     },
     /// `trend MEASURE per hour|day|week|month`
     Trend {
+        /// The measure to follow over time.
         measure: Spanned<Measure>,
+        /// The bucket size as written: `hour`, `day`, `week` or `month`.
         bucket: Spanned<String>,
     },
     /// `calls`, `sms`, `data` or `usage`, with clauses.
@@ -72,9 +89,13 @@ pub use crate::vocab::Source;
 /// A measure as written: a name (`minutes`, a metric) or a function of a field (`avg(duration)`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Measure {
+    /// A measure or metric by name: `minutes`, `count`, `revenue`.
     Named(String),
+    /// An aggregate function of a numeric field: `avg(duration)`.
     Function {
+        /// The function's name: `sum`, `avg`, `min` or `max`.
         function: String,
+        /// The field it applies to.
         field: Spanned<String>,
     },
 }
@@ -89,47 +110,74 @@ impl Measure {
     }
 }
 
+/// The direction of a `sort`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
+    /// Smallest first.
     Asc,
+    /// Largest first; the default.
     Desc,
 }
 
 /// A condition on records.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
+    /// Both conditions hold.
     And(Box<Expr>, Box<Expr>),
+    /// Either condition holds.
     Or(Box<Expr>, Box<Expr>),
+    /// The condition does not hold; the span covers `not` and the condition.
     Not(Box<Expr>, Span),
+    /// `field op value`: `duration > 5m`.
     Compare {
+        /// The field compared.
         field: Spanned<String>,
+        /// The comparison operator.
         op: Spanned<CmpOp>,
+        /// The value compared against.
         value: Spanned<Literal>,
     },
+    /// `field [not] in (v, ...)`.
     In {
+        /// The field tested.
         field: Spanned<String>,
+        /// The values listed, in the order written.
         values: Vec<Spanned<Literal>>,
+        /// Whether it was `not in`.
         negated: bool,
     },
+    /// `field [not] between low and high`, both ends included.
     Between {
+        /// The field tested.
         field: Spanned<String>,
+        /// The lower end, included.
         low: Spanned<Literal>,
+        /// The upper end, included.
         high: Spanned<Literal>,
+        /// Whether it was `not between`.
         negated: bool,
     },
 }
 
+/// A comparison operator in a condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CmpOp {
+    /// `=`
     Eq,
+    /// `!=` or `<>`
     Ne,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
 }
 
 impl CmpOp {
+    /// The operator as SQL writes it (`<>` for not equal).
     pub fn sql(self) -> &'static str {
         match self {
             CmpOp::Eq => "=",
@@ -147,7 +195,9 @@ impl CmpOp {
 pub enum Literal {
     /// Digits (also a subscriber key), with the text as written.
     Number(f64, String),
+    /// A duration (`90s`, `3m20s`), in seconds.
     Duration(u32),
+    /// A size (`12KB`, `1.5GiB`), in bytes.
     Size(u64),
     /// A date, perhaps with a time and an offset, as written.
     Time(String),
@@ -158,11 +208,17 @@ pub enum Literal {
 /// A time range, as written; the planner turns it into instants.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Range {
+    /// `since T`: from `T` on.
     Since(Spanned<String>),
+    /// `until T`: up to `T`.
     Until(Spanned<String>),
+    /// `between A and B`, also written `since A until B`.
     Between(Spanned<String>, Spanned<String>),
+    /// `on DATE`: that one day.
     On(Spanned<String>),
+    /// `today`: in the session's time zone.
     Today,
+    /// `yesterday`: in the session's time zone.
     Yesterday,
     /// `last N hours|days|weeks|months`
     Last(u64, String),

@@ -26,7 +26,9 @@ pub const MAX_VALUES: usize = 5_000;
 /// A syntax error; `incomplete` when the input ended too soon (the shell then reads on).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {
+    /// What is wrong and where.
     pub diagnostic: Diagnostic,
+    /// Whether the input ended where more was needed; the shell then reads another line.
     pub incomplete: bool,
     /// What would have fitted where the input ended: the shell completes from it.
     pub expecting: Option<Box<Expecting>>,
@@ -45,6 +47,7 @@ impl From<Diagnostic> for ParseError {
 /// What may come where the input ends, as the grammar sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expecting {
+    /// The kind of thing that fits there.
     pub slot: Slot,
     /// The source the statement reads, once its head is known: it decides which names fit.
     pub source: Option<Source>,
@@ -55,18 +58,22 @@ pub struct Expecting {
 pub enum Slot {
     /// One of these keywords or symbols.
     Words(Vec<String>),
+    /// A measure or a metric's name, for `show`, `sort`, `top ... by` and `trend`.
     Measure,
     /// A field of `where`.
     Field,
     /// The field of `sum(…)`, `avg(…)`, `min(…)`, `max(…)`.
     NumericField,
+    /// A dimension of `per`.
     Dimension,
     /// A value compared with this `where` field.
     Value(String),
     /// A finished statement: a clause may follow, `and`/`or` after a condition, and after a
     /// bare `summary` a subscriber key.
     Next {
+        /// Whether a subscriber key may come next (after a bare `summary`).
         key: bool,
+        /// Whether `and`/`or` may come next (after a `where` condition).
         condition: bool,
     },
 }

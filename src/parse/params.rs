@@ -14,18 +14,22 @@ use std::collections::BTreeMap;
 pub struct Params(BTreeMap<String, String>);
 
 impl Params {
+    /// No parameters.
     pub fn new() -> Params {
         Params::default()
     }
 
+    /// Sets parameter `name` (without the `$`) to `value`, replacing any earlier value.
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.0.insert(name.into(), value.into());
     }
 
+    /// The value of parameter `name` (without the `$`), if it has one.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
 
+    /// Whether there are no parameters at all.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

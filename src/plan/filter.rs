@@ -16,23 +16,39 @@ pub fn fields(source: Source) -> impl Iterator<Item = &'static FieldWord> {
 /// A checked condition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
+    /// Both conditions hold.
     And(Box<Filter>, Box<Filter>),
+    /// Either condition holds.
     Or(Box<Filter>, Box<Filter>),
+    /// The condition does not hold.
     Not(Box<Filter>),
+    /// `field op value`.
     Compare {
+        /// The field compared.
         field: FilterField,
+        /// The comparison operator.
         op: CmpOp,
+        /// The value as the column stores it (seconds, bytes, a normalised key).
         value: Value,
     },
+    /// `field [not] in (...)`.
     In {
+        /// The field tested.
         field: FilterField,
+        /// The values, as the column stores them.
         values: Vec<Value>,
+        /// Whether it is `not in`.
         negated: bool,
     },
+    /// `field [not] between low and high`, both ends included.
     Between {
+        /// The field tested; always a numeric one.
         field: FilterField,
+        /// The lower end, included.
         low: Value,
+        /// The upper end, included.
         high: Value,
+        /// Whether it is `not between`.
         negated: bool,
     },
 }
@@ -64,6 +80,8 @@ impl Filter {
     }
 }
 
+/// Checks a `where` condition against `source`'s fields: each field must exist for the source,
+/// text fields take only `=` and `!=`, and each value is converted to what the column stores.
 pub fn check(expr: &Expr, source: Source) -> Result<Filter, Diagnostic> {
     Ok(match expr {
         Expr::And(a, b) => Filter::And(Box::new(check(a, source)?), Box::new(check(b, source)?)),

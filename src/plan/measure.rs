@@ -19,8 +19,11 @@ pub enum Compute {
     Single(Atom),
     /// Usage priced at each customer's plan: outgoing minutes, outgoing SMS, MB both ways.
     Revenue {
+        /// Whether outgoing call seconds are priced per minute.
         minutes: bool,
+        /// Whether outgoing SMS are priced each.
         sms: bool,
+        /// Whether bytes up and down are priced per MB.
         data: bool,
     },
     /// A metric, from its inputs.
@@ -28,6 +31,7 @@ pub enum Compute {
 }
 
 impl Compute {
+    /// The atoms the database must sum for it, without repeats for a metric.
     pub fn atoms(&self) -> Vec<Atom> {
         match self {
             Compute::Sum(a) => a.clone(),
@@ -79,7 +83,9 @@ impl Compute {
 pub struct MeasureDef {
     /// The column name: `minutes`, `avg(duration)`.
     pub label: String,
+    /// How its values are shown (a count, minutes, money, ...).
     pub kind: Kind,
+    /// How its value comes from the atoms.
     pub compute: Compute,
     /// What the computed value is divided by: 60 for minutes, 10^6 for MB.
     pub scale: f64,

@@ -11,6 +11,7 @@ use crate::parse::ast::{Measure, Source, Spanned};
 /// A metric as a plan uses it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricUse {
+    /// The metric as defined: its name, text and compiled script.
     pub metric: Metric,
     /// Its inputs, in the order `metric.inputs` names them: built-in measures or metrics.
     pub inputs: Vec<MeasureDef>,

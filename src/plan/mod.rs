@@ -28,7 +28,9 @@ pub type Extent = Option<(DateTime<Utc>, DateTime<Utc>)>;
 /// What a plan is made against.
 #[derive(Debug, Clone)]
 pub struct Context {
+    /// The zone that days, weeks and hours of the day are counted in.
     pub zone: Zone,
+    /// The clock: what `today`, `this month` and `last 7 days` mean.
     pub now: DateTime<Utc>,
     /// The first and last hour holding data, to bound an open range when the zone's offsets
     /// must be known (grouping by local time).
@@ -40,24 +42,33 @@ pub struct Context {
 /// A group key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Key {
+    /// The customer's subscriber key.
     Customer,
+    /// The customer's plan.
     Plan,
+    /// The customer's region.
     Region,
     /// Hour of the day, 0-23.
     Hour,
+    /// A calendar day in the zone, `2026-11-25`.
     Day,
     /// The Monday a week starts on.
     Week,
+    /// A calendar month in the zone, `2026-11`.
     Month,
     /// 1 (Monday) to 7 (Sunday), shown as a name.
     Weekday,
     /// An hour of a day, `2026-11-25 10:00` (trends per hour).
     Hourly,
+    /// A call's or SMS's direction, `out` or `in`.
     Direction,
+    /// A call's status (`answered`, `busy`, ...).
     Status,
 }
 
 impl Key {
+    /// The key a `per` word names; `None` for a word that is no key. `hour` is the hour of the
+    /// day, never [`Key::Hourly`].
     pub fn parse(name: &str) -> Option<Key> {
         Some(match name {
             "customer" => Key::Customer,
@@ -74,6 +85,7 @@ impl Key {
         })
     }
 
+    /// The key's column name.
     pub fn name(self) -> &'static str {
         match self {
             Key::Customer => "customer",
@@ -90,6 +102,7 @@ impl Key {
         }
     }
 
+    /// Whether the key is a piece of the record's time (hour, day, week, ...), in the zone.
     pub fn is_time(self) -> bool {
         matches!(
             self,
@@ -102,6 +115,8 @@ impl Key {
         matches!(self, Key::Direction | Key::Status)
     }
 
+    /// Whether the key is a property of the customer (customer, plan, region): the hourly
+    /// network rollup cannot answer it.
     pub fn per_customer(self) -> bool {
         matches!(self, Key::Customer | Key::Plan | Key::Region)
     }
@@ -118,12 +133,16 @@ impl Key {
 /// Where the rows come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Table {
+    /// `network_hourly`: network totals per UTC hour.
     NetworkHourly,
+    /// `customer_daily`: totals per customer per UTC day.
     CustomerDaily,
+    /// The raw tables of records (`calls`, `sms`, `data_sessions`).
     Raw,
 }
 
 impl Table {
+    /// How `explain` names the table, for records of `source`.
     pub fn describe(self, source: Source) -> String {
         match (self, source) {
             (Table::NetworkHourly, _) => "network_hourly rollup".into(),
@@ -139,20 +158,27 @@ impl Table {
 /// One SQL aggregate: atoms per group of keys, over a range, from one or more table parts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Aggregate {
+    /// Which records: calls, SMS, data sessions, or all of them.
     pub source: Source,
+    /// The `where` condition, checked.
     pub filter: Option<Filter>,
+    /// The time range in UTC; an open end is closed at the data's first or last hour.
     pub range: UtcRange,
     /// Group keys: the shown ones first, then hidden ones (a plan, for revenue).
     pub keys: Vec<Key>,
+    /// How many of `keys`, from the front, are shown; the others only split the groups.
     pub shown_keys: usize,
+    /// The additive quantities each group needs, sorted, without repeats.
     pub atoms: Vec<Atom>,
     /// Revenue is asked for: each row needs its plan's prices.
     pub priced: bool,
+    /// The tables that answer the range, each for its part, in time order.
     pub parts: Vec<Part>,
     /// The zone's offsets over the range, for local-time keys.
     pub offsets: Vec<(DateTime<Utc>, i64)>,
     /// Sorting and row count done by the database, when its rows are the final groups.
     pub order: Option<(MeasureDef, Order)>,
+    /// At most this many rows, cut by the database, when its rows are the final groups.
     pub limit: Option<u64>,
     /// Metrics the SQL computes as columns (its rows are the final groups).
     pub pushed: Vec<MeasureDef>,
@@ -161,6 +187,7 @@ pub struct Aggregate {
 /// How the result is drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Style {
+    /// A table of rows.
     Plain,
     /// One row, shown name by name.
     Summary,
@@ -174,15 +201,20 @@ pub enum Style {
 /// A planned query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// The heading shown above the answer (`calls this month`).
     pub title: String,
+    /// The aggregate that gives the answer's rows.
     pub main: Aggregate,
     /// The network summary's distinct active customers, answered from their own best table.
     pub active: Option<Aggregate>,
+    /// The measures shown, one column each after the keys, in order. A sort measure not asked
+    /// for is added at the end.
     pub measures: Vec<MeasureDef>,
     /// Sort by the measure at this index, when the database did not.
     pub sort: Option<(usize, Order)>,
     /// Rows kept after sorting (top N or limit N), when the database did not cut them.
     pub take: Option<u64>,
+    /// How the result is drawn.
     pub style: Style,
     /// Every bucket of a trend, in order, so empty ones show as zero.
     pub buckets: Option<Vec<crate::store::Value>>,

@@ -8,7 +8,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 /// A table and the part of the range it answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Part {
+    /// The table that answers.
     pub table: Table,
+    /// The part of the query's range it answers.
     pub range: UtcRange,
 }
 
@@ -18,11 +20,14 @@ pub struct Needs<'a> {
     pub raw_only: bool,
     /// A customer, plan or region key or filter, distinct customers, or revenue.
     pub per_customer: bool,
+    /// The group keys.
     pub keys: &'a [Key],
     /// The zone's offsets over the range.
     pub offsets: &'a [(DateTime<Utc>, i64)],
 }
 
+/// The tables that answer `range` for `needs`: the coarsest rollup that can answer exactly,
+/// for the whole hours or days inside the range, and the raw rows for the edges.
 pub fn choose(needs: &Needs, range: UtcRange) -> Vec<Part> {
     let time_keys: Vec<Key> = needs.keys.iter().copied().filter(|k| k.is_time()).collect();
     let hour_aligned = needs.offsets.iter().all(|(_, o)| o % 3600 == 0);

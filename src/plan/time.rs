@@ -8,15 +8,19 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeDelta, Time
 /// A half-open range of instants, `start <= t < end`; None is unbounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct UtcRange {
+    /// The first instant in the range; `None` for no lower bound.
     pub start: Option<DateTime<Utc>>,
+    /// The first instant after the range; `None` for no upper bound.
     pub end: Option<DateTime<Utc>>,
 }
 
 impl UtcRange {
+    /// The range of all time.
     pub fn all() -> UtcRange {
         UtcRange::default()
     }
 
+    /// Whether no instant is in the range (its end is not after its start).
     pub fn is_empty(&self) -> bool {
         matches!((self.start, self.end), (Some(a), Some(b)) if a >= b)
     }

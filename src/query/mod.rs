@@ -15,19 +15,26 @@ use std::sync::{Arc, OnceLock};
 /// What a statement gives back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
+    /// The answer's rows, with their columns and title.
     Table(ResultSet),
     /// `explain`: how the query would be answered.
     Explain(String),
 }
 
+/// Why a statement could not be answered.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum QueryError {
+    /// The text is not a statement of the language (or ends too soon).
     #[error("{}", .0.diagnostic)]
     Syntax(ParseError),
+    /// The statement cannot be answered as written: an unknown measure, field or customer, a
+    /// clause its head does not take, an empty range, more values than the database takes.
     #[error("{0}")]
     Plan(Diagnostic),
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A metric failed while it was evaluated.
     #[error(transparent)]
     Metric(#[from] MetricError),
 }

@@ -12,8 +12,11 @@ use std::collections::{BTreeMap, HashMap};
 /// Prices of a plan: per minute, per SMS, per MB.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Prices {
+    /// Price of a minute of outgoing calls.
     pub minute: f64,
+    /// Price of an outgoing SMS.
     pub sms: f64,
+    /// Price of a megabyte (10^6 bytes) of data, up and down together.
     pub mb: f64,
 }
 
@@ -147,12 +150,12 @@ fn measure_value(
     })
 }
 
-/// The value of a measure for a group, scaled, unrounded; None for no value (an average of
-/// nothing, a metric's division by zero).
 /// Metric values of the group at hand, by name: a metric read by several others is evaluated
 /// once per group.
 type Memo = HashMap<String, Option<f64>>;
 
+/// The value of a measure for a group, scaled, unrounded; None for no value (an average of
+/// nothing, a metric's division by zero).
 fn number(
     m: &MeasureDef,
     g: &Group,

@@ -9,13 +9,17 @@ use crate::store::Value;
 
 pub use crate::plan::Kind;
 
+/// One column of an answer: its name and what its values are.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
+    /// The column's name, as a header and in csv and json: `day`, `minutes`, `avg(duration)`.
     pub name: String,
+    /// What its values are, which decides how they are shown.
     pub kind: Kind,
 }
 
 impl Column {
+    /// A column named `name` holding values of `kind`.
     pub fn new(name: impl Into<String>, kind: Kind) -> Column {
         Column {
             name: name.into(),
@@ -29,6 +33,7 @@ impl Column {
 pub struct ResultSet {
     /// A heading for people ("Network summary, 2026-11-01 to 2026-11-25 (UTC)").
     pub title: Option<String>,
+    /// The columns, in order: the group keys, then the measures.
     pub columns: Vec<Column>,
     /// Each row has one value per column: `Int` or `Float` for numbers, `Text` for text and
     /// decorations, `Null` where there is nothing.
@@ -38,6 +43,7 @@ pub struct ResultSet {
 }
 
 impl ResultSet {
+    /// The position of the column named `name`, if there is one.
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
     }

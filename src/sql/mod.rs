@@ -3,7 +3,7 @@
 
 mod parts;
 
-pub use parts::Frag;
+use parts::Frag;
 
 use crate::parse::ast::Order;
 use crate::plan::{Aggregate, Atom, Compute, Key, MeasureDef};
@@ -13,21 +13,31 @@ use parts::part_select;
 /// What each result column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
+    /// A group key: the subscriber key or plan name for a shown customer or plan key, an id for
+    /// a hidden one, else the key's value (`2026-11-25`, `out`).
     Key(Key),
     /// The id of the plan whose prices the row's revenue uses.
     PricePlan,
+    /// An atom's sum (or count, minimum, maximum) over the group.
     Atom(Atom),
     /// The value of the metric `agg.pushed[i]`, computed by the database.
     Metric(usize),
 }
 
+/// An aggregate as SQL for one dialect: the text, its bind parameters, and what each result
+/// column holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SqlQuery {
+    /// The `SELECT` statement, with `?` for each parameter.
     pub sql: String,
+    /// The bind parameters, in order.
     pub params: Vec<Value>,
+    /// What each result column holds, in `SELECT` order.
     pub columns: Vec<Column>,
 }
 
+/// The aggregate as one `SELECT` for dialect `d`: the table parts, added up per group when
+/// there are several, then labelled, sorted and cut. User values are only ever bind parameters.
 pub fn build(agg: &Aggregate, d: &dyn Dialect) -> SqlQuery {
     let inner = merged(agg, d);
     let mut f = Frag::default();

@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 /// SQL text with its bind parameters, in order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Frag {
+    /// The SQL text, with a `?` for each parameter.
     pub sql: String,
+    /// The bind parameters, in the order of their `?`s.
     pub params: Vec<Value>,
 }
 

@@ -9,6 +9,7 @@ pub trait Conn {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
     /// Runs an INSERT of one row; returns the id the database gave it.
     fn insert(&mut self, sql: &str, params: &[Value]) -> Result<i64, DbError>;
+    /// Runs a query; returns its rows, with values normalised the same on both backends.
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Rows, DbError>;
     /// Loads rows into `columns` of `table` by the backend's bulk path, in one statement;
     /// `write` puts every row into the sink it is given. The path may skip rows (a duplicate
@@ -73,7 +74,9 @@ impl RowSink for ValueRows {
 /// What a bulk load did: rows stored and warnings raised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Loaded {
+    /// Rows the load stored.
     pub rows: u64,
+    /// Warnings the database raised (a value truncated or adjusted).
     pub warnings: u64,
 }
 
@@ -86,7 +89,9 @@ impl Loaded {
 
 /// A backend: a source of connections and the SQL dialect they speak.
 pub trait Backend: Send + Sync {
+    /// The SQL dialect this backend's connections speak.
     fn dialect(&self) -> &'static dyn Dialect;
+    /// A connection: one from the pool (MySQL) or the shared handle (SQLite).
     fn conn(&self) -> Result<Box<dyn Conn + '_>, DbError>;
     /// Stops the statement running on another thread (Ctrl-C in the shell).
     fn cancel_running(&self) -> Result<(), DbError>;
@@ -99,7 +104,9 @@ pub enum DbError {
     /// The server cannot be reached or refused us: nothing else will work.
     #[error("cannot connect to {target}: {reason}")]
     Unreachable {
+        /// What could not be reached, in words: `MySQL at db:3306`, `the SQLite file ...`.
         target: String,
+        /// Why, as the driver said it.
         #[source]
         reason: Reason,
     },
@@ -122,6 +129,7 @@ pub enum DbError {
     /// The statement was cancelled at the user's request.
     #[error("query cancelled")]
     Cancelled,
+    /// Any other database failure (a syntax error, a bad value); not retried.
     #[error("database error: {0}")]
     Sql(#[source] Reason),
 }
@@ -154,6 +162,7 @@ impl Reason {
         }
     }
 
+    /// The reason in words.
     pub fn as_str(&self) -> &str {
         &self.text
     }

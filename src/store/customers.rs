@@ -45,16 +45,22 @@ fn like_escaped(text: &str) -> String {
     out
 }
 
-/// Which customers `list_customers` returns.
+/// Which customers [`Store::customers`] returns; every condition given must hold.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
+    /// Only customers on the plan of this name.
     pub plan: Option<String>,
+    /// Only customers in this region, exactly as stored.
     pub region: Option<String>,
+    /// Only customers in this account state.
     pub status: Option<CustomerStatus>,
+    /// At most this many customers.
     pub limit: Option<usize>,
 }
 
 impl Store {
+    /// Adds a customer and returns it as stored. Refused when the key is taken; the plan, if
+    /// given, must exist.
     pub fn add_customer(&self, new: &NewCustomer) -> Result<Customer, StoreError> {
         let created = sql_time(new.created_at.unwrap_or_else(Utc::now));
         self.write(|conn| {
@@ -124,6 +130,7 @@ impl Store {
         })
     }
 
+    /// The customer with this key, if there is one.
     pub fn customer(&self, key: &SubscriberKey) -> Result<Option<Customer>, StoreError> {
         let rows = self.read(|conn| {
             Ok(conn.query(
@@ -134,6 +141,7 @@ impl Store {
         rows.rows.first().map(|r| customer_from_row(r)).transpose()
     }
 
+    /// The customers that pass `filter`, by subscriber key.
     pub fn customers(&self, filter: &CustomerFilter) -> Result<Vec<Customer>, StoreError> {
         let mut conditions = Vec::new();
         let mut params: Vec<Value> = Vec::new();
@@ -196,6 +204,8 @@ impl Store {
         rows.rows.iter().map(|r| customer_from_row(r)).collect()
     }
 
+    /// Changes a customer and returns it as stored. Refused when nothing is to change or the new
+    /// key is taken; a new plan must exist.
     pub fn update_customer(
         &self,
         key: &SubscriberKey,

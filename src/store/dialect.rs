@@ -11,8 +11,11 @@ pub enum ColumnType {
     StableId,
     /// A reference to an `Id` column.
     Ref,
+    /// A 32-bit integer.
     Int,
+    /// A 64-bit integer (counters, byte sums).
     BigInt,
+    /// Text of at most this many characters.
     Text(u16),
     /// A UTC time to the second.
     DateTime,
@@ -23,14 +26,18 @@ pub enum ColumnType {
     Money,
 }
 
+/// The SQL of one database product: how it names types, quotes names, locks, upserts and
+/// does date arithmetic. Implemented by [`MySql`] and [`Sqlite`].
 pub trait Dialect: Send + Sync {
     /// `mysql` or `sqlite`.
     fn name(&self) -> &'static str;
 
+    /// `ident` quoted as a name (a column, a table), whatever it holds.
     fn quote(&self, ident: &str) -> String {
         format!("\"{}\"", ident.replace('"', "\"\""))
     }
 
+    /// The column type as this dialect writes it in `CREATE TABLE`.
     fn column_type(&self, ty: ColumnType) -> String;
 
     /// Appended to `CREATE TABLE (...)`.
@@ -174,7 +181,9 @@ pub fn upsert_add_from(
 pub struct SchemaLock {
     /// Returns one row whose first value is 1 on success, or no row at all.
     pub acquire: &'static str,
+    /// Releases the lock after the migration succeeded.
     pub release_ok: &'static str,
+    /// Releases the lock after the migration failed.
     pub release_err: &'static str,
 }
 
@@ -188,7 +197,9 @@ pub fn placeholders(columns: usize, rows: usize) -> String {
 /// `INSERT ... RETURNING`, and they name their binary collation without trailing-space padding
 /// differently.
 pub struct MySql {
+    /// Whether the server has `INSERT ... RETURNING` (MariaDB 10.5+).
     pub returning: bool,
+    /// Appended to `CREATE TABLE (...)`: engine, character set and collation.
     pub table_options: &'static str,
 }
 
@@ -198,6 +209,8 @@ pub static MARIADB: MySql = MySql {
     returning: true,
     table_options: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin",
 };
+/// Oracle MySQL 8: no `RETURNING`; its `utf8mb4_0900_bin` collation compares without padding,
+/// as [`MARIADB`]'s does.
 pub static MYSQL: MySql = MySql {
     returning: false,
     table_options: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_bin",
@@ -335,6 +348,7 @@ impl Dialect for MySql {
     }
 }
 
+/// SQLite: a file or in-memory database, one writer at a time.
 pub struct Sqlite;
 
 impl Dialect for Sqlite {

@@ -86,6 +86,7 @@ impl Store {
         }
     }
 
+    /// Brings the schema to the current version; a no-op when it already is.
     pub fn migrate(&self) -> Result<MigrationReport, StoreError> {
         let dialect = self.dialect();
         self.retrying(|| {
@@ -94,10 +95,12 @@ impl Store {
         })
     }
 
+    /// The SQL dialect of this store's backend.
     pub fn dialect(&self) -> &'static dyn Dialect {
         self.backend.dialect()
     }
 
+    /// The database this store was opened on.
     pub fn url(&self) -> &DbUrl {
         &self.url
     }

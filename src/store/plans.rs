@@ -29,6 +29,7 @@ pub(super) fn plan_id(conn: &mut dyn Conn, name: &str) -> Result<i64, StoreError
 }
 
 impl Store {
+    /// Adds a plan and returns it with its id; refused when the name is taken.
     pub fn add_plan(&self, plan: &NewPlan) -> Result<Plan, StoreError> {
         let params = [
             plan.name.as_str().into(),
@@ -59,12 +60,14 @@ impl Store {
         })
     }
 
+    /// Every plan, by name.
     pub fn plans(&self) -> Result<Vec<Plan>, StoreError> {
         let rows =
             self.read(|conn| Ok(conn.query(&format!("{SELECT_PLAN} ORDER BY name"), &[])?))?;
         Ok(rows.rows.iter().map(|r| plan_from_row(r)).collect())
     }
 
+    /// The plan of this name, if there is one.
     pub fn plan(&self, name: &str) -> Result<Option<Plan>, StoreError> {
         let rows = self.read(|conn| {
             Ok(conn.query(&format!("{SELECT_PLAN} WHERE name = ?"), &[name.into()])?)
@@ -72,6 +75,7 @@ impl Store {
         Ok(rows.rows.first().map(|r| plan_from_row(r)))
     }
 
+    /// Changes a plan's prices and returns it as stored; refused when nothing is to change.
     pub fn update_plan(&self, name: &str, changes: &PlanChanges) -> Result<Plan, StoreError> {
         let fields = [
             ("price_per_minute", changes.per_minute),

@@ -14,17 +14,29 @@ pub struct Counters(pub [i64; 12]);
 
 /// Positions in [`Counters`], named.
 pub mod at {
+    /// Records of every kind.
     pub const RECORDS: usize = 0;
+    /// Outgoing calls.
     pub const CALLS_OUT: usize = 1;
+    /// Incoming calls.
     pub const CALLS_IN: usize = 2;
+    /// Answered calls, both directions.
     pub const CALLS_ANSWERED: usize = 3;
+    /// Seconds of outgoing calls.
     pub const SECONDS_OUT: usize = 4;
+    /// Seconds of incoming calls.
     pub const SECONDS_IN: usize = 5;
+    /// Outgoing SMS.
     pub const SMS_OUT: usize = 6;
+    /// Incoming SMS.
     pub const SMS_IN: usize = 7;
+    /// Data sessions.
     pub const DATA_SESSIONS: usize = 8;
+    /// Seconds of data sessions.
     pub const DATA_SECONDS: usize = 9;
+    /// Bytes sent by customers.
     pub const BYTES_UP: usize = 10;
+    /// Bytes received by customers.
     pub const BYTES_DOWN: usize = 11;
 }
 
@@ -58,6 +70,7 @@ impl Counters {
         Counters(c)
     }
 
+    /// Adds `other` times `sign`: 1 to add, -1 to subtract.
     pub fn add(&mut self, other: &Counters, sign: i64) {
         for (a, b) in self.0.iter_mut().zip(other.0) {
             *a += sign * b;
@@ -73,6 +86,7 @@ impl Counters {
         Counters(c)
     }
 
+    /// The counter at `index`, one of the [`at`] positions.
     pub fn get(&self, index: usize) -> i64 {
         self.0[index]
     }

@@ -7,6 +7,7 @@ use super::{Store, StoreError, Value};
 /// Network or customer totals over all time.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Totals {
+    /// Sums of every usage counter.
     pub counters: Counters,
     /// Customers with at least one record.
     pub active_customers: i64,

@@ -6,13 +6,18 @@ use std::fmt;
 /// MySQL `DECIMAL` sum and an SQLite integer sum compare equal.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// SQL `NULL`.
     Null,
+    /// A whole number (counts, ids, seconds, bytes).
     Int(i64),
+    /// A floating-point number (averages, ratios, prices read back from SQLite).
     Float(f64),
+    /// Text (keys, names, times as `2026-11-25 10:15:00`).
     Text(String),
 }
 
 impl Value {
+    /// The value as a whole number: an integer, a float without a fraction, or text that parses as one.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Value::Int(i) => Some(*i),
@@ -22,6 +27,7 @@ impl Value {
         }
     }
 
+    /// The value as a float: a number, or text that parses as one; `None` for `NULL`.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Int(i) => Some(*i as f64),
@@ -31,6 +37,7 @@ impl Value {
         }
     }
 
+    /// The text of a `Text` value; `None` for any other kind.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Text(t) => Some(t),
@@ -38,6 +45,7 @@ impl Value {
         }
     }
 
+    /// Whether the value is `NULL`.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
@@ -105,7 +113,9 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 /// A query result: column names and rows of values.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rows {
+    /// The column names, in `SELECT` order.
     pub columns: Vec<String>,
+    /// The rows, each with one value per column.
     pub rows: Vec<Vec<Value>>,
 }
 

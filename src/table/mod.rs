@@ -25,6 +25,7 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, the default first.
     pub const ALL: &[Format] = &[
         Format::Table,
         Format::Vertical,
@@ -42,6 +43,7 @@ impl Format {
             .find(|f| f.name().eq_ignore_ascii_case(name))
     }
 
+    /// The format's name, as `.format` and `--format` take it.
     pub fn name(self) -> &'static str {
         match self {
             Format::Table => "table",
@@ -58,6 +60,7 @@ impl Format {
     }
 }
 
+/// How [`render`] draws an answer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
     /// Show at most this many rows in the formats for people; csv and json always carry all.

@@ -6,16 +6,27 @@ use super::{Field, Source};
 /// A field a `where` condition names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FilterField {
+    /// `direction`: `out` or `in` (calls, SMS).
     Direction,
+    /// `status`: how a call ended (calls).
     Status,
+    /// `duration`: seconds (calls, data sessions).
     Duration,
+    /// `other`: the other party's number (calls, SMS).
     Other,
+    /// `cell`: the cell id (calls, data sessions).
     Cell,
+    /// `up`: bytes sent (data sessions).
     Up,
+    /// `down`: bytes received (data sessions).
     Down,
+    /// `bytes`: bytes up and down together (data sessions).
     Bytes,
+    /// `customer`: the subscriber key (every source).
     Customer,
+    /// `plan`: the customer's plan name (every source).
     Plan,
+    /// `region`: the customer's region (every source).
     Region,
 }
 
@@ -40,8 +51,11 @@ impl FilterField {
 /// One `where` field.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FieldWord {
+    /// The word a query writes: `duration`, `other`.
     pub name: &'static str,
+    /// The field it names.
     pub field: FilterField,
+    /// The sources whose records have it.
     pub sources: &'static [Source],
     /// The values it takes, for `.help` and the docs.
     pub values: &'static str,
@@ -124,8 +138,11 @@ pub const FIELDS: &[FieldWord] = &[
 /// A numeric field the functions read, on one source.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NumericField {
+    /// The word a query writes inside the function: `duration`, `bytes`.
     pub name: &'static str,
+    /// The source whose records have it.
     pub source: Source,
+    /// The stored quantity it reads.
     pub field: Field,
 }
 
@@ -161,8 +178,11 @@ pub const NUMERIC: &[NumericField] = &[
 /// What `per` groups by.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Dimension {
+    /// The word after `per`: `day`, `plan`.
     pub name: &'static str,
+    /// The sources that can be grouped by it.
     pub sources: &'static [Source],
+    /// What a group's value is, for `.help` and the docs.
     pub meaning: &'static str,
 }
 

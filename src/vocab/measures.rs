@@ -6,21 +6,33 @@ use super::{Kind, Source};
 /// results from several tables add up and both backends return the same integers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Atom {
+    /// Outgoing calls.
     CallsOut,
+    /// Incoming calls.
     CallsIn,
+    /// Answered calls, both directions.
     Answered,
+    /// Seconds of outgoing calls.
     SecondsOut,
+    /// Seconds of incoming calls.
     SecondsIn,
+    /// Outgoing SMS.
     SmsOut,
+    /// Incoming SMS.
     SmsIn,
+    /// Data sessions.
     Sessions,
+    /// Seconds of data sessions.
     DataSeconds,
+    /// Bytes sent by customers.
     BytesUp,
+    /// Bytes received by customers.
     BytesDown,
     /// Distinct customers: not additive, so never summed across groups.
     Customers,
-    /// Smallest / largest value of a record field (raw rows only).
+    /// Smallest value of a record field (raw rows only).
     Min(Field),
+    /// Largest value of a record field (raw rows only).
     Max(Field),
 }
 
@@ -34,10 +46,15 @@ impl Atom {
 /// Numeric fields of records, the arguments of `sum` `avg` `min` `max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {
+    /// A call's duration, in seconds.
     CallDuration,
+    /// A data session's duration, in seconds.
     DataDuration,
+    /// Bytes a data session sent.
     Up,
+    /// Bytes a data session received.
     Down,
+    /// Bytes a data session sent and received.
     Bytes,
 }
 
@@ -92,12 +109,17 @@ pub enum How {
 /// One built-in measure.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MeasureWord {
+    /// The word a query writes: `minutes`, `data_mb`.
     pub name: &'static str,
     /// The atoms it reads from each kind of record; none: not a measure of that source.
     pub calls: &'static [Atom],
+    /// The atoms it reads from SMS; empty: not a measure of SMS.
     pub sms: &'static [Atom],
+    /// The atoms it reads from data sessions; empty: not a measure of data.
     pub data: &'static [Atom],
+    /// How its value comes from the atoms.
     pub how: How,
+    /// How its value is shown.
     pub kind: Kind,
     /// What the atoms' sum is divided by: 60 for minutes, 10^6 for MB.
     pub scale: f64,

@@ -18,8 +18,11 @@ pub use measures::{Atom, Field, How, MEASURES, MeasureWord};
 /// What a query reads: one kind of record, or all three per customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {
+    /// Voice calls.
     Calls,
+    /// Text messages.
     Sms,
+    /// Data sessions.
     Data,
     /// All three, per customer.
     Usage,

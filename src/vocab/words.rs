@@ -46,6 +46,7 @@ pub const RANGES: &[&str] = &[
     "this",
 ];
 
+/// The words that name a source, as heads of a query.
 pub const SOURCES: &[&str] = &["calls", "sms", "data", "usage"];
 
 /// The names of a table of the vocabulary, made once.
@@ -86,9 +87,11 @@ pub fn fields() -> &'static [&'static str] {
 /// Functions of a numeric field.
 pub const FUNCTIONS: &[&str] = &["sum", "avg", "min", "max"];
 
-/// Units of `last N ...` and the buckets of `trend ... per`.
+/// Units of `last N ...`, plural.
 pub const UNITS: &[&str] = &["hours", "days", "weeks", "months"];
+/// The buckets of `trend ... per`; also the singular units of `last N ...`.
 pub const BUCKETS: &[&str] = &["hour", "day", "week", "month"];
+/// What `this` may be followed by: `this week`, `this month`, `this year`.
 pub const THIS: &[&str] = &["week", "month", "year"];
 
 /// Every keyword, for "did you mean" and for telling keys from keywords.

@@ -9,14 +9,23 @@ use crate::store::StoreError;
 /// Fields to correct on a stored record, as typed; `None` keeps the stored value.
 #[derive(Debug, Clone, Default)]
 pub struct RecordChanges {
+    /// A new subscriber key; the customer must exist. Any kind.
     pub customer: Option<String>,
+    /// `out` or `in`. Calls and SMS.
     pub direction: Option<String>,
+    /// The other party's phone number. Calls and SMS.
     pub other: Option<String>,
+    /// A new time (start of a call or session, or when an SMS was sent). Any kind.
     pub at: Option<String>,
+    /// A new duration (`3m20s`). Calls and data sessions.
     pub duration: Option<String>,
+    /// A new call status. Calls only.
     pub status: Option<String>,
+    /// A new cell id; empty text clears it. Calls and data sessions.
     pub cell: Option<String>,
+    /// Bytes sent (`12MB`). Data sessions only.
     pub up: Option<String>,
+    /// Bytes received (`340MB`). Data sessions only.
     pub down: Option<String>,
 }
 

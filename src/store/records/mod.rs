@@ -102,7 +102,9 @@ fn row_params(rows: &[(i64, &Record)]) -> Vec<Value> {
 /// What happened to a batch: each record was inserted, already there, or refused.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct BatchOutcome {
+    /// Records stored.
     pub inserted: usize,
+    /// Records skipped because their source key was already stored or came earlier in the batch.
     pub duplicates: usize,
     /// Refused records by their index in the batch (an unknown customer).
     pub rejected: Vec<(usize, StoreError)>,
@@ -111,7 +113,9 @@ pub struct BatchOutcome {
 /// A record as stored, with its id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRecord {
+    /// The record's id in its kind's table (ids of calls, SMS and data sessions overlap).
     pub id: i64,
+    /// The record itself.
     pub record: Record,
 }
 
@@ -218,6 +222,7 @@ impl Store {
         })
     }
 
+    /// The record of this kind and id, if there is one.
     pub fn record(&self, kind: RecordKind, id: i64) -> Result<Option<StoredRecord>, StoreError> {
         self.read(|conn| load_record(conn, kind, id))
     }

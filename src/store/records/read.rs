@@ -104,12 +104,16 @@ fn record_from_row(kind: RecordKind, row: &[Value]) -> Result<StoredRecord, Stor
 /// How many records of each kind a customer deletion removed (or would remove).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeleteCounts {
+    /// Calls.
     pub calls: usize,
+    /// SMS.
     pub sms: usize,
+    /// Data sessions.
     pub data: usize,
 }
 
 impl DeleteCounts {
+    /// Counts `records` by kind.
     pub fn of(records: &[Record]) -> DeleteCounts {
         let count = |k: RecordKind| records.iter().filter(|r| r.kind() == k).count();
         DeleteCounts {
@@ -119,6 +123,7 @@ impl DeleteCounts {
         }
     }
 
+    /// Records of every kind.
     pub fn total(&self) -> usize {
         self.calls + self.sms + self.data
     }

@@ -10,11 +10,15 @@ use crate::model::sql_time;
 /// One step of the schema's history. A step cut short by a crash (MySQL cannot roll DDL back)
 /// completes when it runs again.
 pub struct Migration {
+    /// The version the database has once this step is applied; one more than the step before.
     pub version: u32,
+    /// What the step changes, in words, as `tally migrate` reports it.
     pub description: &'static str,
+    /// Runs the step on a connection inside the migration's transaction and lock.
     pub apply: fn(&mut dyn Conn, &dyn Dialect) -> Result<(), StoreError>,
 }
 
+/// Every step of the schema's history, oldest first.
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -47,8 +51,11 @@ fn create_newest(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError>
 /// What `migrate` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationReport {
+    /// The version the database had before.
     pub from: u32,
+    /// The version it has now.
     pub to: u32,
+    /// The steps applied, as (version, description), oldest first; empty when already current.
     pub applied: Vec<(u32, &'static str)>,
 }
 

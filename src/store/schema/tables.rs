@@ -3,9 +3,13 @@
 
 use crate::store::dialect::{ColumnType, ColumnType::*, Dialect};
 
+/// One column of a table.
 pub struct Column {
+    /// The column's name.
     pub name: &'static str,
+    /// The column's type, as the schema means it.
     pub ty: ColumnType,
+    /// Whether the column is `NOT NULL`.
     pub not_null: bool,
     /// A constant default, written as SQL.
     pub default: Option<&'static str>,
@@ -40,24 +44,34 @@ const fn zero(name: &'static str) -> Column {
 
 /// `FOREIGN KEY (column) REFERENCES table (id)`, under a name.
 pub struct ForeignKey {
+    /// The constraint's name.
     pub name: &'static str,
+    /// The column that refers.
     pub column: &'static str,
+    /// The table referred to, by its `id`.
     pub references: &'static str,
 }
 
+/// One table, declared once for both dialects.
 pub struct Table {
+    /// The table's name.
     pub name: &'static str,
+    /// Its columns, in order.
     pub columns: Vec<Column>,
     /// Empty when a column has type `Id`.
     pub primary_key: &'static [&'static str],
+    /// Unique constraints: (name, columns).
     pub unique: &'static [(&'static str, &'static [&'static str])],
+    /// Plain indexes: (name, columns).
     pub indexes: &'static [(&'static str, &'static [&'static str])],
+    /// `CHECK` conditions, written as SQL.
     pub checks: &'static [&'static str],
     /// Rows that may not outlive the row they refer to (a record and its customer).
     pub foreign_keys: &'static [ForeignKey],
 }
 
 impl Table {
+    /// `CREATE TABLE IF NOT EXISTS` for this table in dialect `d`, indexes apart.
     pub fn create_sql(&self, d: &dyn Dialect) -> String {
         self.create_sql_named(d, self.name)
     }
@@ -102,6 +116,7 @@ impl Table {
         self.columns.iter().map(|c| c.name).collect()
     }
 
+    /// `CREATE INDEX IF NOT EXISTS` for each of its indexes.
     pub fn index_sql(&self) -> Vec<String> {
         self.indexes
             .iter()
@@ -140,6 +155,7 @@ fn with_counters(mut columns: Vec<Column>) -> Vec<Column> {
 }
 
 impl ForeignKey {
+    /// The constraint as written inside `CREATE TABLE`.
     pub fn sql(&self) -> String {
         format!(
             "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} (id)",
@@ -174,6 +190,7 @@ pub fn all() -> [Table; 8] {
     ]
 }
 
+/// Which migrations have run: one row per version, with when and what.
 pub fn schema_version() -> Table {
     Table {
         name: "schema_version",
@@ -190,6 +207,7 @@ pub fn schema_version() -> Table {
     }
 }
 
+/// Tariff plans and their prices.
 pub fn plans() -> Table {
     Table {
         name: "plans",
@@ -221,6 +239,7 @@ pub fn plans() -> Table {
     }
 }
 
+/// Customers: key, name, plan, region, account state.
 pub fn customers() -> Table {
     Table {
         name: "customers",
@@ -250,6 +269,7 @@ pub fn customers() -> Table {
     }
 }
 
+/// Raw call records.
 pub fn calls() -> Table {
     Table {
         name: "calls",
@@ -277,6 +297,7 @@ pub fn calls() -> Table {
     }
 }
 
+/// Raw SMS records.
 pub fn sms() -> Table {
     Table {
         name: "sms",
@@ -299,6 +320,7 @@ pub fn sms() -> Table {
     }
 }
 
+/// Raw data-session records.
 pub fn data_sessions() -> Table {
     Table {
         name: "data_sessions",
