@@ -143,5 +143,9 @@ fn every_module_names_only_lower_layers() {
         }
     }
     assert!(uses.len() >= 20, "{uses:?}");
-    assert!(wrong.is_empty(), "dependencies against the layers:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "dependencies against the layers:\n{}",
+        wrong.join("\n")
+    );
 }

@@ -219,7 +219,7 @@ fn describe(plan: &Plan, store: &Store) -> String {
         out.push_str(&format!(
             "SQL ({}), parameters inlined, to paste into the {} client:\n  {}\n",
             d.name(),
-            d.name(),
+            d.client(),
             inlined(&q.sql, &q.params, d)
         ));
         out.push_str(&format!(

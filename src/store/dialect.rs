@@ -32,6 +32,9 @@ pub trait Dialect: Send + Sync {
     /// `mysql` or `sqlite`.
     fn name(&self) -> &'static str;
 
+    /// The database's own command-line client, where `explain`'s SQL can be pasted.
+    fn client(&self) -> &'static str;
+
     /// `ident` quoted as a name (a column, a table), whatever it holds.
     fn quote(&self, ident: &str) -> String {
         format!("\"{}\"", ident.replace('"', "\"\""))
@@ -221,6 +224,10 @@ impl Dialect for MySql {
         "mysql"
     }
 
+    fn client(&self) -> &'static str {
+        "mysql"
+    }
+
     fn quote(&self, ident: &str) -> String {
         format!("`{}`", ident.replace('`', "``"))
     }
@@ -354,6 +361,10 @@ pub struct Sqlite;
 impl Dialect for Sqlite {
     fn name(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn client(&self) -> &'static str {
+        "sqlite3"
     }
 
     fn column_type(&self, ty: ColumnType) -> String {
