@@ -254,7 +254,7 @@ fn a_runaway_report_is_stopped_and_ctrl_c_stops_one_at_once() {
     let out = tally(&["--db", &db.url, "run", script.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("spin.rhai:2: stopped after"),
+        stderr(&out).contains("spin.rhai:2:") && stderr(&out).contains(": stopped after"),
         "{}",
         stderr(&out)
     );

@@ -398,13 +398,21 @@ fn a_failing_script_exits_non_zero_with_file_and_line() {
             &[],
         );
         assert_eq!(code, Some(1));
+        // The line and column, the line and a caret under the spot.
         assert!(
-            err.starts_with(&format!("{d}/zero.rhai:3: Division by zero")),
+            err.starts_with(&format!(
+                "{d}/zero.rhai:3:11: Division by zero: 1 / 0\n  let b = a / 0;\n            ^"
+            )),
             "{err}"
         );
         let (code, err) = failing(&db, dir.path(), "syntax.rhai", "let a = ;\n", &[]);
         assert_eq!(code, Some(1));
-        assert!(err.starts_with(&format!("{d}/syntax.rhai:1: ")), "{err}");
+        assert!(
+            err.starts_with(&format!(
+                "{d}/syntax.rhai:1:9: Unexpected ';'\n  let a = ;\n          ^"
+            )),
+            "{err}"
+        );
         let (code, err) = failing(
             &db,
             dir.path(),

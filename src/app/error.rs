@@ -98,16 +98,35 @@ pub struct ReportError {
     pub line: usize,
     /// What went wrong, as the script or tally said it.
     pub message: String,
+    /// Where on the line, when known: the column (from 1) and the line's text, shown with a
+    /// caret under the spot.
+    pub spot: Option<(usize, String)>,
 }
 
 impl std::error::Error for ReportError {}
 
 impl std::fmt::Display for ReportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line > 0 {
-            write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
-        } else {
-            write!(f, "{}: {}", self.file.display(), self.message)
+        match &self.spot {
+            // A message of several lines (a query's own caret) is shown as it is.
+            Some((column, text)) if self.line > 0 && !self.message.contains('\n') => {
+                let start: usize = text
+                    .chars()
+                    .take(column.saturating_sub(1))
+                    .map(char::len_utf8)
+                    .sum();
+                let width = text[start..].chars().next().map_or(0, char::len_utf8);
+                let shown = Diagnostic::new(
+                    crate::diag::Span::new(start, start + width),
+                    self.message.clone(),
+                )
+                .render_from(text, Some(&self.file), self.line, 1);
+                f.write_str(shown.trim_end())
+            }
+            _ if self.line > 0 => {
+                write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+            }
+            _ => write!(f, "{}: {}", self.file.display(), self.message),
         }
     }
 }
@@ -119,7 +138,17 @@ impl ReportError {
             file: file.to_path_buf(),
             line,
             message: message.into(),
+            spot: None,
         }
+    }
+
+    /// The same failure pointed at `column` of its line in `text` (the whole file).
+    pub fn at_column(mut self, text: &str, column: Option<usize>) -> ReportError {
+        let line = self.line.checked_sub(1).and_then(|i| text.lines().nth(i));
+        if let (Some(column), Some(line)) = (column, line) {
+            self.spot = Some((column, line.to_string()));
+        }
+        self
     }
 }
 

@@ -35,8 +35,9 @@ fn run_in(
             e.position().line().unwrap_or(0),
             e.err_type().to_string(),
         )
+        .at_column(text, e.position().position())
     })?;
-    engine.run_ast(&ast).map_err(|e| failure(path, *e))?;
+    engine.run_ast(&ast).map_err(|e| failure(path, text, *e))?;
     let used = ctx.used.lock().map(|u| u.clone()).unwrap_or_default();
     for (name, _) in params {
         if !used.contains(name) {
@@ -87,7 +88,7 @@ fn limit(engine: &mut Engine) {
 }
 
 /// The error at the line it happened on; a function's error at the line that called it.
-fn failure(path: &Path, mut e: EvalAltResult) -> ReportError {
+fn failure(path: &Path, text: &str, mut e: EvalAltResult) -> ReportError {
     let position = e.take_position();
     let message = match e {
         EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
@@ -97,11 +98,13 @@ fn failure(path: &Path, mut e: EvalAltResult) -> ReportError {
         }
         EvalAltResult::ErrorInFunctionCall(name, _, inner, _) => {
             return ReportError {
-                message: format!("in {name}: {}", failure(path, *inner).message),
+                message: format!("in {name}: {}", failure(path, text, *inner).message),
                 ..ReportError::new(path, position.line().unwrap_or(0), "")
-            };
+            }
+            .at_column(text, position.position());
         }
         other => other.to_string(),
     };
     ReportError::new(path, position.line().unwrap_or(0), message)
+        .at_column(text, position.position())
 }
