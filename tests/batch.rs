@@ -343,3 +343,28 @@ fn a_file_of_one_statement_per_line_and_dot_commands_on_standard_input() {
         );
     }
 }
+
+#[test]
+fn output_to_a_file_takes_a_report_run_by_name_too() {
+    let db = TestDb::new(Backend::Sqlite);
+    demo(&db);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("answers.txt");
+    let script = format!(
+        ".output {}\n.run weekly-top-talkers n=2\n.output\nsummary\n",
+        file.display()
+    );
+    let out = tally(&["--db", &db.url, "-e", &script]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.contains("Top 2 customers by calls"), "{written}");
+    assert!(
+        !stdout(&out).contains("Top 2 customers"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("active_customers"),
+        "back to the screen"
+    );
+}
