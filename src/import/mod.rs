@@ -211,8 +211,9 @@ pub fn import_records(
     };
     let mut cache = BatchMemory::default();
     std::thread::scope(|scope| -> Result<(), ImportError> {
-        // One batch in flight while the next is read: more would only hold memory.
-        let (sender, batches) = mpsc::sync_channel(1);
+        // A rendezvous: the reader fills the next batch while this thread stores one, and
+        // waits for this thread to take it. A batch parked in between would only hold memory.
+        let (sender, batches) = mpsc::sync_channel(0);
         let counter = consumed.clone();
         scope.spawn(move || read_batches(path, opts, counter, &sender));
         let mut stored_through = 0;

@@ -46,7 +46,9 @@ impl SqliteBackend {
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;",
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
-        conn.set_prepared_statement_cache_capacity(64);
+        // Few statements repeat, and an import's multi-row statements (thousands of parameters,
+        // a different one for each batch's last chunk) are large: 64 of them cached held 30 MB.
+        conn.set_prepared_statement_cache_capacity(8);
         let interrupt = conn.get_interrupt_handle();
         Ok(SqliteBackend {
             conn: Mutex::new(conn),
