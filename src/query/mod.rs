@@ -1,5 +1,7 @@
 //! The pipeline: text → tokens → syntax tree → plan → SQL → rows → result set, one call.
 
+mod distinct;
+
 use crate::diag::Diagnostic;
 use crate::metric::{MetricError, Metrics};
 use crate::model::{SubscriberKey, Zone, from_sql_time, sql_time};
@@ -7,7 +9,7 @@ use crate::parse::ast::{Head, Statement};
 use crate::parse::{Params, ParseError, parse_with};
 use crate::plan::{self, Aggregate, Compute, Context, Plan};
 use crate::rows::{Prices, ResultSet, result};
-use crate::store::{Store, StoreError, Value};
+use crate::store::{Rows, Store, StoreError, Value};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -160,15 +162,10 @@ fn within_limits(
 }
 
 fn answer(store: &Store, plan: &Plan, span: crate::diag::Span) -> Result<ResultSet, QueryError> {
-    let d = store.dialect();
-    let main = crate::sql::build(&plan.main, d);
-    within_limits(&main, d, span)?;
-    let rows = store.read(|c| Ok(c.query(&main.sql, &main.params)?))?;
+    let (columns, rows) = aggregate_rows(store, &plan.main, span)?;
     let active = match &plan.active {
         Some(agg) => {
-            let q = crate::sql::build(agg, d);
-            within_limits(&q, d, span)?;
-            let rows = store.read(|c| Ok(c.query(&q.sql, &q.params)?))?;
+            let (_, rows) = aggregate_rows(store, agg, span)?;
             Some(
                 rows.rows
                     .first()
@@ -184,7 +181,38 @@ fn answer(store: &Store, plan: &Plan, span: crate::diag::Span) -> Result<ResultS
     } else {
         HashMap::new()
     };
-    Ok(result(plan, &main.columns, &rows, &prices, active)?)
+    Ok(result(plan, &columns, &rows, &prices, active)?)
+}
+
+/// The rows of one aggregate, and what each column holds: by SQL, with distinct customers from
+/// the bitmaps where they can answer (then appended as the last column of the one row).
+fn aggregate_rows(
+    store: &Store,
+    agg: &Aggregate,
+    span: crate::diag::Span,
+) -> Result<(Vec<crate::sql::Column>, Rows), QueryError> {
+    let d = store.dialect();
+    let Some((rest, ask)) = distinct::split(agg) else {
+        let q = crate::sql::build(agg, d);
+        within_limits(&q, d, span)?;
+        let rows = store.read(|c| Ok(c.query(&q.sql, &q.params)?))?;
+        return Ok((q.columns, rows));
+    };
+    let customers = Value::from(store.distinct_customers(&ask)?);
+    let (mut columns, mut rows) = if rest.atoms.is_empty() {
+        (Vec::new(), Rows::default())
+    } else {
+        let q = crate::sql::build(&rest, d);
+        within_limits(&q, d, span)?;
+        let rows = store.read(|c| Ok(c.query(&q.sql, &q.params)?))?;
+        (q.columns, rows)
+    };
+    columns.push(crate::sql::Column::Atom(crate::plan::Atom::Customers));
+    match rows.rows.first_mut() {
+        Some(row) => row.push(customers),
+        None => rows.rows.push(vec![customers]),
+    }
+    Ok((columns, rows))
 }
 
 fn prices(store: &Store) -> Result<HashMap<i64, Prices>, StoreError> {
@@ -212,6 +240,17 @@ fn describe(plan: &Plan, store: &Store) -> String {
         aggregates.push(("active customers: ", active));
     }
     for (what, agg) in aggregates {
+        let agg = match distinct::split(agg) {
+            Some((rest, ask)) => {
+                out.push_str(&format!("{what}{}", distinct::describe(&ask)));
+                if rest.atoms.is_empty() {
+                    continue;
+                }
+                rest
+            }
+            None => agg.clone(),
+        };
+        let agg = &agg;
         out.push_str(&format!("{what}answered from:\n"));
         out.push_str(&parts(agg));
         let d = store.dialect();

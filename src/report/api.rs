@@ -349,6 +349,7 @@ fn to_dynamic(v: &Value) -> Dynamic {
         Value::Int(i) => Dynamic::from(*i),
         Value::Float(f) => Dynamic::from(*f),
         Value::Text(t) => Dynamic::from(t.clone()),
+        Value::Bytes(b) => Dynamic::from_blob(b.clone()),
     }
 }
 

@@ -35,6 +35,8 @@ pub trait RowSink {
     fn text(&mut self, value: &str);
     fn null(&mut self);
     fn end_row(&mut self);
+    /// Binary data: the sink escapes what its format needs.
+    fn bytes(&mut self, value: &[u8]);
 
     fn value(&mut self, value: &Value) {
         match value {
@@ -42,6 +44,7 @@ pub trait RowSink {
             Value::Int(i) => self.int(*i),
             Value::Float(f) => self.text(&f.to_string()),
             Value::Text(t) => self.text(t),
+            Value::Bytes(b) => self.bytes(b),
         }
     }
 }
@@ -64,6 +67,10 @@ impl RowSink for ValueRows {
 
     fn null(&mut self) {
         self.current.push(Value::Null);
+    }
+
+    fn bytes(&mut self, value: &[u8]) {
+        self.current.push(Value::Bytes(value.to_vec()));
     }
 
     fn end_row(&mut self) {

@@ -21,6 +21,8 @@ pub enum ColumnType {
     DateTime,
     /// A UTC calendar day.
     Date,
+    /// Binary data of up to 16 MB (a bitmap).
+    Blob,
     /// Money per unit: exact decimal where the database has it (6 decimal places, see
     /// `model::Price`).
     Money,
@@ -71,6 +73,7 @@ pub trait Dialect: Send + Sync {
             Value::Int(i) => i.to_string(),
             Value::Float(f) => format!("{f:e}"),
             Value::Text(t) => format!("'{}'", t.replace('\'', "''")),
+            Value::Bytes(_) => format!("X'{value}'"),
         }
     }
 
@@ -103,6 +106,13 @@ pub trait Dialect: Send + Sync {
     /// The end of an `INSERT` that adds `adds` to the existing row with the same `keys`
     /// instead of failing (see [`upsert_add`]).
     fn upsert_tail(&self, table: &str, keys: &[&str], adds: &[&str]) -> String;
+
+    /// The end of an `INSERT` that leaves an existing row with the same `keys` as it is, but
+    /// write-locked (MySQL locks the duplicate row it updates).
+    fn keep_tail(&self, keys: &[&str]) -> String;
+
+    /// The end of an `INSERT` that overwrites `sets` of an existing row with the same `keys`.
+    fn replace_tail(&self, keys: &[&str], sets: &[&str]) -> String;
 
     /// A DATETIME expression moved by a number of seconds (an SQL integer expression).
     fn shift(&self, expr: &str, seconds: &str) -> String;
@@ -246,6 +256,7 @@ impl Dialect for MySql {
             ColumnType::DateTime => "DATETIME".into(),
             ColumnType::Date => "DATE".into(),
             ColumnType::Money => "DECIMAL(16,6)".into(),
+            ColumnType::Blob => "MEDIUMBLOB".into(),
         }
     }
 
@@ -326,6 +337,16 @@ impl Dialect for MySql {
         format!("ON DUPLICATE KEY UPDATE {}", updates.join(", "))
     }
 
+    fn keep_tail(&self, keys: &[&str]) -> String {
+        let first = keys.first().copied().unwrap_or("id");
+        format!("ON DUPLICATE KEY UPDATE {first} = {first}")
+    }
+
+    fn replace_tail(&self, _keys: &[&str], sets: &[&str]) -> String {
+        let updates: Vec<String> = sets.iter().map(|c| format!("{c} = VALUES({c})")).collect();
+        format!("ON DUPLICATE KEY UPDATE {}", updates.join(", "))
+    }
+
     /// A MEMORY table: staged rollup changes live for one statement and never need a disk.
     fn create_staging(&self, name: &str, of: &str) -> String {
         format!(
@@ -371,6 +392,7 @@ impl Dialect for Sqlite {
             ColumnType::Ref | ColumnType::BigInt | ColumnType::Int => "INTEGER".into(),
             ColumnType::Text(_) | ColumnType::DateTime | ColumnType::Date => "TEXT".into(),
             ColumnType::Money => "REAL".into(),
+            ColumnType::Blob => "BLOB".into(),
         }
     }
 
@@ -450,6 +472,19 @@ impl Dialect for Sqlite {
 
     fn select_before_upsert(&self) -> &'static str {
         " WHERE true"
+    }
+
+    fn keep_tail(&self, keys: &[&str]) -> String {
+        format!("ON CONFLICT ({}) DO NOTHING", keys.join(", "))
+    }
+
+    fn replace_tail(&self, keys: &[&str], sets: &[&str]) -> String {
+        let updates: Vec<String> = sets.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+        format!(
+            "ON CONFLICT ({}) DO UPDATE SET {}",
+            keys.join(", "),
+            updates.join(", ")
+        )
     }
 
     fn insert_returning_new(

@@ -1,6 +1,7 @@
 //! Storage: opens MySQL or SQLite, keeps the schema current, and is the one path by which data is
 //! written, so that rollups always equal the raw rows they summarise.
 
+mod active;
 mod conn;
 mod customers;
 pub mod dialect;
@@ -15,6 +16,7 @@ mod sqlite;
 mod totals;
 mod value;
 
+pub use active::DistinctCustomers;
 pub use conn::{Backend, Conn, DbError, Loaded, Reason};
 pub use customers::CustomerFilter;
 pub use dialect::{ColumnType, Dialect};

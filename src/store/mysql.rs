@@ -252,6 +252,7 @@ fn params(values: &[Value]) -> Params {
                 Value::Int(i) => mysql::Value::Int(*i),
                 Value::Float(f) => mysql::Value::Double(*f),
                 Value::Text(t) => mysql::Value::Bytes(t.as_bytes().to_vec()),
+                Value::Bytes(b) => mysql::Value::Bytes(b.clone()),
             })
             .collect(),
     )
@@ -383,8 +384,12 @@ impl RowSink for TabSeparated {
     }
 
     fn text(&mut self, value: &str) {
+        self.bytes(value.as_bytes());
+    }
+
+    fn bytes(&mut self, value: &[u8]) {
         let out = self.field();
-        for &b in value.as_bytes() {
+        for &b in value {
             match b {
                 b'\\' => out.extend_from_slice(b"\\\\"),
                 b'\t' => out.extend_from_slice(b"\\t"),
@@ -409,11 +414,11 @@ impl RowSink for TabSeparated {
 fn collect<P: mysql::prelude::Protocol>(
     mut result: mysql::QueryResult<'_, '_, '_, P>,
 ) -> mysql::Result<Rows> {
-    let columns: Vec<(String, MyType)> = result
+    let columns: Vec<(String, Kind)> = result
         .columns()
         .as_ref()
         .iter()
-        .map(|c| (c.name_str().into_owned(), c.column_type()))
+        .map(|c| (c.name_str().into_owned(), kind(c)))
         .collect();
     let mut rows = Vec::new();
     for row in result.by_ref() {
@@ -421,7 +426,10 @@ fn collect<P: mysql::prelude::Protocol>(
         rows.push(
             row.into_iter()
                 .zip(&columns)
-                .map(|(v, (_, ty))| normalise(v, *ty))
+                .map(|(v, (_, kind))| match kind {
+                    Kind::Binary => binary(v),
+                    Kind::Typed(ty) => normalise(v, *ty),
+                })
                 .collect(),
         );
     }
@@ -429,6 +437,42 @@ fn collect<P: mysql::prelude::Protocol>(
         columns: columns.into_iter().map(|(n, _)| n).collect(),
         rows,
     })
+}
+
+/// How a result column's values are read.
+enum Kind {
+    /// A BLOB or BINARY column: bytes as they are.
+    Binary,
+    /// Anything else, by its type.
+    Typed(MyType),
+}
+
+/// The binary character set: a string column in it holds bytes, not text.
+const BINARY_CHARSET: u16 = 63;
+
+fn kind(c: &mysql::Column) -> Kind {
+    use MyType::*;
+    match c.column_type() {
+        MYSQL_TYPE_TINY_BLOB
+        | MYSQL_TYPE_MEDIUM_BLOB
+        | MYSQL_TYPE_LONG_BLOB
+        | MYSQL_TYPE_BLOB
+        | MYSQL_TYPE_VAR_STRING
+        | MYSQL_TYPE_STRING
+            if c.character_set() == BINARY_CHARSET =>
+        {
+            Kind::Binary
+        }
+        ty => Kind::Typed(ty),
+    }
+}
+
+fn binary(v: mysql::Value) -> Value {
+    match v {
+        mysql::Value::Bytes(b) => Value::Bytes(b),
+        mysql::Value::NULL => Value::Null,
+        other => normalise(other, MyType::MYSQL_TYPE_BLOB),
+    }
 }
 
 /// MySQL's many types, folded into the four both backends share. DATETIME and DATE become the

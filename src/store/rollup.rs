@@ -1,5 +1,5 @@
-//! Rollup maintenance: every write computes the change it makes to `network_hourly` and
-//! `customer_daily` and applies it in the same transaction.
+//! Rollup maintenance: every write computes the change it makes to `network_hourly`,
+//! `customer_daily` and the `active_daily` bitmaps and applies it in the same transaction.
 
 use super::conn::RowSink;
 use super::schema::tables::COUNTERS;
@@ -101,7 +101,8 @@ fn hour_text(hour: i64) -> String {
     DateTime::from_timestamp(hour * 3600, 0).map_or_else(String::new, crate::model::sql_time)
 }
 
-fn day_text(day: i64) -> String {
+/// `YYYY-MM-DD` of a day since 1970.
+pub(super) fn day_text(day: i64) -> String {
     DateTime::from_timestamp(day * 86_400, 0)
         .map_or_else(String::new, |t| crate::model::sql_time(t)[..10].to_string())
 }
@@ -114,6 +115,7 @@ pub struct Deltas {
     /// By (day, customer id): the order of the table's primary key.
     daily: BTreeMap<(i64, i64), Counters>,
     shrinks: bool,
+    active: super::active::ActiveDeltas,
 }
 
 impl Deltas {
@@ -122,10 +124,12 @@ impl Deltas {
         let counters = Counters::of(record);
         let hour = hour_number(record.time());
         self.hourly.entry(hour).or_default().add(&counters, sign);
+        let day = hour.div_euclid(24);
         self.daily
-            .entry((hour.div_euclid(24), customer_id))
+            .entry((day, customer_id))
             .or_default()
             .add(&counters, sign);
+        self.active.note(day, record.kind(), customer_id, sign);
         self.shrinks |= sign < 0;
     }
 
@@ -149,7 +153,7 @@ impl Deltas {
         if self.shrinks {
             self.delete_emptied(conn)?;
         }
-        Ok(())
+        self.active.apply(conn, d)
     }
 
     /// Rows whose records fell to zero no longer stand for any raw row.

@@ -83,6 +83,7 @@ fn bind(values: &[Value]) -> impl Iterator<Item = SqlValue> + '_ {
         Value::Int(i) => SqlValue::Integer(*i),
         Value::Float(f) => SqlValue::Real(*f),
         Value::Text(t) => SqlValue::Text(t.clone()),
+        Value::Bytes(b) => SqlValue::Blob(b.clone()),
     })
 }
 
@@ -137,9 +138,8 @@ impl Conn for SqliteConn<'_> {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(i) => Value::Int(i),
                     ValueRef::Real(f) => Value::Float(f),
-                    ValueRef::Text(t) | ValueRef::Blob(t) => {
-                        Value::Text(String::from_utf8_lossy(t).into_owned())
-                    }
+                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
                 });
             }
             rows.push(out);

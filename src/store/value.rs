@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// A bind parameter or a result cell. Backends normalise their own types into these four, so a
+/// A bind parameter or a result cell. Backends normalise their own types into these, so a
 /// MySQL `DECIMAL` sum and an SQLite integer sum compare equal.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -14,6 +14,8 @@ pub enum Value {
     Float(f64),
     /// Text (keys, names, times as `2026-11-25 10:15:00`).
     Text(String),
+    /// Binary data (a `BLOB` column: the active-customer bitmaps).
+    Bytes(Vec<u8>),
 }
 
 impl Value {
@@ -27,13 +29,21 @@ impl Value {
         }
     }
 
+    /// The bytes of a `Bytes` value; `None` for any other kind.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+
     /// The value as a float: a number, or text that parses as one; `None` for `NULL`.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Int(i) => Some(*i as f64),
             Value::Float(f) => Some(*f),
             Value::Text(t) => t.parse().ok(),
-            Value::Null => None,
+            Value::Null | Value::Bytes(_) => None,
         }
     }
 
@@ -58,6 +68,7 @@ impl fmt::Display for Value {
             Value::Int(i) => write!(f, "{i}"),
             Value::Float(x) => write!(f, "{x}"),
             Value::Text(t) => f.write_str(t),
+            Value::Bytes(b) => b.iter().try_for_each(|byte| write!(f, "{byte:02x}")),
         }
     }
 }

@@ -30,6 +30,7 @@ fn raw(value: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Float(x) => x.to_string(),
         Value::Text(t) => t.clone(),
+        Value::Bytes(_) => value.to_string(),
     }
 }
 
@@ -62,6 +63,7 @@ fn to_json(value: &Value) -> Json {
         // NaN and infinities have no JSON form and become null.
         Value::Float(x) => Json::from(*x),
         Value::Text(t) => Json::from(t.as_str()),
+        Value::Bytes(_) => Json::from(value.to_string()),
     }
 }
 

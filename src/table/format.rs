@@ -9,6 +9,7 @@ pub fn human(value: &Value, kind: Kind) -> String {
     match value {
         Value::Null => String::new(),
         Value::Text(t) => t.clone(),
+        Value::Bytes(_) => value.to_string(),
         Value::Int(i) => int(*i, kind),
         Value::Float(x) if !x.is_finite() => x.to_string(),
         Value::Float(x) => float(*x, kind),

@@ -82,7 +82,48 @@ pub fn assert_rollups_exact(store: &Store) {
     assert_eq!(raw, rollup, "network_hourly differs from the raw rows");
     let (raw, rollup) = daily(store);
     assert_eq!(raw, rollup, "customer_daily differs from the raw rows");
+    let (raw, bitmaps) = active(store);
+    assert_eq!(raw, bitmaps, "active_daily differs from the raw rows");
 }
+
+/// (from raw rows, from the `active_daily` bitmaps): for each day and kind with records, the
+/// sorted ids of the customers with such a record that day.
+pub fn active(store: &Store) -> (ActiveSets, ActiveSets) {
+    let d = store.dialect().name();
+    let mut raw = ActiveSets::new();
+    for (table, time) in [
+        ("calls", "start_time"),
+        ("sms", "sent_at"),
+        ("data_sessions", "start_time"),
+    ] {
+        let sql = format!(
+            "SELECT DISTINCT {day}, customer_id FROM {table}",
+            day = day_expr(d, time)
+        );
+        for row in query(store, &sql) {
+            let id: u64 = row[1].parse().expect("a customer id");
+            raw.entry((row[0].clone(), table.to_string()))
+                .or_default()
+                .insert(id);
+        }
+    }
+    let stored_rows = store
+        .read(|c| Ok(c.query("SELECT day, kind, customers FROM active_daily", &[])?))
+        .expect("active_daily");
+    let mut stored = ActiveSets::new();
+    for row in stored_rows.rows {
+        let bytes = row[2].as_bytes().expect("a bitmap is a BLOB");
+        let bitmap = roaring::RoaringTreemap::deserialize_from(bytes).expect("a valid bitmap");
+        stored.insert(
+            (row[0].to_string(), row[1].to_string()),
+            bitmap.iter().collect(),
+        );
+    }
+    (raw, stored)
+}
+
+/// Customer ids by (day, kind).
+pub type ActiveSets = std::collections::BTreeMap<(String, String), std::collections::BTreeSet<u64>>;
 
 /// Per-customer totals straight from the raw tables: key, calls, seconds, sms, sessions, bytes.
 pub fn customer_totals(store: &Store) -> Vec<Vec<String>> {

@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "records refer to their customer by foreign key; customer and plan ids are never reused; text compares without padding; prices to 6 decimals",
         apply: steps::v2_keys_and_collation,
     },
+    Migration {
+        version: 3,
+        description: "active_daily: per day and kind of record, a bitmap of the active customers",
+        apply: steps::v3_active_bitmaps,
+    },
 ];
 
 /// The newest schema version this binary knows.

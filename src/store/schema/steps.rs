@@ -25,6 +25,13 @@ pub fn v2_keys_and_collation(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(),
     check_foreign_keys(conn)
 }
 
+/// Version 3: the active-customer bitmaps, built from `customer_daily`.
+pub fn v3_active_bitmaps(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
+    let table = tables::active_daily();
+    conn.execute(&table.create_sql(d), &[])?;
+    crate::store::active::rebuild(conn, d)
+}
+
 /// Customers that records (or rollup rows) refer to but that no longer exist.
 fn orphans(conn: &mut dyn Conn) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::new();
