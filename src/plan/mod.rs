@@ -137,6 +137,9 @@ pub enum Table {
     NetworkHourly,
     /// `customer_daily`: totals per customer per UTC day.
     CustomerDaily,
+    /// `customer_spans`: per-customer totals over exactly the part's days, the span with this
+    /// id (the query layer puts it in place of `CustomerDaily` once the span is current).
+    CustomerSpan(i64),
     /// The raw tables of records (`calls`, `sms`, `data_sessions`).
     Raw,
 }
@@ -147,6 +150,9 @@ impl Table {
         match (self, source) {
             (Table::NetworkHourly, _) => "network_hourly rollup".into(),
             (Table::CustomerDaily, _) => "customer_daily rollup".into(),
+            (Table::CustomerSpan(id), _) => {
+                format!("customer_spans (span {id}: per-customer totals of these days)")
+            }
             (Table::Raw, Source::Calls) => "raw calls".into(),
             (Table::Raw, Source::Sms) => "raw sms".into(),
             (Table::Raw, Source::Data) => "raw data_sessions".into(),

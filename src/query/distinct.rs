@@ -34,7 +34,7 @@ pub fn split(agg: &Aggregate) -> Option<(Aggregate, DistinctCustomers)> {
                 days = Some(from / DAY..to / DAY);
             }
             Table::Raw => edges.push((sql_time(start), sql_time(end))),
-            Table::NetworkHourly => return None,
+            Table::NetworkHourly | Table::CustomerSpan(_) => return None,
         }
     }
     let mut rest = agg.clone();

@@ -1,6 +1,7 @@
 //! The pipeline: text → tokens → syntax tree → plan → SQL → rows → result set, one call.
 
 mod distinct;
+mod spans;
 
 use crate::diag::Diagnostic;
 use crate::metric::{MetricError, Metrics};
@@ -191,21 +192,14 @@ fn aggregate_rows(
     agg: &Aggregate,
     span: crate::diag::Span,
 ) -> Result<(Vec<crate::sql::Column>, Rows), QueryError> {
-    let d = store.dialect();
     let Some((rest, ask)) = distinct::split(agg) else {
-        let q = crate::sql::build(agg, d);
-        within_limits(&q, d, span)?;
-        let rows = store.read(|c| Ok(c.query(&q.sql, &q.params)?))?;
-        return Ok((q.columns, rows));
+        return sql_rows(store, agg, span);
     };
     let customers = Value::from(store.distinct_customers(&ask)?);
     let (mut columns, mut rows) = if rest.atoms.is_empty() {
         (Vec::new(), Rows::default())
     } else {
-        let q = crate::sql::build(&rest, d);
-        within_limits(&q, d, span)?;
-        let rows = store.read(|c| Ok(c.query(&q.sql, &q.params)?))?;
-        (q.columns, rows)
+        sql_rows(store, &rest, span)?
     };
     columns.push(crate::sql::Column::Atom(crate::plan::Atom::Customers));
     match rows.rows.first_mut() {
@@ -232,6 +226,32 @@ fn prices(store: &Store) -> Result<HashMap<i64, Prices>, StoreError> {
         .collect())
 }
 
+/// The rows of an aggregate by SQL: from a span where one applies and is current in the
+/// snapshot the query reads, else as planned.
+fn sql_rows(
+    store: &Store,
+    agg: &Aggregate,
+    span: crate::diag::Span,
+) -> Result<(Vec<crate::sql::Column>, Rows), QueryError> {
+    let d = store.dialect();
+    let planned = crate::sql::build(agg, d);
+    within_limits(&planned, d, span)?;
+    let Some((spanned, spot, id)) = spans::with_span(store, agg)? else {
+        let rows = store.read(|c| Ok(c.query(&planned.sql, &planned.params)?))?;
+        return Ok((planned.columns, rows));
+    };
+    let fast = crate::sql::build(&spanned, d);
+    within_limits(&fast, d, span)?;
+    let rows = store.read_snapshot(|c| {
+        let q = match crate::store::current_span(c, &spot.days)? {
+            Some(current) if current == id => &fast,
+            _ => &planned,
+        };
+        Ok(c.query(&q.sql, &q.params)?)
+    })?;
+    Ok((planned.columns, rows))
+}
+
 /// `explain`: the tables that answer, the SQL for this backend and its parameters.
 fn describe(plan: &Plan, store: &Store) -> String {
     let mut out = format!("{}\n", plan.title);
@@ -249,6 +269,23 @@ fn describe(plan: &Plan, store: &Store) -> String {
                 rest
             }
             None => agg.clone(),
+        };
+        let agg = match spans::eligible(&agg, spans::today()) {
+            Some(spot) => match store
+                .read(|c| crate::store::current_span(c, &spot.days))
+                .ok()
+                .flatten()
+            {
+                Some(id) => spans::spanned(&agg, &spot, id),
+                None => {
+                    out.push_str(&format!(
+                        "{what}(running it builds per-customer totals of the UTC days {} to {}, exclusive, which later runs read while those days do not change)\n",
+                        spot.days.first, spot.days.end
+                    ));
+                    agg
+                }
+            },
+            None => agg,
         };
         let agg = &agg;
         out.push_str(&format!("{what}answered from:\n"));

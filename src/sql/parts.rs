@@ -93,6 +93,13 @@ fn from(agg: &Aggregate, part: &Part) -> From {
             days: true,
             raw: None,
         },
+        // No time column: a span row covers all of the part's days (no time key reaches here).
+        (Table::CustomerSpan(_), _) => From {
+            sql: plain("customer_spans"),
+            time: "",
+            days: true,
+            raw: None,
+        },
         (Table::Raw, Source::Calls) => From {
             sql: plain("calls"),
             time: "t.start_time",
@@ -488,6 +495,11 @@ pub fn part_select(
     match single_customer(agg.filter.as_ref()).filter(|_| part.table == Table::CustomerDaily) {
         Some(key) if day_list(part).is_some() => {
             one_customers_days(&mut f, key, part, &mut started)
+        }
+        _ if let Table::CustomerSpan(id) = part.table => {
+            f.push(conjunction(&mut started));
+            f.push("t.span_id = ");
+            f.bind(Value::Int(id));
         }
         _ if from.raw.is_some() || part.table != Table::Raw => {
             range_bounds(&mut f, from.time, part, from.days, &mut started)

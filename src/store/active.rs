@@ -162,24 +162,25 @@ fn create_missing(
     Ok(())
 }
 
-/// The stored bitmaps of the days of `keys`, locked until the transaction ends.
+/// The stored bitmaps of `keys`, locked until the transaction ends. Only those rows: locking
+/// another kind's bitmap of the same day, out of key order, could deadlock with its writer.
 fn read_locked(
     conn: &mut dyn Conn,
     d: &dyn Dialect,
     keys: &BTreeSet<(i64, RecordKind)>,
 ) -> Result<BTreeMap<(i64, RecordKind), RoaringTreemap>, StoreError> {
-    let days: BTreeSet<i64> = keys.iter().map(|(day, _)| *day).collect();
-    let days: Vec<i64> = days.into_iter().collect();
+    let keys_in_order: Vec<&(i64, RecordKind)> = keys.iter().collect();
     let mut out = BTreeMap::new();
-    for chunk in days.chunks(500) {
-        let params: Vec<Value> = chunk
-            .iter()
-            .map(|day| Value::Text(super::rollup::day_text(*day)))
-            .collect();
+    for chunk in keys_in_order.chunks(300) {
+        let mut params = Vec::with_capacity(chunk.len() * 2);
+        for (day, kind) in chunk {
+            params.push(Value::Text(super::rollup::day_text(*day)));
+            params.push(Value::from(kind_name(*kind)));
+        }
         let rows = conn.query(
             &format!(
-                "SELECT day, kind, customers FROM active_daily WHERE day IN ({}) ORDER BY day, kind{}",
-                vec!["?"; chunk.len()].join(", "),
+                "SELECT day, kind, customers FROM active_daily WHERE {} ORDER BY day, kind{}",
+                vec!["(day = ? AND kind = ?)"; chunk.len()].join(" OR "),
                 d.lock_rows()
             ),
             &params,

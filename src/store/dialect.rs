@@ -50,6 +50,11 @@ pub trait Dialect: Send + Sync {
         ""
     }
 
+    /// Statements that start a read-only transaction seeing one committed state throughout.
+    fn begin_snapshot(&self) -> &'static [&'static str] {
+        &["BEGIN"]
+    }
+
     /// Appended to a SELECT of rows the transaction is about to change, so that a concurrent
     /// writer waits for it instead of changing them in between.
     fn lock_rows(&self) -> &'static str {
@@ -270,6 +275,15 @@ impl Dialect for MySql {
 
     fn lock_rows(&self) -> &'static str {
         " FOR UPDATE"
+    }
+
+    /// The session reads committed data statement by statement; a snapshot needs repeatable
+    /// read for its one transaction.
+    fn begin_snapshot(&self) -> &'static [&'static str] {
+        &[
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+            "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+        ]
     }
 
     fn table_exists(&self) -> &'static str {

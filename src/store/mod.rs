@@ -12,6 +12,7 @@ mod plans;
 mod records;
 mod rollup;
 pub mod schema;
+mod spans;
 mod sqlite;
 mod totals;
 mod value;
@@ -24,6 +25,7 @@ pub use error::StoreError;
 pub use records::{BatchMemory, BatchOutcome, DeleteCounts, RecordChanges, StoredRecord};
 pub use rollup::{Counters, at as rollup_at};
 pub use schema::MigrationReport;
+pub use spans::{DayRange, current_span};
 pub use totals::Totals;
 pub use value::{Rows, Value};
 
@@ -115,6 +117,27 @@ impl Store {
         self.retrying(|| {
             let mut conn = self.backend.conn()?;
             work(&mut *conn)
+        })
+    }
+
+    /// Runs reads in one read-only transaction that sees one committed state throughout (a
+    /// snapshot): what one statement checks, the next one reads unchanged.
+    pub fn read_snapshot<T>(
+        &self,
+        mut work: impl FnMut(&mut dyn Conn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let begin = self.dialect().begin_snapshot();
+        self.retrying(|| {
+            let mut conn = self.backend.conn()?;
+            for statement in begin {
+                conn.execute(statement, &[])?;
+            }
+            let result = work(&mut *conn);
+            // Nothing was written: ending the snapshot either way is the same.
+            let end = conn.execute("ROLLBACK", &[]);
+            let value = result?;
+            end?;
+            Ok(value)
         })
     }
 

@@ -150,10 +150,32 @@ impl Deltas {
             .map(|(hour, c)| row([Value::Text(hour_text(*hour))], c))
             .collect();
         upsert(conn, d, "network_hourly", &["hour"], &hourly)?;
+        self.touch_days(conn, d)?;
         if self.shrinks {
             self.delete_emptied(conn)?;
         }
         self.active.apply(conn, d)
+    }
+
+    /// Raises the version of every day this transaction changed: spans over them are stale.
+    fn touch_days(&self, conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
+        let mut days: Vec<i64> = self.daily.keys().map(|(day, _)| *day).collect();
+        days.dedup();
+        let rows: Vec<Value> = days
+            .iter()
+            .flat_map(|day| [Value::Text(day_text(*day)), Value::Int(1)])
+            .collect();
+        for chunk in rows.chunks(2 * 500) {
+            let sql = super::dialect::upsert_add(
+                d,
+                "day_versions",
+                &["day"],
+                &["version"],
+                chunk.len() / 2,
+            );
+            conn.execute(&sql, chunk)?;
+        }
+        Ok(())
     }
 
     /// Rows whose records fell to zero no longer stand for any raw row.

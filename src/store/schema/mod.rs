@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "active_daily: per day and kind of record, a bitmap of the active customers",
         apply: steps::v3_active_bitmaps,
     },
+    Migration {
+        version: 4,
+        description: "day_versions, spans and customer_spans: per-customer totals over ranges of days, kept while their days do not change",
+        apply: steps::v4_spans,
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -32,6 +32,25 @@ pub fn v3_active_bitmaps(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), Sto
     crate::store::active::rebuild(conn, d)
 }
 
+/// Version 4: the span tables, and a version for every day that has records.
+pub fn v4_spans(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
+    for table in [
+        tables::day_versions(),
+        tables::spans(),
+        tables::customer_spans(),
+    ] {
+        conn.execute(&table.create_sql(d), &[])?;
+        for index in table.index_sql() {
+            conn.execute(&index, &[])?;
+        }
+    }
+    conn.execute(
+        "INSERT INTO day_versions (day, version) SELECT DISTINCT day, 1 FROM customer_daily",
+        &[],
+    )?;
+    Ok(())
+}
+
 /// Customers that records (or rollup rows) refer to but that no longer exist.
 fn orphans(conn: &mut dyn Conn) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::new();

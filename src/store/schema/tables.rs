@@ -177,7 +177,7 @@ const SMS_CUSTOMER: [ForeignKey; 1] = [customer_of("fk_sms_customer")];
 const DATA_CUSTOMER: [ForeignKey; 1] = [customer_of("fk_data_customer")];
 
 /// Every table, parents before the tables that refer to them.
-pub fn all() -> [Table; 9] {
+pub fn all() -> [Table; 12] {
     [
         schema_version(),
         plans(),
@@ -188,6 +188,9 @@ pub fn all() -> [Table; 9] {
         network_hourly(),
         customer_daily(),
         active_daily(),
+        day_versions(),
+        spans(),
+        customer_spans(),
     ]
 }
 
@@ -387,6 +390,54 @@ pub fn active_daily() -> Table {
             col("customers", Blob),
         ],
         primary_key: &["day", "kind"],
+        unique: &[],
+        indexes: &[],
+        checks: &[],
+        foreign_keys: &[],
+    }
+}
+
+/// For each UTC day with records, a number every write to that day's records raises: a span
+/// built when the days' versions summed to S is current while they still sum to S.
+pub fn day_versions() -> Table {
+    Table {
+        name: "day_versions",
+        columns: vec![col("day", Date), zero("version")],
+        primary_key: &["day"],
+        unique: &[],
+        indexes: &[],
+        checks: &[],
+        foreign_keys: &[],
+    }
+}
+
+/// Ranges of whole UTC days whose per-customer totals are kept in `customer_spans`, with the
+/// day versions' sum (`stamp`) they were built at.
+pub fn spans() -> Table {
+    Table {
+        name: "spans",
+        columns: vec![
+            col("id", Id),
+            col("first_day", Date),
+            col("end_day", Date),
+            col("stamp", BigInt),
+            col("built_at", DateTime),
+        ],
+        primary_key: &[],
+        unique: &[("uq_spans_days", &["first_day", "end_day"])],
+        indexes: &[],
+        checks: &[],
+        foreign_keys: &[],
+    }
+}
+
+/// Per-customer totals over a span's days: `customer_daily` summed once, read many times (a
+/// month-to-date top 10 reads one row per customer instead of one per customer and day).
+pub fn customer_spans() -> Table {
+    Table {
+        name: "customer_spans",
+        columns: with_counters(vec![col("span_id", Ref), col("customer_id", Ref)]),
+        primary_key: &["span_id", "customer_id"],
         unique: &[],
         indexes: &[],
         checks: &[],

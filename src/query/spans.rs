@@ -1,0 +1,98 @@
+//! Spans in place of `customer_daily` for per-customer answers over many whole days (`top 10
+//! customers by minutes this month`): the span's one row per customer instead of one per
+//! customer and day. A span covers only days before today (UTC): today's records still arrive,
+//! and would make it stale at every import batch; today and later stay on `customer_daily`.
+//! The span is checked current in the same snapshot as the query reads it; if a write made it
+//! stale in between, that query reads `customer_daily` instead.
+
+use crate::model::sql_time;
+use crate::plan::tables::Part;
+use crate::plan::time::UtcRange;
+use crate::plan::{Aggregate, Table};
+use crate::store::{DayRange, Store, StoreError};
+use chrono::{DateTime, Utc};
+
+/// Below this many days a span saves too little to be worth building.
+const MIN_DAYS: i64 = 7;
+
+/// Where a span could answer: the `customer_daily` part at `index`, up to `cut`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spot {
+    index: usize,
+    cut: DateTime<Utc>,
+    /// The span's days.
+    pub days: DayRange,
+}
+
+/// A `customer_daily` part with at least [`MIN_DAYS`] whole days before `today`, in an
+/// aggregate with no time key and no filter.
+pub fn eligible(agg: &Aggregate, today: DateTime<Utc>) -> Option<Spot> {
+    if agg.filter.is_some() || agg.keys.iter().any(|k| k.is_time()) {
+        return None;
+    }
+    let index = agg
+        .parts
+        .iter()
+        .position(|p| p.table == Table::CustomerDaily)?;
+    let range = &agg.parts[index].range;
+    let (start, end) = (range.start?, range.end?);
+    let cut = end.min(today);
+    if (cut - start).num_days() < MIN_DAYS {
+        return None;
+    }
+    let day = |t| sql_time(t)[..10].to_string();
+    Some(Spot {
+        index,
+        cut,
+        days: DayRange {
+            first: day(start),
+            end: day(cut),
+        },
+    })
+}
+
+/// The start of the current UTC day.
+pub fn today() -> DateTime<Utc> {
+    let now = Utc::now().timestamp();
+    DateTime::from_timestamp(now - now.rem_euclid(86_400), 0).unwrap_or_default()
+}
+
+/// The aggregate with its eligible part read from a current span (built now if need be), and
+/// where; None when no span applies or this user cannot build one.
+pub fn with_span(
+    store: &Store,
+    agg: &Aggregate,
+) -> Result<Option<(Aggregate, Spot, i64)>, StoreError> {
+    let Some(spot) = eligible(agg, today()) else {
+        return Ok(None);
+    };
+    let Some(id) = store.customer_span(&spot.days)? else {
+        return Ok(None);
+    };
+    Ok(Some((spanned(agg, &spot, id), spot, id)))
+}
+
+/// `agg` with the spot's days read from span `id`, and the rest of that part (today on) still
+/// from `customer_daily`.
+pub fn spanned(agg: &Aggregate, spot: &Spot, id: i64) -> Aggregate {
+    let mut out = agg.clone();
+    let whole = out.parts[spot.index].range;
+    let mut parts = vec![Part {
+        table: Table::CustomerSpan(id),
+        range: UtcRange {
+            start: whole.start,
+            end: Some(spot.cut),
+        },
+    }];
+    if whole.end.is_some_and(|end| end > spot.cut) {
+        parts.push(Part {
+            table: Table::CustomerDaily,
+            range: UtcRange {
+                start: Some(spot.cut),
+                end: whole.end,
+            },
+        });
+    }
+    out.parts.splice(spot.index..=spot.index, parts);
+    out
+}
