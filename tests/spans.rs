@@ -204,3 +204,41 @@ fn a_version_bump_makes_a_span_stale_and_the_next_answer_rebuilds_it() {
         );
     }
 }
+
+#[test]
+fn processes_building_the_same_span_at_once_all_answer_exactly() {
+    for backend in BACKENDS {
+        let (db, store): (TestDb, Store) = common::demo_store(backend, 30, 30, 6);
+        let want = top_by_hand(&store);
+        let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                let store = db.open();
+                let start = start.clone();
+                std::thread::spawn(move || {
+                    start.wait();
+                    ask(&store, TOP)
+                })
+            })
+            .collect();
+        for worker in workers {
+            let got: Vec<(String, i64)> = worker
+                .join()
+                .expect("a worker")
+                .iter()
+                .map(|r| {
+                    let minutes: f64 = r[1].parse().unwrap();
+                    (r[0].clone(), (minutes * 60.0).round() as i64)
+                })
+                .collect();
+            assert_eq!(got, want, "{backend:?}");
+        }
+        let spans = store
+            .read(|c| Ok(c.query("SELECT COUNT(*) FROM spans", &[])?))
+            .unwrap()
+            .scalar()
+            .and_then(Value::as_i64)
+            .unwrap();
+        assert_eq!(spans, 1, "{backend:?}: one span for one range");
+    }
+}

@@ -32,6 +32,10 @@ impl Store {
         match self.write(|conn| build(conn, days)) {
             Ok(id) => Ok(Some(id)),
             Err(StoreError::Db(DbError::Denied(_))) => Ok(None),
+            // Another process built the same span at the same moment: use it if current.
+            Err(StoreError::Db(DbError::Duplicate(_))) => {
+                self.read(|conn| current_span(conn, days))
+            }
             Err(e) => Err(e),
         }
     }
