@@ -115,10 +115,23 @@ fn spans_answer_like_the_raw_rows_before_and_after_every_kind_of_change() {
     for backend in BACKENDS {
         let (_db, store): (TestDb, Store) = common::demo_store(backend, 40, 30, 3);
         assert!(
-            explain(&store, TOP).contains("running it builds per-customer totals"),
+            explain(&store, TOP).contains("asked a second time, it builds"),
             "{backend:?}: no span yet"
         );
-        check(&store, "first run, span built");
+        let first = ask(&store, TOP);
+        assert!(
+            !explain(&store, TOP).contains("customer_spans"),
+            "{backend:?}: days asked about once get no span"
+        );
+        check(
+            &store,
+            "second run (span built), then another question on the same days",
+        );
+        assert_eq!(
+            ask(&store, TOP),
+            first,
+            "{backend:?}: the span's answer is the same"
+        );
         assert!(
             explain(&store, TOP).contains("customer_spans"),
             "{backend:?}: the second run reads the span: {}",
@@ -169,7 +182,7 @@ fn spans_answer_like_the_raw_rows_before_and_after_every_kind_of_change() {
 fn a_version_bump_makes_a_span_stale_and_the_next_answer_rebuilds_it() {
     for backend in BACKENDS {
         let (_db, store): (TestDb, Store) = common::demo_store(backend, 20, 30, 4);
-        check(&store, "span built");
+        check(&store, "asked once, then the span built");
         let days = tally::store::DayRange {
             first: "2026-11-02".into(),
             end: "2026-11-20".into(),
@@ -210,6 +223,7 @@ fn processes_building_the_same_span_at_once_all_answer_exactly() {
     for backend in BACKENDS {
         let (db, store): (TestDb, Store) = common::demo_store(backend, 30, 30, 6);
         let want = top_by_hand(&store);
+        ask(&store, TOP);
         let start = std::sync::Arc::new(std::sync::Barrier::new(4));
         let workers: Vec<_> = (0..4)
             .map(|_| {

@@ -279,7 +279,7 @@ fn describe(plan: &Plan, store: &Store) -> String {
                 Some(id) => spans::spanned(&agg, &spot, id),
                 None => {
                     out.push_str(&format!(
-                        "{what}(running it builds per-customer totals of the UTC days {} to {}, exclusive, which later runs read while those days do not change)\n",
+                        "{what}(asked a second time, it builds per-customer totals of the UTC days {} to {}, exclusive, which later runs read while those days do not change)\n",
                         spot.days.first, spot.days.end
                     ));
                     agg

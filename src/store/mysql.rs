@@ -13,11 +13,14 @@ use std::sync::Mutex;
 
 /// Session settings every pooled connection starts with. UTC so `NOW()` and DATETIME agree with
 /// what tally stores; READ COMMITTED so concurrent loggers take no gap locks; strict mode so a
-/// value that does not fit is an error, never a silent truncation.
-const SESSION_INIT: [&str; 3] = [
+/// value that does not fit is an error, never a silent truncation; in-memory temporary tables
+/// of up to 256 MB, because a GROUP BY of every counter per customer (110,000 customers, a
+/// month) outgrows the default 16 MB and goes to disk: 10.0 s instead of 4.3 s.
+const SESSION_INIT: [&str; 4] = [
     "SET time_zone = '+00:00'",
     "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
     "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+    "SET SESSION tmp_table_size = 268435456, max_heap_table_size = 268435456",
 ];
 
 pub struct MysqlBackend {

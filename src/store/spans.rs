@@ -8,9 +8,14 @@ use super::schema::tables::COUNTERS;
 use super::{Conn, DbError, Store, StoreError, Value};
 use crate::model::sql_time;
 
-/// Spans kept: building one costs about one query over `customer_daily`, so the few ranges
-/// people ask again and again (this month, last 30 days) stay; older ones make room.
+/// Spans kept: the few ranges people ask again and again (this month, last 30 days) stay;
+/// older ones make room.
 const KEPT: i64 = 8;
+
+/// The stamp of a range asked about once: building a span costs about three times the query
+/// it replaces (all 12 counters summed per customer), so a range gets one only when it is
+/// asked a second time; a question asked once is answered from `customer_daily` as before.
+const ASKED_ONCE: i64 = -1;
 
 /// A range of UTC days, as `YYYY-MM-DD` texts, half-open.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,14 +28,14 @@ pub struct DayRange {
 
 impl Store {
     /// The id of a span over `days` that is current now, building or rebuilding it when it is
-    /// missing or stale. None when this user may not write (the query then reads
-    /// `customer_daily`).
+    /// stale or asked for the second time. None the first time `days` are asked about, or when
+    /// this user may not write: the query then reads `customer_daily`.
     pub fn customer_span(&self, days: &DayRange) -> Result<Option<i64>, StoreError> {
         if let Some(id) = self.read(|conn| current_span(conn, days))? {
             return Ok(Some(id));
         }
         match self.write(|conn| build(conn, days)) {
-            Ok(id) => Ok(Some(id)),
+            Ok(id) => Ok(id),
             Err(StoreError::Db(DbError::Denied(_))) => Ok(None),
             // Another process built the same span at the same moment: use it if current.
             Err(StoreError::Db(DbError::Duplicate(_))) => {
@@ -70,9 +75,10 @@ pub fn current_span(conn: &mut dyn Conn, days: &DayRange) -> Result<Option<i64>,
     })
 }
 
-/// Builds the span inside a write transaction. The stamp is read before the totals: a write
-/// committed in between makes the span look older than it is (rebuilt next time), never newer.
-fn build(conn: &mut dyn Conn, days: &DayRange) -> Result<i64, StoreError> {
+/// Builds the span inside a write transaction, or notes that `days` were asked about once. The
+/// stamp is read before the totals: a write committed in between makes the span look older
+/// than it is (rebuilt next time), never newer.
+fn build(conn: &mut dyn Conn, days: &DayRange) -> Result<Option<i64>, StoreError> {
     let range = [
         Value::from(days.first.as_str()),
         Value::from(days.end.as_str()),
@@ -87,7 +93,7 @@ fn build(conn: &mut dyn Conn, days: &DayRange) -> Result<i64, StoreError> {
         .first()
         .map(|r| (r[0].as_i64(), r[1].as_i64()));
     let id = match existing {
-        Some((Some(id), Some(s))) if s == now => return Ok(id),
+        Some((Some(id), Some(s))) if s == now => return Ok(Some(id)),
         Some((Some(id), _)) => {
             conn.execute("DELETE FROM customer_spans WHERE span_id = ?", &[id.into()])?;
             conn.execute(
@@ -96,15 +102,19 @@ fn build(conn: &mut dyn Conn, days: &DayRange) -> Result<i64, StoreError> {
             )?;
             id
         }
-        _ => conn.insert(
-            "INSERT INTO spans (first_day, end_day, stamp, built_at) VALUES (?, ?, ?, ?)",
-            &[
-                range[0].clone(),
-                range[1].clone(),
-                now.into(),
-                sql_time(chrono::Utc::now()).into(),
-            ],
-        )?,
+        _ => {
+            let id = conn.insert(
+                "INSERT INTO spans (first_day, end_day, stamp, built_at) VALUES (?, ?, ?, ?)",
+                &[
+                    range[0].clone(),
+                    range[1].clone(),
+                    ASKED_ONCE.into(),
+                    sql_time(chrono::Utc::now()).into(),
+                ],
+            )?;
+            evict(conn, id)?;
+            return Ok(None);
+        }
     };
     let sums: Vec<String> = COUNTERS.iter().map(|c| format!("SUM({c})")).collect();
     conn.execute(
@@ -117,7 +127,7 @@ fn build(conn: &mut dyn Conn, days: &DayRange) -> Result<i64, StoreError> {
         &[id.into(), range[0].clone(), range[1].clone()],
     )?;
     evict(conn, id)?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// Deletes all but the newest spans. A query reading one of them in its snapshot still sees it.
