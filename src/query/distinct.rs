@@ -67,9 +67,15 @@ fn kinds(source: Source) -> Vec<RecordKind> {
     }
 }
 
-/// How `explain` says the bitmaps answer.
-pub fn describe(ask: &DistinctCustomers) -> String {
-    let mut out = String::from("distinct customers: answered without SQL from:\n");
+/// How `explain` says the bitmaps answer, under `what` (`active customers: `), else under
+/// `distinct customers: `.
+pub fn describe(ask: &DistinctCustomers, what: &str) -> String {
+    let what = if what.is_empty() {
+        "distinct customers: "
+    } else {
+        what
+    };
+    let mut out = format!("{what}answered without SQL from:\n");
     let names: Vec<&str> = ask.kinds.iter().map(|k| k.table()).collect();
     if ask.days.start < ask.days.end {
         let day = |d: i64| {

@@ -262,7 +262,7 @@ fn describe(plan: &Plan, store: &Store) -> String {
     for (what, agg) in aggregates {
         let agg = match distinct::split(agg) {
             Some((rest, ask)) => {
-                out.push_str(&format!("{what}{}", distinct::describe(&ask)));
+                out.push_str(&distinct::describe(&ask, what));
                 if rest.atoms.is_empty() {
                     continue;
                 }
