@@ -154,6 +154,30 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// "did you mean …?" for an unknown word: the closest candidate by spelling, else the
+/// candidates the word begins (`data` → `data_sessions` or `data_mb`), at most three.
+pub fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> Option<String> {
+    if let Some(w) = closest(word, candidates.clone()) {
+        return Some(format!("did you mean `{w}`?"));
+    }
+    let lower = word.to_lowercase();
+    if lower.len() < 2 {
+        return None;
+    }
+    let starting: Vec<String> = candidates
+        .into_iter()
+        .filter(|c| c.starts_with(&lower) && *c != lower)
+        .map(|c| format!("`{c}`"))
+        .collect();
+    match starting.len() {
+        1..=3 => Some(format!("did you mean {}?", starting.join(" or "))),
+        _ => None,
+    }
+}
+
 /// Levenshtein distance, counting an adjacent swap as one edit.
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();

@@ -583,3 +583,36 @@ fn query_errors_point_at_the_spot() {
         assert!(err.render("calls per dya").contains("did you mean `day`?"));
     }
 }
+
+/// `m` is minutes everywhere in tally: `100m` where a size goes is refused, quoting what was
+/// typed (not the 6000 seconds it was read as) and suggesting megabytes; a word that starts
+/// a measure's name gets the names it starts.
+#[test]
+fn errors_quote_what_was_typed_and_suggest_what_was_meant() {
+    for backend in BACKENDS {
+        let (_db, store) = fixture(backend);
+        let text = "data where down > 100m";
+        let shown = run(&store, text, &Zone::utc(), now())
+            .unwrap_err()
+            .render(text);
+        assert!(
+            shown.starts_with("line 1, column 19: `100m` is not a size"),
+            "{backend:?}: {shown}"
+        );
+        assert!(shown.contains("for megabytes write `100MB`"), "{shown}");
+        assert!(!shown.contains("6000"), "{shown}");
+        let text = "calls where duration > 2.5m";
+        assert!(
+            run(&store, text, &Zone::utc(), now()).is_ok(),
+            "{backend:?}: a duration in minutes is still a duration"
+        );
+        let text = "top 5 customers by data";
+        let shown = run(&store, text, &Zone::utc(), now())
+            .unwrap_err()
+            .render(text);
+        assert!(
+            shown.contains("did you mean `data_sessions` or `data_mb`?"),
+            "{backend:?}: {shown}"
+        );
+    }
+}

@@ -5,6 +5,8 @@ use super::ValidationError;
 use std::fmt;
 
 const SYNTAX_RULE: &str = "must be a size such as 512, 12KB, 1.5MB or 2GiB";
+const MINUTES_RULE: &str =
+    "must say MB for megabytes: `m` means minutes in tally (write 300MB, not 300m)";
 const NEGATIVE_RULE: &str = "must not be negative";
 const MAX_RULE: &str = "must be at most 1PB";
 
@@ -28,6 +30,9 @@ impl ByteSize {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(text.len());
         let (number, unit) = text.split_at(split);
+        if unit.trim().eq_ignore_ascii_case("m") {
+            return Err(ValidationError::new(field, raw, MINUTES_RULE));
+        }
         let number: f64 =
             parse_decimal(number).ok_or_else(|| ValidationError::new(field, raw, SYNTAX_RULE))?;
         let scale =
@@ -69,7 +74,7 @@ fn unit_scale(unit: &str) -> Option<f64> {
     let scale = match unit.to_ascii_lowercase().as_str() {
         "" | "b" => 1.0,
         "kb" | "k" => 1e3,
-        "mb" | "m" => 1e6,
+        "mb" => 1e6,
         "gb" | "g" => 1e9,
         "tb" | "t" => 1e12,
         "kib" => 1024.0,
@@ -140,6 +145,20 @@ mod tests {
                 format!("invalid down {bad:?}: must be a size such as 512, 12KB, 1.5MB or 2GiB")
             );
         }
+    }
+
+    #[test]
+    fn m_is_never_megabytes() {
+        for typed in ["300m", "300M", "1.5 m"] {
+            let err = ByteSize::parse("down", typed).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "invalid down {typed:?}: must say MB for megabytes: `m` means minutes in tally (write 300MB, not 300m)"
+                )
+            );
+        }
+        assert_eq!(bytes("300MB"), 300_000_000);
     }
 
     #[test]

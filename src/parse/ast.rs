@@ -195,10 +195,10 @@ impl CmpOp {
 pub enum Literal {
     /// Digits (also a subscriber key), with the text as written.
     Number(f64, String),
-    /// A duration (`90s`, `3m20s`), in seconds.
-    Duration(u32),
-    /// A size (`12KB`, `1.5GiB`), in bytes.
-    Size(u64),
+    /// A duration (`90s`, `3m20s`), in seconds, with the text as written.
+    Duration(u32, String),
+    /// A size (`12KB`, `1.5GiB`), in bytes, with the text as written.
+    Size(u64, String),
     /// A date, perhaps with a time and an offset, as written.
     Time(String),
     /// A quoted string, a bare word or a `+` phone number.

@@ -155,8 +155,8 @@ impl Parser<'_> {
         };
         let value = match &t.kind {
             TokenKind::Number(n) => Literal::Number(*n, t.text.clone()),
-            TokenKind::Duration(s) => Literal::Duration(*s),
-            TokenKind::Size(b) => Literal::Size(*b),
+            TokenKind::Duration(s) => Literal::Duration(*s, t.text.clone()),
+            TokenKind::Size(b) => Literal::Size(*b, t.text.clone()),
             TokenKind::Time => Literal::Time(t.text.clone()),
             TokenKind::Str if self.names_a_param(&t.text) => {
                 return Err(ParseError::from(Diagnostic::new(

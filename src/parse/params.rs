@@ -84,8 +84,8 @@ impl Parser<'_> {
             Ok([one]) if one.span.start == 0 && one.span.end == value.trim().len() => {
                 match &one.kind {
                     TokenKind::Number(n) => Literal::Number(*n, one.text.clone()),
-                    TokenKind::Duration(s) => Literal::Duration(*s),
-                    TokenKind::Size(b) => Literal::Size(*b),
+                    TokenKind::Duration(s) => Literal::Duration(*s, one.text.clone()),
+                    TokenKind::Size(b) => Literal::Size(*b, one.text.clone()),
                     TokenKind::Time => Literal::Time(one.text.clone()),
                     _ => Literal::Text(value.clone()),
                 }

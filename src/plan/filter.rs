@@ -151,19 +151,25 @@ fn field_of(field: &Spanned<String>, source: Source) -> Result<FilterField, Diag
                 format!("{} records have no field `{}`", source.name(), field.value),
             )
             .expected(names.iter().map(|s| s.to_string()).collect())
-            .hint(
-                crate::diag::closest(&field.value, names.iter().copied())
-                    .map(|w| format!("did you mean `{w}`?")),
-            )
+            .hint(crate::diag::suggest(&field.value, names.iter().copied()))
         })
 }
 
 fn text(v: &Literal) -> String {
     match v {
-        Literal::Number(_, text) | Literal::Time(text) | Literal::Text(text) => text.clone(),
-        Literal::Duration(s) => s.to_string(),
-        Literal::Size(b) => b.to_string(),
+        Literal::Number(_, text)
+        | Literal::Time(text)
+        | Literal::Text(text)
+        | Literal::Duration(_, text)
+        | Literal::Size(_, text) => text.clone(),
     }
+}
+
+/// `300m` where a size goes: `m` is minutes in tally, never megabytes.
+fn megabytes_meant(raw: &str) -> Option<String> {
+    let number = raw.strip_suffix(['m', 'M'])?;
+    (!number.is_empty() && number.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .then(|| format!("`m` means minutes; for megabytes write `{number}MB`"))
 }
 
 fn bad(span: Span, message: String) -> Diagnostic {
@@ -184,7 +190,7 @@ fn value_of(field: FilterField, v: &Spanned<Literal>) -> Result<Value, Diagnosti
             Value::from(CallStatus::parse("status", &raw).map_err(invalid)?.as_str())
         }
         FilterField::Duration => match v.value {
-            Literal::Duration(s) => Value::Int(i64::from(s)),
+            Literal::Duration(s, _) => Value::Int(i64::from(s)),
             Literal::Number(n, _) if n >= 0.0 => Value::Int(n.round() as i64),
             _ => {
                 return Err(bad(
@@ -194,13 +200,14 @@ fn value_of(field: FilterField, v: &Spanned<Literal>) -> Result<Value, Diagnosti
             }
         },
         FilterField::Up | FilterField::Down | FilterField::Bytes => match v.value {
-            Literal::Size(b) => Value::Int(i64::try_from(b).unwrap_or(i64::MAX)),
+            Literal::Size(b, _) => Value::Int(i64::try_from(b).unwrap_or(i64::MAX)),
             Literal::Number(n, _) if n >= 0.0 => Value::Int(n.round() as i64),
             _ => {
                 return Err(bad(
                     v.span,
                     format!("`{raw}` is not a size such as 512, 10MB or 1.5GiB"),
-                ));
+                )
+                .hint(megabytes_meant(&raw)));
             }
         },
         FilterField::Customer => Value::from(

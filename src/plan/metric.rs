@@ -4,7 +4,7 @@
 use super::Context;
 use super::Kind;
 use super::measure::{self, Compute, MeasureDef};
-use crate::diag::{Diagnostic, Span, closest};
+use crate::diag::{Diagnostic, Span};
 use crate::metric::{Arith, Metric};
 use crate::parse::ast::{Measure, Source, Spanned};
 
@@ -34,8 +34,7 @@ pub fn resolve(
         None => {
             let mut names = measure::names(source);
             names.extend(ctx.metrics.names());
-            let hint = closest(&label, names.iter().map(String::as_str))
-                .map(|w| format!("did you mean `{w}`?"));
+            let hint = crate::diag::suggest(&label, names.iter().map(String::as_str));
             Err(
                 Diagnostic::new(written.span, format!("unknown measure `{label}`"))
                     .expected(names)

@@ -6,7 +6,7 @@ use super::measure::{self, MeasureDef};
 use super::metric::{named, resolve};
 use super::time::{self, UtcRange};
 use super::{Context, Filter, Key, Plan, Style, filter};
-use crate::diag::{Diagnostic, Span, closest};
+use crate::diag::{Diagnostic, Span};
 use crate::parse::ast::{CmpOp, Head, Measure, Order, Query, Source, Spanned};
 use crate::store::Value;
 use crate::vocab::MEASURES;
@@ -87,9 +87,7 @@ fn keys(per: &[Spanned<String>], source: Source) -> Result<Vec<Key>, Diagnostic>
                     format!("`{}` is not something to group by", p.value),
                 )
                 .expected(dims.iter().map(|s| s.to_string()).collect())
-                .hint(
-                    closest(&p.value, dims.iter().copied()).map(|w| format!("did you mean `{w}`?")),
-                )
+                .hint(crate::diag::suggest(&p.value, dims.iter().copied()))
             })?;
             let fits =
                 crate::vocab::dimension(&p.value).is_some_and(|d| d.sources.contains(&source));
