@@ -17,7 +17,7 @@ const SOURCES: [(&str, &str, &str); 3] = [
     ("data", "data_sessions", "start_time"),
 ];
 
-const DIMENSIONS: [&str; 11] = [
+const DIMENSIONS: [&str; 13] = [
     "",
     "customer",
     "plan",
@@ -29,6 +29,8 @@ const DIMENSIONS: [&str; 11] = [
     "weekday",
     "direction",
     "status",
+    "cell",
+    "other",
 ];
 
 const RANGES: [(&str, &str, &str); 2] = [
@@ -55,6 +57,8 @@ fn key(mysql: bool, dim: &str) -> &'static str {
         (_, "region") => "c.region",
         (_, "direction") => "r.direction",
         (_, "status") => "r.status",
+        (_, "cell") => "r.cell",
+        (_, "other") => "r.other",
         (true, "hour") => "HOUR(r.t)",
         (true, "day") => "DATE_FORMAT(r.t, '%Y-%m-%d')",
         (true, "week") => "DATE_FORMAT(DATE_SUB(r.t, INTERVAL WEEKDAY(r.t) DAY), '%Y-%m-%d')",
@@ -71,17 +75,32 @@ fn key(mysql: bool, dim: &str) -> &'static str {
     }
 }
 
-/// The records of a source as `(customer_id, t, direction, status)`.
+/// The records of a source as `(customer_id, t, direction, status, cell, other)`.
 fn records(source: &str) -> String {
-    let one = |table: &str, time: &str, direction: &str, status: &str| {
+    let one = |table: &str, time: &str, direction: &str, status: &str, cell: &str, other: &str| {
         format!(
-            "SELECT customer_id, {time} AS t, {direction} AS direction, {status} AS status FROM {table}"
+            "SELECT customer_id, {time} AS t, {direction} AS direction, {status} AS status, \
+             {cell} AS cell, {other} AS other FROM {table}"
         )
     };
     match source {
-        "calls" => one("calls", "start_time", "direction", "status"),
-        "sms" => one("sms", "sent_at", "direction", "NULL"),
-        "data" => one("data_sessions", "start_time", "NULL", "NULL"),
+        "calls" => one(
+            "calls",
+            "start_time",
+            "direction",
+            "status",
+            "cell_id",
+            "other_party",
+        ),
+        "sms" => one("sms", "sent_at", "direction", "NULL", "NULL", "other_party"),
+        "data" => one(
+            "data_sessions",
+            "start_time",
+            "NULL",
+            "NULL",
+            "cell_id",
+            "NULL",
+        ),
         _ => SOURCES
             .iter()
             .map(|(s, _, _)| records(s))
@@ -150,6 +169,8 @@ fn applies(source: &str, dim: &str) -> bool {
     match dim {
         "direction" => matches!(source, "calls" | "sms"),
         "status" => source == "calls",
+        "cell" => matches!(source, "calls" | "data"),
+        "other" => matches!(source, "calls" | "sms"),
         _ => true,
     }
 }

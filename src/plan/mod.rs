@@ -64,6 +64,10 @@ pub enum Key {
     Direction,
     /// A call's status (`answered`, `busy`, ...).
     Status,
+    /// The cell a call or data session used.
+    Cell,
+    /// The other party of a call or SMS.
+    Other,
 }
 
 impl Key {
@@ -81,6 +85,8 @@ impl Key {
             "weekday" => Key::Weekday,
             "direction" => Key::Direction,
             "status" => Key::Status,
+            "cell" => Key::Cell,
+            "other" => Key::Other,
             _ => return None,
         })
     }
@@ -99,6 +105,8 @@ impl Key {
             Key::Hourly => "hour",
             Key::Direction => "direction",
             Key::Status => "status",
+            Key::Cell => "cell",
+            Key::Other => "other",
         }
     }
 
@@ -112,7 +120,7 @@ impl Key {
 
     /// Known to the raw rows only.
     pub fn raw_only(self) -> bool {
-        matches!(self, Key::Direction | Key::Status)
+        matches!(self, Key::Direction | Key::Status | Key::Cell | Key::Other)
     }
 
     /// Whether the key is a property of the customer (customer, plan, region): the hourly
@@ -238,7 +246,7 @@ mod tests {
             let key = Key::parse(d.name).unwrap_or_else(|| panic!("{}", d.name));
             assert_eq!(key.name(), d.name);
         }
-        for word in ["hourly", "minute", "cell", ""] {
+        for word in ["hourly", "minute", "cells", ""] {
             assert!(Key::parse(word).is_none(), "{word}");
         }
     }

@@ -294,6 +294,8 @@ fn key(d: &dyn Dialect, k: Key, from: &From, offsets: &[(DateTime<Utc>, i64)]) -
         Key::Region => "c.region".into(),
         Key::Direction => "t.direction".into(),
         Key::Status => "t.status".into(),
+        Key::Cell => "t.cell_id".into(),
+        Key::Other => "t.other_party".into(),
         Key::Hour => d.hour_of(&t()),
         Key::Day => d.date_of(&t()),
         Key::Week => d.week_of(&t()),

@@ -229,6 +229,16 @@ pub const DIMENSIONS: &[Dimension] = &[
         meaning: "a call's status",
     },
     Dimension {
+        name: "cell",
+        sources: &[Calls, Data],
+        meaning: "the cell a call or session used (empty when not recorded)",
+    },
+    Dimension {
+        name: "other",
+        sources: &[Calls, Sms],
+        meaning: "the other party's number",
+    },
+    Dimension {
         name: "plan",
         sources: ALL,
         meaning: "the customer's plan now",
