@@ -216,6 +216,11 @@ fn value_of(field: FilterField, v: &Spanned<Literal>) -> Result<Value, Diagnosti
                 .as_str(),
         ),
         FilterField::Other => Value::from(PartyId::parse("other", &raw).map_err(invalid)?.as_str()),
+        FilterField::Account => Value::from(
+            crate::model::CustomerStatus::parse("account", &raw)
+                .map_err(invalid)?
+                .as_str(),
+        ),
         FilterField::Cell | FilterField::Plan | FilterField::Region => Value::from(raw),
     })
 }

@@ -68,6 +68,8 @@ pub enum Key {
     Cell,
     /// The other party of a call or SMS.
     Other,
+    /// The customer's account status now.
+    Account,
 }
 
 impl Key {
@@ -87,6 +89,7 @@ impl Key {
             "status" => Key::Status,
             "cell" => Key::Cell,
             "other" => Key::Other,
+            "account" => Key::Account,
             _ => return None,
         })
     }
@@ -107,6 +110,7 @@ impl Key {
             Key::Status => "status",
             Key::Cell => "cell",
             Key::Other => "other",
+            Key::Account => "account",
         }
     }
 
@@ -126,7 +130,7 @@ impl Key {
     /// Whether the key is a property of the customer (customer, plan, region): the hourly
     /// network rollup cannot answer it.
     pub fn per_customer(self) -> bool {
-        matches!(self, Key::Customer | Key::Plan | Key::Region)
+        matches!(self, Key::Customer | Key::Plan | Key::Region | Key::Account)
     }
 
     /// How its values are shown.

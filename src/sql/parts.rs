@@ -292,6 +292,7 @@ fn key(d: &dyn Dialect, k: Key, from: &From, offsets: &[(DateTime<Utc>, i64)]) -
         Key::Customer => "t.customer_id".into(),
         Key::Plan => "c.plan_id".into(),
         Key::Region => "c.region".into(),
+        Key::Account => "c.status".into(),
         Key::Direction => "t.direction".into(),
         Key::Status => "t.status".into(),
         Key::Cell => "t.cell_id".into(),
@@ -318,6 +319,7 @@ fn filter_sql(f: &Filter, out: &mut Frag) {
         FilterField::Customer => "c.subscriber_key",
         FilterField::Plan => "p.name",
         FilterField::Region => "c.region",
+        FilterField::Account => "c.status",
     };
     match f {
         Filter::And(a, b) | Filter::Or(a, b) => {
@@ -438,13 +440,16 @@ fn joins(agg: &Aggregate) -> (bool, bool) {
     }
     let plans = fields.contains(&FilterField::Plan);
     let customers = plans
-        || fields
-            .iter()
-            .any(|f| matches!(f, FilterField::Customer | FilterField::Region))
+        || fields.iter().any(|f| {
+            matches!(
+                f,
+                FilterField::Customer | FilterField::Region | FilterField::Account
+            )
+        })
         || agg
             .keys
             .iter()
-            .any(|k| matches!(k, Key::Plan | Key::Region));
+            .any(|k| matches!(k, Key::Plan | Key::Region | Key::Account));
     (customers, plans)
 }
 

@@ -28,6 +28,8 @@ pub enum FilterField {
     Plan,
     /// `region`: the customer's region (every source).
     Region,
+    /// `account`: the customer's account status now (every source).
+    Account,
 }
 
 impl FilterField {
@@ -35,7 +37,7 @@ impl FilterField {
     pub fn raw_only(self) -> bool {
         !matches!(
             self,
-            FilterField::Customer | FilterField::Plan | FilterField::Region
+            FilterField::Customer | FilterField::Plan | FilterField::Region | FilterField::Account
         )
     }
 
@@ -132,6 +134,12 @@ pub const FIELDS: &[FieldWord] = &[
         field: FilterField::Region,
         sources: ALL,
         values: "region, exact text",
+    },
+    FieldWord {
+        name: "account",
+        field: FilterField::Account,
+        sources: ALL,
+        values: "the customer's account status now: `active`, `suspended`, `closed`",
     },
 ];
 
@@ -247,6 +255,11 @@ pub const DIMENSIONS: &[Dimension] = &[
         name: "region",
         sources: ALL,
         meaning: "the customer's region",
+    },
+    Dimension {
+        name: "account",
+        sources: ALL,
+        meaning: "the customer's account status now",
     },
 ];
 
