@@ -181,6 +181,7 @@ fn values(field: &str, word: &str, names: &Names) -> Vec<String> {
     match field {
         "direction" => strings(&["out", "in"]),
         "status" => strings(&["answered", "busy", "no_answer", "failed"]),
+        "account" => strings(&["active", "suspended", "closed"]),
         "plan" => names.plans.iter().map(|p| quoted(p)).collect(),
         "region" => names.regions.iter().map(|r| quoted(r)).collect(),
         "customer" => keys(word, names),

@@ -116,6 +116,8 @@ fn values_of_fields() {
     assert_eq!(complete("usage where plan = "), ["'Data Max'", "Basic"]);
     assert_eq!(complete("calls where direction = "), ["in", "out"]);
     assert_eq!(complete("calls where status in (answered, b"), ["busy"]);
+    assert_eq!(complete("customers where account = s"), ["suspended"]);
+    assert_eq!(complete("calls per c"), ["cell", "customer"]);
 }
 
 #[test]
