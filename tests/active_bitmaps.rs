@@ -34,23 +34,7 @@ fn by_hand(store: &Store, from: &str, to: &str) -> i64 {
 }
 
 fn call(customer: &str, at: &str, key: &str) -> Record {
-    let ctx = InputContext {
-        zone: Zone::utc(),
-        now: common::test_now(),
-    };
-    tally::model::CallInput {
-        customer: customer.into(),
-        direction: "out".into(),
-        other: "447700900999".into(),
-        at: Some(at.into()),
-        duration: Some("60".into()),
-        status: Some("answered".into()),
-        cell: None,
-        source_key: Some(key.into()),
-    }
-    .validate(&ctx)
-    .map(Record::Call)
-    .expect("a valid call")
+    common::call(customer, at, 60, key)
 }
 
 fn setup(backend: Backend) -> (TestDb, Store) {

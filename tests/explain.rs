@@ -6,20 +6,7 @@ mod common;
 
 use common::{BACKENDS, TestDb};
 use tally::model::Zone;
-use tally::query::{Answer, run};
 use tally::store::{Store, Value};
-
-fn explain(store: &Store, query: &str) -> String {
-    match run(
-        store,
-        &format!("explain {query}"),
-        &Zone::utc(),
-        common::test_now(),
-    ) {
-        Ok(Answer::Explain(text)) => text,
-        other => panic!("{query}: {other:?}"),
-    }
-}
 
 /// The SQL lines of an explanation: (inlined, bound, parameters).
 fn sections(text: &str) -> (String, String, Vec<String>) {
@@ -75,7 +62,7 @@ fn the_inlined_sql_gives_the_rows_of_the_bound_sql() {
             "usage where region in ('plain', 'x') since 2026-11-01 until 2026-12-01 per customer show sms",
             "sms where customer = 447700900001 between '2026-11-20 09:30' and '2026-11-20 11:00' per hour",
         ] {
-            let text = explain(&store, query);
+            let text = common::explain(&store, query);
             // Both ends given: the plan does not depend on the data's extent, so it can be
             // built again here to run with its parameters.
             let (inlined, bound, _) = sections(&text);

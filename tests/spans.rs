@@ -24,18 +24,6 @@ fn ask(store: &Store, query: &str) -> Vec<Vec<String>> {
     }
 }
 
-fn explain(store: &Store, query: &str) -> String {
-    match run(
-        store,
-        &format!("explain {query}"),
-        &Zone::utc(),
-        common::test_now(),
-    ) {
-        Ok(Answer::Explain(text)) => text,
-        other => panic!("{query}: {other:?}"),
-    }
-}
-
 /// Seconds per customer key from the raw calls, the top 5 by seconds then key.
 fn top_by_hand(store: &Store) -> Vec<(String, i64)> {
     let rows = store
@@ -115,12 +103,12 @@ fn spans_answer_like_the_raw_rows_before_and_after_every_kind_of_change() {
     for backend in BACKENDS {
         let (_db, store): (TestDb, Store) = common::demo_store(backend, 40, 30, 3);
         assert!(
-            explain(&store, TOP).contains("asked a second time, it builds"),
+            common::explain(&store, TOP).contains("asked a second time, it builds"),
             "{backend:?}: no span yet"
         );
         let first = ask(&store, TOP);
         assert!(
-            !explain(&store, TOP).contains("customer_spans"),
+            !common::explain(&store, TOP).contains("customer_spans"),
             "{backend:?}: days asked about once get no span"
         );
         check(
@@ -133,9 +121,9 @@ fn spans_answer_like_the_raw_rows_before_and_after_every_kind_of_change() {
             "{backend:?}: the span's answer is the same"
         );
         assert!(
-            explain(&store, TOP).contains("customer_spans"),
+            common::explain(&store, TOP).contains("customer_spans"),
             "{backend:?}: the second run reads the span: {}",
-            explain(&store, TOP)
+            common::explain(&store, TOP)
         );
         check(&store, "second run, span read");
 

@@ -5,29 +5,9 @@
 mod common;
 
 use common::{BACKENDS, TestDb};
-use tally::model::{InputContext, Record, Zone};
+use tally::model::{Record, Zone};
 use tally::query::{Answer, run};
 use tally::store::{Store, Value};
-
-fn call(customer: &str, at: &str, seconds: u32, key: &str) -> Record {
-    let ctx = InputContext {
-        zone: Zone::utc(),
-        now: common::test_now(),
-    };
-    tally::model::CallInput {
-        customer: customer.into(),
-        direction: "out".into(),
-        other: "447700900999".into(),
-        at: Some(at.into()),
-        duration: Some(seconds.to_string()),
-        status: Some("answered".into()),
-        cell: None,
-        source_key: Some(key.into()),
-    }
-    .validate(&ctx)
-    .map(Record::Call)
-    .expect("a valid call")
-}
 
 fn keys(store: &Store, query: &str) -> Vec<String> {
     match run(store, query, &Zone::utc(), common::test_now()) {
@@ -53,7 +33,7 @@ fn ties_at_the_nth_place_are_broken_by_the_key_on_both_backends() {
         let batch: Vec<Record> = minutes
             .iter()
             .enumerate()
-            .map(|(i, (who, s))| call(who, "2026-11-10 10:00", *s, &format!("k{i}")))
+            .map(|(i, (who, s))| common::call(who, "2026-11-10 10:00", *s, &format!("k{i}")))
             .collect();
         store.insert_batch(&batch, true).unwrap();
         let range = "between 2026-11-01 and 2026-11-20";

@@ -102,6 +102,14 @@ impl RecordKind {
             RecordKind::Data => "data_sessions",
         }
     }
+
+    /// The column of that table holding when the record happened.
+    pub fn time_column(self) -> &'static str {
+        match self {
+            RecordKind::Sms => "sent_at",
+            RecordKind::Call | RecordKind::Data => "start_time",
+        }
+    }
 }
 
 /// What makes a record unique across imports: the CDR's own id, or a hash of its fields.

@@ -107,11 +107,7 @@ fn slot(kind: RecordKind) -> usize {
     }
 }
 
-/// The name a kind's bitmaps are stored under: its raw table's.
-pub fn kind_name(kind: RecordKind) -> &'static str {
-    kind.table()
-}
-
+/// A kind's bitmaps are stored under its raw table's name.
 fn kind_named(name: &str) -> Option<RecordKind> {
     [RecordKind::Call, RecordKind::Sms, RecordKind::Data]
         .into_iter()
@@ -147,7 +143,7 @@ fn create_missing(
         let mut params = Vec::with_capacity(chunk.len() * 3);
         for (day, kind) in chunk {
             params.push(Value::Text(super::rollup::day_text(*day)));
-            params.push(Value::from(kind_name(*kind)));
+            params.push(Value::from(kind.table()));
             params.push(Value::Bytes(empty.clone()));
         }
         conn.execute(
@@ -175,7 +171,7 @@ fn read_locked(
         let mut params = Vec::with_capacity(chunk.len() * 2);
         for (day, kind) in chunk {
             params.push(Value::Text(super::rollup::day_text(*day)));
-            params.push(Value::from(kind_name(*kind)));
+            params.push(Value::from(kind.table()));
         }
         let rows = conn.query(
             &format!(
@@ -188,9 +184,7 @@ fn read_locked(
         for row in rows.rows {
             let day = row.first().and_then(Value::as_str).and_then(day_number);
             let kind = row.get(1).and_then(Value::as_str).and_then(kind_named);
-            if let (Some(day), Some(kind)) = (day, kind)
-                && keys.contains(&(day, kind))
-            {
+            if let (Some(day), Some(kind)) = (day, kind) {
                 let bytes = row.get(2).and_then(Value::as_bytes).unwrap_or_default();
                 out.insert((day, kind), decode(bytes)?);
             }
@@ -219,7 +213,7 @@ fn write(
         let mut params = Vec::with_capacity(chunk.len() * 3);
         for ((day, kind), bitmap) in chunk {
             params.push(Value::Text(super::rollup::day_text(*day)));
-            params.push(Value::from(kind_name(*kind)));
+            params.push(Value::from(kind.table()));
             params.push(Value::Bytes(encode(bitmap)?));
         }
         conn.execute(
@@ -236,7 +230,7 @@ fn write(
             "DELETE FROM active_daily WHERE day = ? AND kind = ?",
             &[
                 Value::Text(super::rollup::day_text(*day)),
-                Value::from(kind_name(*kind)),
+                Value::from(kind.table()),
             ],
         )?;
     }
@@ -299,7 +293,7 @@ fn count_distinct(conn: &mut dyn Conn, ask: &DistinctCustomers) -> Result<u64, S
             Value::Text(super::rollup::day_text(days.start)),
             Value::Text(super::rollup::day_text(days.end)),
         ];
-        params.extend(kinds.iter().map(|k| Value::from(kind_name(*k))));
+        params.extend(kinds.iter().map(|k| Value::from(k.table())));
         let rows = conn.query(
             &format!(
                 "SELECT customers FROM active_daily WHERE day >= ? AND day < ? AND kind IN ({})",
@@ -313,10 +307,7 @@ fn count_distinct(conn: &mut dyn Conn, ask: &DistinctCustomers) -> Result<u64, S
     }
     for (from, to) in edges {
         for kind in kinds {
-            let time = match kind {
-                RecordKind::Sms => "sent_at",
-                RecordKind::Call | RecordKind::Data => "start_time",
-            };
+            let time = kind.time_column();
             let rows = conn.query(
                 &format!(
                     "SELECT DISTINCT customer_id FROM {} WHERE {time} >= ? AND {time} < ?",

@@ -209,3 +209,38 @@ pub fn demo_store(backend: Backend, customers: usize, days: u32, seed: u64) -> (
     tally::demo::load(&store, &spec, &indicatif::ProgressBar::hidden()).expect("demo data");
     (db, store)
 }
+
+/// An answered outgoing call of `customer` at `at` (UTC) lasting `seconds`, with source key
+/// `key`, checked as an import would check it.
+pub fn call(customer: &str, at: &str, seconds: u32, key: &str) -> tally::model::Record {
+    let ctx = tally::model::InputContext {
+        zone: tally::model::Zone::utc(),
+        now: test_now(),
+    };
+    tally::model::CallInput {
+        customer: customer.into(),
+        direction: "out".into(),
+        other: "447700900999".into(),
+        at: Some(at.into()),
+        duration: Some(seconds.to_string()),
+        status: Some("answered".into()),
+        cell: None,
+        source_key: Some(key.into()),
+    }
+    .validate(&ctx)
+    .map(tally::model::Record::Call)
+    .expect("a valid call")
+}
+
+/// What `explain QUERY` prints, at the tests' fixed now, in UTC.
+pub fn explain(store: &Store, query: &str) -> String {
+    match tally::query::run(
+        store,
+        &format!("explain {query}"),
+        &tally::model::Zone::utc(),
+        test_now(),
+    ) {
+        Ok(tally::query::Answer::Explain(text)) => text,
+        other => panic!("{query}: {other:?}"),
+    }
+}
