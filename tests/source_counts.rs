@@ -17,7 +17,7 @@ const SOURCES: [(&str, &str, &str); 3] = [
     ("data", "data_sessions", "start_time"),
 ];
 
-const DIMENSIONS: [&str; 14] = [
+const DIMENSIONS: [&str; 15] = [
     "",
     "customer",
     "plan",
@@ -27,6 +27,7 @@ const DIMENSIONS: [&str; 14] = [
     "week",
     "month",
     "weekday",
+    "daytype",
     "direction",
     "status",
     "cell",
@@ -66,6 +67,10 @@ fn key(mysql: bool, dim: &str) -> &'static str {
         (true, "week") => "DATE_FORMAT(DATE_SUB(r.t, INTERVAL WEEKDAY(r.t) DAY), '%Y-%m-%d')",
         (true, "month") => "DATE_FORMAT(r.t, '%Y-%m')",
         (true, "weekday") => "WEEKDAY(r.t)",
+        (true, "daytype") => "CASE WHEN WEEKDAY(r.t) >= 5 THEN 'weekend' ELSE 'weekday' END",
+        (false, "daytype") => {
+            "CASE WHEN strftime('%w', r.t) IN ('0', '6') THEN 'weekend' ELSE 'weekday' END"
+        }
         (false, "hour") => "CAST(strftime('%H', r.t) AS INTEGER)",
         (false, "day") => "strftime('%Y-%m-%d', r.t)",
         (false, "week") => {

@@ -7,21 +7,13 @@ mod common;
 use common::{BACKENDS, TestDb};
 use std::collections::BTreeMap;
 use tally::model::{InputContext, RecordKind, Zone};
-use tally::query::{Answer, run};
 use tally::store::{RecordChanges, Store, Value};
 
 const TOP: &str = "top 5 customers by minutes between 2026-11-02 and 2026-11-20";
 const PER_PLAN: &str = "usage per plan between 2026-11-02 and 2026-11-20 show count, customers";
 
 fn ask(store: &Store, query: &str) -> Vec<Vec<String>> {
-    match run(store, query, &Zone::utc(), common::test_now()) {
-        Ok(Answer::Table(rs)) => rs
-            .rows
-            .iter()
-            .map(|r| r.iter().map(Value::to_string).collect())
-            .collect(),
-        other => panic!("{query}: {other:?}"),
-    }
+    common::table_rows(store, query, "UTC")
 }
 
 /// Seconds per customer key from the raw calls, the top 5 by seconds then key.

@@ -65,6 +65,29 @@ impl Filter {
         }
     }
 
+    /// Whether any part names a property of the customer (customer, plan, region, account).
+    pub fn per_customer(&self) -> bool {
+        let mut fields = Vec::new();
+        self.fields(&mut fields);
+        fields.iter().any(|f| f.per_customer())
+    }
+
+    /// The time keys a table must be fine enough for to check it: `hour` needs hours,
+    /// `weekday` and `daytype` need days in the zone.
+    pub fn time_keys(&self) -> Vec<super::Key> {
+        let mut fields = Vec::new();
+        self.fields(&mut fields);
+        fields
+            .iter()
+            .filter_map(|f| match f {
+                FilterField::Hour => Some(super::Key::Hour),
+                FilterField::Weekday => Some(super::Key::Weekday),
+                FilterField::Daytype => Some(super::Key::Daytype),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Every field it names.
     pub fn fields(&self, out: &mut Vec<FilterField>) {
         match self {
@@ -221,6 +244,60 @@ fn value_of(field: FilterField, v: &Spanned<Literal>) -> Result<Value, Diagnosti
                 .map_err(invalid)?
                 .as_str(),
         ),
+        FilterField::Hour => Value::Int(hour_of_day(&v.value).ok_or_else(|| {
+            bad(
+                v.span,
+                format!("`{raw}` is not an hour of the day: write a whole number from 0 to 23"),
+            )
+        })?),
+        FilterField::Weekday => Value::Int(weekday_number(&v.value).ok_or_else(|| {
+            bad(v.span, format!("`{raw}` is not a day of the week"))
+                .expected(WEEKDAYS.iter().map(|d| d.to_string()).collect())
+                .hint(crate::diag::suggest(&raw.to_lowercase(), WEEKDAYS))
+        })?),
+        FilterField::Daytype => match raw.to_ascii_lowercase().as_str() {
+            day @ ("weekday" | "weekend") => Value::from(day),
+            _ => {
+                return Err(bad(
+                    v.span,
+                    format!("`{raw}` is not a day type: write `weekday` or `weekend`"),
+                ));
+            }
+        },
         FilterField::Cell | FilterField::Plan | FilterField::Region => Value::from(raw),
     })
+}
+
+/// The days of the week as `weekday` takes them, Monday (1) first.
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// `22` as an hour of the day; `None` for a fraction or a number outside 0-23.
+fn hour_of_day(v: &Literal) -> Option<i64> {
+    match v {
+        Literal::Number(n, _) if n.fract() == 0.0 && (0.0..=23.0).contains(n) => Some(*n as i64),
+        _ => None,
+    }
+}
+
+/// `mon`, `Monday` or `1` as 1, up to `sun` as 7.
+fn weekday_number(v: &Literal) -> Option<i64> {
+    match v {
+        Literal::Number(n, _) if n.fract() == 0.0 && (1.0..=7.0).contains(n) => Some(*n as i64),
+        Literal::Text(word) => {
+            let word = word.to_ascii_lowercase();
+            let position = WEEKDAYS
+                .iter()
+                .position(|d| *d == word || (word.len() == 3 && d.starts_with(&word)))?;
+            Some(position as i64 + 1)
+        }
+        _ => None,
+    }
 }

@@ -45,7 +45,7 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
     atoms.dedup();
     let filter_raw = spec.filter.as_ref().is_some_and(Filter::raw_only);
     let per_customer = keys.iter().any(|k| k.per_customer())
-        || (spec.filter.is_some() && !filter_raw)
+        || spec.filter.as_ref().is_some_and(Filter::per_customer)
         || atoms.contains(&Atom::Customers)
         || revenue;
     let raw_only =
@@ -64,6 +64,10 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
             raw_only,
             per_customer,
             keys: &keys,
+            filter_times: &spec
+                .filter
+                .as_ref()
+                .map_or_else(Vec::new, Filter::time_keys),
             offsets: &offsets,
         },
         range,

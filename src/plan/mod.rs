@@ -58,6 +58,8 @@ pub enum Key {
     Month,
     /// 1 (Monday) to 7 (Sunday), shown as a name.
     Weekday,
+    /// `weekday` (Monday to Friday) or `weekend`.
+    Daytype,
     /// An hour of a day, `2026-11-25 10:00` (trends per hour).
     Hourly,
     /// A call's or SMS's direction, `out` or `in`.
@@ -85,6 +87,7 @@ impl Key {
             "week" => Key::Week,
             "month" => Key::Month,
             "weekday" => Key::Weekday,
+            "daytype" => Key::Daytype,
             "direction" => Key::Direction,
             "status" => Key::Status,
             "cell" => Key::Cell,
@@ -105,6 +108,7 @@ impl Key {
             Key::Week => "week",
             Key::Month => "month",
             Key::Weekday => "weekday",
+            Key::Daytype => "daytype",
             Key::Hourly => "hour",
             Key::Direction => "direction",
             Key::Status => "status",
@@ -118,7 +122,13 @@ impl Key {
     pub fn is_time(self) -> bool {
         matches!(
             self,
-            Key::Hour | Key::Day | Key::Week | Key::Month | Key::Weekday | Key::Hourly
+            Key::Hour
+                | Key::Day
+                | Key::Week
+                | Key::Month
+                | Key::Weekday
+                | Key::Daytype
+                | Key::Hourly
         )
     }
 

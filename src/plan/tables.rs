@@ -22,6 +22,8 @@ pub struct Needs<'a> {
     pub per_customer: bool,
     /// The group keys.
     pub keys: &'a [Key],
+    /// The time keys the filter reads (`where hour >= 22` reads the hour of the day).
+    pub filter_times: &'a [Key],
     /// The zone's offsets over the range.
     pub offsets: &'a [(DateTime<Utc>, i64)],
 }
@@ -29,7 +31,13 @@ pub struct Needs<'a> {
 /// The tables that answer `range` for `needs`: the coarsest rollup that can answer exactly,
 /// for the whole hours or days inside the range, and the raw rows for the edges.
 pub fn choose(needs: &Needs, range: UtcRange) -> Vec<Part> {
-    let time_keys: Vec<Key> = needs.keys.iter().copied().filter(|k| k.is_time()).collect();
+    let time_keys: Vec<Key> = needs
+        .keys
+        .iter()
+        .chain(needs.filter_times)
+        .copied()
+        .filter(|k| k.is_time())
+        .collect();
     let hour_aligned = needs.offsets.iter().all(|(_, o)| o % 3600 == 0);
     let utc_days = needs.offsets.iter().all(|(_, o)| *o == 0);
     let hourly = !needs.raw_only && !needs.per_customer && (time_keys.is_empty() || hour_aligned);
@@ -129,6 +137,7 @@ mod tests {
             raw_only: false,
             per_customer: false,
             keys: &[Key::Day],
+            filter_times: &[],
             offsets: &[(at("2026-11-01T00:00:00Z"), 0)],
         };
         let parts = choose(
@@ -148,6 +157,7 @@ mod tests {
             raw_only: false,
             per_customer: true,
             keys: &[Key::Customer],
+            filter_times: &[],
             offsets: &[(at("2026-11-01T00:00:00Z"), 7200)],
         };
         let parts = choose(
@@ -175,6 +185,7 @@ mod tests {
             raw_only: true,
             per_customer: false,
             keys: &[],
+            filter_times: &[],
             offsets: &offsets,
         };
         assert_eq!(tables(&choose(&raw, UtcRange::all())), [Table::Raw]);
@@ -182,6 +193,7 @@ mod tests {
             raw_only: false,
             per_customer: false,
             keys: &[],
+            filter_times: &[],
             offsets: &offsets,
         };
         assert_eq!(
@@ -197,6 +209,7 @@ mod tests {
             raw_only: false,
             per_customer: true,
             keys: &[Key::Day],
+            filter_times: &[],
             offsets: &local,
         };
         assert_eq!(tables(&choose(&per_day, UtcRange::all())), [Table::Raw]);

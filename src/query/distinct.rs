@@ -46,6 +46,7 @@ pub fn split(agg: &Aggregate) -> Option<(Aggregate, DistinctCustomers)> {
             raw_only: false,
             per_customer: false,
             keys: &[],
+            filter_times: &[],
             offsets: &rest.offsets,
         };
         rest.parts = choose(&needs, rest.range);

@@ -182,6 +182,8 @@ fn values(field: &str, word: &str, names: &Names) -> Vec<String> {
         "direction" => strings(&["out", "in"]),
         "status" => strings(&["answered", "busy", "no_answer", "failed"]),
         "account" => strings(&["active", "suspended", "closed"]),
+        "weekday" => strings(&["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
+        "daytype" => strings(&["weekday", "weekend"]),
         "plan" => names.plans.iter().map(|p| quoted(p)).collect(),
         "region" => names.regions.iter().map(|r| quoted(r)).collect(),
         "customer" => keys(word, names),

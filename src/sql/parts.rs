@@ -286,8 +286,9 @@ fn local(d: &dyn Dialect, column: &str, offsets: &[(DateTime<Utc>, i64)]) -> Str
     }
 }
 
-fn key(d: &dyn Dialect, k: Key, from: &From, offsets: &[(DateTime<Utc>, i64)]) -> String {
-    let t = || local(d, from.time, offsets);
+/// A group key's SQL; `time` is the column holding the row's time.
+fn key(d: &dyn Dialect, k: Key, time: &str, offsets: &[(DateTime<Utc>, i64)]) -> String {
+    let t = || local(d, time, offsets);
     match k {
         Key::Customer => "t.customer_id".into(),
         Key::Plan => "c.plan_id".into(),
@@ -302,40 +303,48 @@ fn key(d: &dyn Dialect, k: Key, from: &From, offsets: &[(DateTime<Utc>, i64)]) -
         Key::Week => d.week_of(&t()),
         Key::Month => d.month_of(&t()),
         Key::Weekday => d.weekday_of(&t()),
+        Key::Daytype => format!(
+            "CASE WHEN {} >= 6 THEN 'weekend' ELSE 'weekday' END",
+            d.weekday_of(&t())
+        ),
         Key::Hourly => d.hour_start_of(&t()),
     }
 }
 
-fn filter_sql(f: &Filter, out: &mut Frag) {
+/// A condition as SQL; `time` gives the SQL of a piece of the record's local time.
+fn filter_sql(f: &Filter, time: &dyn Fn(Key) -> String, out: &mut Frag) {
     let column = |field: FilterField| match field {
-        FilterField::Direction => "t.direction",
-        FilterField::Status => "t.status",
-        FilterField::Duration => "t.duration_s",
-        FilterField::Other => "t.other_party",
-        FilterField::Cell => "t.cell_id",
-        FilterField::Up => "t.bytes_up",
-        FilterField::Down => "t.bytes_down",
-        FilterField::Bytes => "(t.bytes_up + t.bytes_down)",
-        FilterField::Customer => "c.subscriber_key",
-        FilterField::Plan => "p.name",
-        FilterField::Region => "c.region",
-        FilterField::Account => "c.status",
+        FilterField::Direction => "t.direction".to_string(),
+        FilterField::Status => "t.status".into(),
+        FilterField::Duration => "t.duration_s".into(),
+        FilterField::Other => "t.other_party".into(),
+        FilterField::Cell => "t.cell_id".into(),
+        FilterField::Up => "t.bytes_up".into(),
+        FilterField::Down => "t.bytes_down".into(),
+        FilterField::Bytes => "(t.bytes_up + t.bytes_down)".into(),
+        FilterField::Customer => "c.subscriber_key".into(),
+        FilterField::Plan => "p.name".into(),
+        FilterField::Region => "c.region".into(),
+        FilterField::Account => "c.status".into(),
+        FilterField::Hour => time(Key::Hour),
+        FilterField::Weekday => time(Key::Weekday),
+        FilterField::Daytype => time(Key::Daytype),
     };
     match f {
         Filter::And(a, b) | Filter::Or(a, b) => {
             out.push("(");
-            filter_sql(a, out);
+            filter_sql(a, time, out);
             out.push(if matches!(f, Filter::And(..)) {
                 " AND "
             } else {
                 " OR "
             });
-            filter_sql(b, out);
+            filter_sql(b, time, out);
             out.push(")");
         }
         Filter::Not(a) => {
             out.push("NOT (");
-            filter_sql(a, out);
+            filter_sql(a, time, out);
             out.push(")");
         }
         Filter::Compare { field, op, value } => {
@@ -466,7 +475,7 @@ pub fn part_select(
     let mut keys: Vec<String> = agg
         .keys
         .iter()
-        .map(|k| key(d, *k, &from, &agg.offsets))
+        .map(|k| key(d, *k, from.time, &agg.offsets))
         .collect();
     if extra_customer {
         keys.push("t.customer_id".into());
@@ -494,10 +503,12 @@ pub fn part_select(
     }
     // The record filter goes first: on a scan of raw rows it is cheaper than the time bounds
     // (an equality on a short column) and drops rows before they are compared.
+    let time_column = from.time;
+    let time = |k: Key| key(d, k, time_column, &agg.offsets);
     let mut started = false;
     if let Some(filter) = agg.filter.as_ref().filter(|_| from.raw.is_some()) {
         f.push(conjunction(&mut started));
-        filter_sql(filter, &mut f);
+        filter_sql(filter, &time, &mut f);
     }
     match single_customer(agg.filter.as_ref()).filter(|_| part.table == Table::CustomerDaily) {
         Some(key) if day_list(part).is_some() => {
@@ -515,7 +526,7 @@ pub fn part_select(
     }
     if let Some(filter) = agg.filter.as_ref().filter(|_| from.raw.is_none()) {
         f.push(conjunction(&mut started));
-        filter_sql(filter, &mut f);
+        filter_sql(filter, &time, &mut f);
     }
     if let Some(holds) = rollup_holds(part.table, agg.source) {
         // A rollup row counts every kind of record: only rows holding the asked source make a

@@ -30,14 +30,34 @@ pub enum FilterField {
     Region,
     /// `account`: the customer's account status now (every source).
     Account,
+    /// `hour`: the hour of the day the record started, 0-23, in the zone (every source).
+    Hour,
+    /// `weekday`: the day of the week the record started, Monday 1 to Sunday 7, in the zone.
+    Weekday,
+    /// `daytype`: `weekday` (Monday to Friday) or `weekend`, in the zone.
+    Daytype,
 }
 
 impl FilterField {
-    /// Whether only the raw rows know it (the rollups keep customers, not record details).
+    /// Whether only the raw rows know it (the rollups keep customers and times, not record
+    /// details).
     pub fn raw_only(self) -> bool {
-        !matches!(
+        !self.per_customer() && !self.is_time()
+    }
+
+    /// Whether it is a property of the customer: rollups kept per customer know it.
+    pub fn per_customer(self) -> bool {
+        matches!(
             self,
             FilterField::Customer | FilterField::Plan | FilterField::Region | FilterField::Account
+        )
+    }
+
+    /// Whether it is a piece of the record's local time: a rollup fine enough in time knows it.
+    pub fn is_time(self) -> bool {
+        matches!(
+            self,
+            FilterField::Hour | FilterField::Weekday | FilterField::Daytype
         )
     }
 
@@ -45,7 +65,12 @@ impl FilterField {
     pub fn numeric(self) -> bool {
         matches!(
             self,
-            FilterField::Duration | FilterField::Up | FilterField::Down | FilterField::Bytes
+            FilterField::Duration
+                | FilterField::Up
+                | FilterField::Down
+                | FilterField::Bytes
+                | FilterField::Hour
+                | FilterField::Weekday
         )
     }
 }
@@ -141,6 +166,24 @@ pub const FIELDS: &[FieldWord] = &[
         sources: ALL,
         values: "the customer's account status now: `active`, `suspended`, `closed`",
     },
+    FieldWord {
+        name: "hour",
+        field: FilterField::Hour,
+        sources: ALL,
+        values: "hour of the day the record started, 0-23, in the display zone",
+    },
+    FieldWord {
+        name: "weekday",
+        field: FilterField::Weekday,
+        sources: ALL,
+        values: "`mon` to `sun` (or `monday`..., any case), ordered Monday first; or 1-7",
+    },
+    FieldWord {
+        name: "daytype",
+        field: FilterField::Daytype,
+        sources: ALL,
+        values: "`weekday` (Monday to Friday) or `weekend`, in the display zone",
+    },
 ];
 
 /// A numeric field the functions read, on one source.
@@ -225,6 +268,11 @@ pub const DIMENSIONS: &[Dimension] = &[
         name: "weekday",
         sources: ALL,
         meaning: "Monday to Sunday",
+    },
+    Dimension {
+        name: "daytype",
+        sources: ALL,
+        meaning: "`weekday` (Monday to Friday) or `weekend`",
     },
     Dimension {
         name: "direction",

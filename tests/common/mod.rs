@@ -244,3 +244,16 @@ pub fn explain(store: &Store, query: &str) -> String {
         other => panic!("{query}: {other:?}"),
     }
 }
+
+/// The rows `query` answers in `zone` at the tests' fixed now, every value as text.
+pub fn table_rows(store: &Store, query: &str, zone: &str) -> Vec<Vec<String>> {
+    let zone = tally::model::Zone::parse(zone).expect("a zone");
+    match tally::query::run(store, query, &zone, test_now()) {
+        Ok(tally::query::Answer::Table(rs)) => rs
+            .rows
+            .iter()
+            .map(|r| r.iter().map(tally::store::Value::to_string).collect())
+            .collect(),
+        other => panic!("{query}: {other:?}"),
+    }
+}

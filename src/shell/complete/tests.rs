@@ -42,7 +42,7 @@ fn heads_and_dot_commands_at_the_start() {
 #[test]
 fn the_parser_decides_what_kind_of_word_fits() {
     assert_eq!(complete("calls where dir"), ["direction"]);
-    assert_eq!(complete("calls per da"), ["day"]);
+    assert_eq!(complete("calls per da"), ["day", "daytype"]);
     assert_eq!(complete("calls per day, re"), ["region"]);
     assert_eq!(complete("calls show co"), ["count"]);
     assert_eq!(complete("calls show count, mi"), ["min(", "minutes"]);
@@ -59,7 +59,7 @@ fn the_parser_decides_what_kind_of_word_fits() {
 fn only_names_the_source_has() {
     assert_eq!(
         complete("sms where d"),
-        ["direction"],
+        ["daytype", "direction"],
         "sms has no duration"
     );
     assert_eq!(
@@ -118,6 +118,10 @@ fn values_of_fields() {
     assert_eq!(complete("calls where status in (answered, b"), ["busy"]);
     assert_eq!(complete("customers where account = s"), ["suspended"]);
     assert_eq!(complete("calls per c"), ["cell", "customer"]);
+    assert_eq!(complete("calls where weekday in (sat, s"), ["sat", "sun"]);
+    assert_eq!(complete("usage where daytype = weeke"), ["weekend"]);
+    assert_eq!(complete("usage per da"), ["day", "daytype"]);
+    assert_eq!(complete("usage where ho"), ["hour"]);
 }
 
 #[test]
