@@ -35,6 +35,8 @@ pub struct Query {
     pub head: Head,
     /// `where ...`: conditions on each record.
     pub filter: Option<Expr>,
+    /// `having ...`: conditions on each group's measures, checked after grouping.
+    pub having: Option<Expr>,
     /// `since`, `until`, `between`, `on`, `today`, `last 7 days`, ...
     pub range: Option<Spanned<Range>>,
     /// `per day, customer`: the groups, in output order.
@@ -145,6 +147,15 @@ pub enum Expr {
         values: Vec<Spanned<Literal>>,
         /// Whether it was `not in`.
         negated: bool,
+    },
+    /// `measure op value` in `having`: `minutes > 600`, `avg(duration) >= 2m`.
+    Measured {
+        /// The measure compared, as written.
+        measure: Spanned<Measure>,
+        /// The comparison operator.
+        op: Spanned<CmpOp>,
+        /// The value compared against.
+        value: Spanned<Literal>,
     },
     /// `field [not] between low and high`, both ends included.
     Between {

@@ -1,4 +1,5 @@
-//! The clauses after a query's head: where, the time range, per, show, sort, top, limit.
+//! The clauses after a query's head: where, the time range, per, having, show, sort, top,
+//! limit.
 
 use super::ast::*;
 use super::{ParseError, Parser, Slot};
@@ -36,6 +37,13 @@ impl Parser<'_> {
             "where" => {
                 once(query.filter.is_some())?;
                 query.filter = Some(self.expr()?);
+            }
+            "having" => {
+                once(query.having.is_some())?;
+                self.having = true;
+                let condition = self.expr();
+                self.having = false;
+                query.having = Some(condition?);
             }
             "per" => {
                 once(!query.per.is_empty())?;

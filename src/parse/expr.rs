@@ -1,5 +1,5 @@
-//! `where` conditions: comparisons, `in`, `between`, joined by `and`, `or`, `not` and
-//! parentheses; `and` binds tighter than `or`.
+//! `where` and `having` conditions: comparisons, `in`, `between` (of fields; of measures,
+//! comparisons only), joined by `and`, `or`, `not` and parentheses; `and` binds tighter.
 
 use super::ast::*;
 use super::{MAX_CONDITIONS, MAX_DEPTH, MAX_VALUES, ParseError, Parser, Slot};
@@ -66,6 +66,15 @@ impl Parser<'_> {
                     "a condition may hold at most {MAX_CONDITIONS} comparisons; for many values of one field use `in (...)`"
                 ),
             )));
+        }
+        if self.having {
+            let measure = self.measure()?;
+            let op = self.operator()?;
+            return Ok(Expr::Measured {
+                measure,
+                op,
+                value: self.literal()?,
+            });
         }
         let field = self.name(Slot::Field, words::fields())?;
         self.field = Some(field.value.clone());

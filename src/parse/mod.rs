@@ -111,7 +111,7 @@ pub fn expecting(before: &str) -> Option<Expecting> {
                 slot: Slot::Next {
                     key: matches!(query.head, Head::Summary { customer: None })
                         && last_clause.is_none(),
-                    condition: last_clause.is_some_and(|t| t.is("where")),
+                    condition: last_clause.is_some_and(|t| t.is("where") || t.is("having")),
                 },
                 source: p.source,
             })
@@ -154,6 +154,8 @@ pub(crate) struct Parser<'a> {
     source: Option<Source>,
     /// The `where` field whose value is read next (see [`Slot::Value`]).
     field: Option<String>,
+    /// Reading a `having` condition: comparisons start with a measure, not a field.
+    having: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -168,6 +170,7 @@ impl<'a> Parser<'a> {
             params,
             source: None,
             field: None,
+            having: false,
         }
     }
 
@@ -307,6 +310,7 @@ impl<'a> Parser<'a> {
         let mut query = Query {
             head,
             filter: None,
+            having: None,
             range: None,
             per: Vec::new(),
             show: Vec::new(),
@@ -389,7 +393,13 @@ impl<'a> Parser<'a> {
         if !self.eat_symbol("(") {
             return Ok(Spanned::new(Measure::Named(name.value), name.span));
         }
-        let field = self.name(Slot::NumericField, words::fields())?;
+        let field = if name.value == "share" {
+            // A built-in measure: neither functions nor metrics add up over groups.
+            let measures = words::measures().iter().map(|m| m.to_string()).collect();
+            self.name(Slot::Words(measures), words::measures())?
+        } else {
+            self.name(Slot::NumericField, words::fields())?
+        };
         if !self.eat_symbol(")") {
             return Err(match self.peek() {
                 None => self.at_end(&[")"]),

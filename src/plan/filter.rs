@@ -110,6 +110,12 @@ pub fn check(expr: &Expr, source: Source) -> Result<Filter, Diagnostic> {
         Expr::And(a, b) => Filter::And(Box::new(check(a, source)?), Box::new(check(b, source)?)),
         Expr::Or(a, b) => Filter::Or(Box::new(check(a, source)?), Box::new(check(b, source)?)),
         Expr::Not(a, _) => Filter::Not(Box::new(check(a, source)?)),
+        Expr::Measured { measure, .. } => {
+            return Err(Diagnostic::new(
+                measure.span,
+                "`where` compares fields of records; a measure is compared with `having`",
+            ));
+        }
         Expr::Compare { field, op, value } => {
             let f = field_of(field, source)?;
             if !f.numeric() && !matches!(op.value, CmpOp::Eq | CmpOp::Ne) {
@@ -174,8 +180,18 @@ fn field_of(field: &Spanned<String>, source: Source) -> Result<FilterField, Diag
                 format!("{} records have no field `{}`", source.name(), field.value),
             )
             .expected(names.iter().map(|s| s.to_string()).collect())
-            .hint(crate::diag::suggest(&field.value, names.iter().copied()))
+            .hint(
+                measure_meant(&field.value)
+                    .or_else(|| crate::diag::suggest(&field.value, names.iter().copied())),
+            )
         })
+}
+
+/// `where minutes > 600`: a measure where a field goes is meant for `having`.
+fn measure_meant(word: &str) -> Option<String> {
+    crate::vocab::measure(word).map(|_| {
+        format!("`{word}` is a measure of groups: keep groups by it with `having {word} > …`")
+    })
 }
 
 fn text(v: &Literal) -> String {

@@ -18,6 +18,7 @@ pub(super) struct Spec {
     pub(super) measures: Vec<MeasureDef>,
     pub(super) sort: Option<(usize, Order)>,
     pub(super) take: Option<u64>,
+    pub(super) having: Option<super::Having>,
     pub(super) style: Style,
     pub(super) title: String,
 }
@@ -77,7 +78,11 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
     let sortable = spec
         .sort
         .is_none_or(|(i, _)| spec.measures[i].compute.in_sql());
-    let in_sql = final_rows && spec.style == Style::Plain && sortable;
+    // `having` keeps groups by their measures, and a share needs every group's value, both
+    // computed here: the database may then neither sort nor cut.
+    let whole = spec.measures.iter().any(|m| m.compute.needs_all_groups());
+    let in_sql =
+        final_rows && spec.style == Style::Plain && sortable && spec.having.is_none() && !whole;
     let pushed: Vec<MeasureDef> = spec
         .measures
         .iter()
@@ -110,6 +115,7 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         measures: spec.measures,
         sort: spec.sort.filter(|_| !in_sql),
         take: spec.take.filter(|_| !in_sql),
+        having: spec.having,
         style: spec.style,
         buckets: None,
         drop_first: false,

@@ -28,6 +28,8 @@ pub enum Compute {
     },
     /// A metric, from its inputs.
     Metric(Box<super::MetricUse>),
+    /// `share(M)`: the group's M as a per cent of M over every group of the answer.
+    Share(Box<MeasureDef>),
 }
 
 impl Compute {
@@ -57,6 +59,7 @@ impl Compute {
                 atoms.dedup();
                 atoms
             }
+            Compute::Share(m) => m.compute.atoms(),
         }
     }
 
@@ -65,6 +68,7 @@ impl Compute {
         match self {
             Compute::Revenue { .. } => true,
             Compute::Metric(m) => m.inputs.iter().any(|i| i.compute.priced()),
+            Compute::Share(m) => m.compute.priced(),
             _ => false,
         }
     }
@@ -73,8 +77,15 @@ impl Compute {
     pub fn in_sql(&self) -> bool {
         match self {
             Compute::Metric(m) => m.pushdown.is_some(),
+            Compute::Share(_) => false,
             _ => true,
         }
+    }
+
+    /// Whether its value depends on every group of the answer (a share of the total): the
+    /// database must then return every group, uncut.
+    pub fn needs_all_groups(&self) -> bool {
+        matches!(self, Compute::Share(_))
     }
 }
 
@@ -132,6 +143,9 @@ pub fn builtin(
 ) -> Result<Option<MeasureDef>, Diagnostic> {
     let label = written.value.label();
     let name = match &written.value {
+        Written::Function { function, field } if function == "share" => {
+            return share_of(field, source, label).map(Some);
+        }
         Written::Function { function, field } => {
             return function_of(function, field, source, &label).map(Some);
         }
@@ -145,6 +159,40 @@ pub fn builtin(
             format!("`{name}` is not a measure of {}", source.name()),
         )
         .expected(names(source))),
+    }
+}
+
+/// `share(M)` of a measure that adds up over groups (a count, minutes, MB, revenue): the
+/// shares of an answer's groups then add up to 100.
+fn share_of(
+    inner: &Spanned<String>,
+    source: Source,
+    label: String,
+) -> Result<MeasureDef, Diagnostic> {
+    let written = Spanned::new(Written::Named(inner.value.clone()), inner.span);
+    let additive = |m: &MeasureDef| matches!(m.compute, Compute::Sum(_) | Compute::Revenue { .. });
+    match builtin(&written, source)? {
+        Some(m) if additive(&m) => Ok(MeasureDef {
+            label,
+            kind: Kind::Number,
+            compute: Compute::Share(Box::new(m)),
+            scale: 1.0,
+        }),
+        _ => {
+            let sums: Vec<String> = MEASURES
+                .iter()
+                .filter(|m| m.applies_to(source) && m.how != How::Distinct)
+                .map(|m| m.name.to_string())
+                .collect();
+            Err(Diagnostic::new(
+                inner.span,
+                format!(
+                    "`share` takes a measure that adds up over groups; `{}` does not",
+                    inner.value
+                ),
+            )
+            .expected(sums))
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 mod buckets;
 pub mod filter;
 mod finish;
+pub mod having;
 pub mod measure;
 pub mod metric;
 mod shape;
@@ -12,6 +13,7 @@ pub mod time;
 
 pub use crate::vocab::Kind;
 pub use filter::{Filter, FilterField};
+pub use having::Having;
 pub use measure::{Atom, Compute, Field, MeasureDef};
 pub use metric::MetricUse;
 pub use shape::plan;
@@ -242,6 +244,8 @@ pub struct Plan {
     pub sort: Option<(usize, Order)>,
     /// Rows kept after sorting (top N or limit N), when the database did not cut them.
     pub take: Option<u64>,
+    /// `having`: the groups kept, checked on their measures before sorting and cutting.
+    pub having: Option<Having>,
     /// How the result is drawn.
     pub style: Style,
     /// Every bucket of a trend, in order, so empty ones show as zero.

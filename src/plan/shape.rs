@@ -23,7 +23,7 @@ pub fn plan(query: &Query, ctx: &Context) -> Result<Plan, Diagnostic> {
         Head::Customers => {
             only(
                 query,
-                &["where", "range", "show", "sort", "top", "limit"],
+                &["where", "range", "having", "show", "sort", "top", "limit"],
                 "customers",
             )?;
             let defaults = ["calls", "minutes", "sms", "data_mb"];
@@ -56,8 +56,9 @@ pub fn plan(query: &Query, ctx: &Context) -> Result<Plan, Diagnostic> {
 
 /// Refuses clauses the head has no use for.
 fn only(query: &Query, allowed: &[&str], head: &str) -> Result<(), Diagnostic> {
-    let given: [(&str, Option<Span>); 6] = [
+    let given: [(&str, Option<Span>); 7] = [
         ("where", None),
+        ("having", query.having.as_ref().map(first_span)),
         ("per", query.per.first().map(|p| p.span)),
         ("show", query.show.first().map(|m| m.span)),
         ("sort", query.sort.as_ref().map(|(m, _)| m.span)),
@@ -102,6 +103,32 @@ fn keys(per: &[Spanned<String>], source: Source) -> Result<Vec<Key>, Diagnostic>
         .collect()
 }
 
+/// Where a condition starts, to point at a clause that does not apply.
+fn first_span(e: &crate::parse::ast::Expr) -> Span {
+    use crate::parse::ast::Expr;
+    match e {
+        Expr::And(a, _) | Expr::Or(a, _) => first_span(a),
+        Expr::Not(_, span) => *span,
+        Expr::Compare { field, .. } | Expr::In { field, .. } | Expr::Between { field, .. } => {
+            field.span
+        }
+        Expr::Measured { measure, .. } => measure.span,
+    }
+}
+
+fn checked_having(
+    query: &Query,
+    source: Source,
+    measures: &mut Vec<MeasureDef>,
+    ctx: &Context,
+) -> Result<Option<super::Having>, Diagnostic> {
+    query
+        .having
+        .as_ref()
+        .map(|e| super::having::check(e, source, measures, ctx))
+        .transpose()
+}
+
 fn checked_filter(query: &Query, source: Source) -> Result<Option<Filter>, Diagnostic> {
     query
         .filter
@@ -137,6 +164,7 @@ fn table(
         (None, None) => None,
     };
     let take = query.top.as_ref().or(query.limit.as_ref()).map(|n| n.value);
+    let having = checked_having(query, source, &mut measures, ctx)?;
     let filter = checked_filter(query, source)?;
     let title = format!("{} {}", source.name(), describe_range(range, ctx));
     finish(
@@ -148,6 +176,7 @@ fn table(
             measures,
             sort,
             take,
+            having,
             style: Style::Plain,
             title,
         },
@@ -207,6 +236,7 @@ fn summary(
                 measures: vec![active_customers()],
                 sort: None,
                 take: None,
+                having: None,
                 style: Style::Plain,
                 title: String::new(),
             };
@@ -221,6 +251,7 @@ fn summary(
         measures,
         sort: None,
         take: None,
+        having: None,
         style: Style::Summary,
         title,
     };
@@ -259,6 +290,7 @@ fn peak(query: &Query, source: Source, range: UtcRange, ctx: &Context) -> Result
             measures,
             sort: None,
             take: None,
+            having: None,
             style: Style::Peak,
             title,
         },
@@ -273,12 +305,13 @@ fn top(
     range: UtcRange,
     ctx: &Context,
 ) -> Result<Plan, Diagnostic> {
-    only(query, &["where", "show"], "top customers")?;
+    only(query, &["where", "show", "having"], "top customers")?;
     let mut measures = vec![resolve(by, Source::Usage, ctx)?];
     for m in &query.show {
         let def = resolve(m, Source::Usage, ctx)?;
         index_of(&mut measures, def);
     }
+    let having = checked_having(query, Source::Usage, &mut measures, ctx)?;
     let filter = checked_filter(query, Source::Usage)?;
     let title = format!(
         "Top {n} customers by {} {}",
@@ -293,6 +326,7 @@ fn top(
         measures,
         sort: Some((0, Order::Desc)),
         take: Some(n),
+        having,
         style: Style::Plain,
         title,
     };
@@ -334,6 +368,7 @@ fn trend(
         measures: vec![measure],
         sort: None,
         take: None,
+        having: None,
         style: Style::Trend,
         title,
     };

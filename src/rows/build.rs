@@ -113,6 +113,7 @@ fn revenue_parts(measures: &[MeasureDef]) -> Option<(bool, bool, bool)> {
     measures.iter().find_map(|m| match &m.compute {
         Compute::Revenue { minutes, sms, data } => Some((*minutes, *sms, *data)),
         Compute::Metric(u) => revenue_parts(&u.inputs),
+        Compute::Share(inner) => revenue_parts(std::slice::from_ref(inner)),
         _ => None,
     })
 }
@@ -178,6 +179,8 @@ fn number(
             sum(num) as f64 / d as f64
         }
         Compute::Revenue { .. } => return Ok(Some(g.revenue)),
+        // The group's own value; `shares` turns it into a per cent once every group is known.
+        Compute::Share(inner) => return number(inner, g, pushed, memo),
         Compute::Metric(u) => {
             if let Some(known) = memo.get(&m.label) {
                 return Ok(*known);
@@ -279,6 +282,10 @@ pub fn result(
             });
         }
     }
+    shares(plan, &mut table);
+    if let Some(having) = &plan.having {
+        table.retain(|(_, values)| having.holds(values));
+    }
     match plan.sort {
         Some((i, order)) => table.sort_by(|a, b| {
             let by = compare(&a.1[i], &b.1[i]);
@@ -321,6 +328,22 @@ pub fn result(
         Style::Trend => super::decorate::trend(&mut rs, plan),
     }
     Ok(rs)
+}
+
+/// Each `share(M)` column, holding each group's M, as a per cent of M over every group.
+fn shares(plan: &Plan, table: &mut [(Vec<Value>, Vec<Value>)]) {
+    for (i, m) in plan.measures.iter().enumerate() {
+        if !m.compute.needs_all_groups() {
+            continue;
+        }
+        let total: f64 = table.iter().filter_map(|(_, v)| v[i].as_f64()).sum();
+        for (_, values) in table.iter_mut() {
+            values[i] = match values[i].as_f64() {
+                Some(x) if total != 0.0 => Value::Float(x / total * 100.0),
+                _ => Value::Null,
+            };
+        }
+    }
 }
 
 fn keys_order(a: &[Value], b: &[Value]) -> std::cmp::Ordering {

@@ -236,6 +236,8 @@ fn order_expr(m: &MeasureDef, atoms: &[Atom]) -> String {
             // Never asked for: the plan sorts such metrics itself.
             None => "NULL".into(),
         },
+        // Never asked for: a share needs every group, which the plan sorts itself.
+        Compute::Share(_) => "NULL".into(),
     }
 }
 

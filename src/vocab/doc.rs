@@ -63,8 +63,16 @@ pub fn measures_table() -> String {
     }
     cells.push("seconds for `duration`, MB (10^6 bytes) for sizes".into());
     out.push_str(&row(&cells));
+    let mut cells = vec![code("share(m)")];
+    cells.extend(ticks(|_| true));
+    cells.push(SHARE.into());
+    out.push_str(&row(&cells));
     out
 }
+
+/// What `share(m)` is, for the docs and `.help`.
+const SHARE: &str = "per cent: the group's m over m summed over every group of the answer \
+                     (m adds up over groups: a count, `minutes`, `data_mb`, `revenue`, ...)";
 
 /// The Filters table of docs/LANGUAGE.md.
 pub fn fields_table() -> String {
@@ -113,7 +121,10 @@ pub fn keyword_rows() -> String {
         line("sources", words::SOURCES),
         line("dimensions (`per`)", words::dimensions()),
         line("measures", words::measures()),
-        line("functions", words::FUNCTIONS),
+        line(
+            "functions",
+            &[words::FUNCTIONS, words::MEASURE_FUNCTIONS].concat(),
+        ),
         line("fields", words::fields()),
     ]
     .concat()
@@ -170,6 +181,12 @@ pub fn help_lists() -> String {
             ));
         }
     }
+    out.push_str(&format!(
+        "  {:<14} {:<16} {}\n",
+        "share(m)",
+        "all",
+        plain(SHARE)
+    ));
     out.push_str("Dimensions (per):\n");
     for d in DIMENSIONS {
         let sources = sources_of(|s| d.sources.contains(&s));

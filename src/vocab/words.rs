@@ -28,6 +28,7 @@ pub const CLAUSES: &[&str] = &[
     "last",
     "this",
     "per",
+    "having",
     "show",
     "sort",
     "top",
@@ -87,6 +88,9 @@ pub fn fields() -> &'static [&'static str] {
 /// Functions of a numeric field.
 pub const FUNCTIONS: &[&str] = &["sum", "avg", "min", "max"];
 
+/// Functions of a measure: `share(minutes)`.
+pub const MEASURE_FUNCTIONS: &[&str] = &["share"];
+
 /// Units of `last N ...`, plural.
 pub const UNITS: &[&str] = &["hours", "days", "weeks", "months"];
 /// The buckets of `trend ... per`; also the singular units of `last N ...`.
@@ -103,6 +107,7 @@ pub fn all() -> impl Iterator<Item = &'static str> {
         dimensions(),
         measures(),
         FUNCTIONS,
+        MEASURE_FUNCTIONS,
         fields(),
         UNITS,
         BUCKETS,

@@ -122,6 +122,10 @@ fn values_of_fields() {
     assert_eq!(complete("usage where daytype = weeke"), ["weekend"]);
     assert_eq!(complete("usage per da"), ["day", "daytype"]);
     assert_eq!(complete("usage where ho"), ["hour"]);
+    assert_eq!(complete("calls per day hav"), ["having"]);
+    assert_eq!(complete("calls per day having mi"), ["min(", "minutes"]);
+    assert_eq!(complete("calls per day having count > 3 o"), ["on", "or"]);
+    assert_eq!(complete("calls show share(mi"), ["minutes"]);
 }
 
 #[test]
