@@ -294,4 +294,9 @@ fn the_other_example_lines() {
         "Europe/London",
     );
     check("usage_per_daytype", "usage per daytype", "UTC");
+    check(
+        "calls_to_uk_numbers_per_day",
+        "calls where other starts with '+44' and not cell like 'N-%' per day",
+        "UTC",
+    );
 }

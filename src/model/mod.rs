@@ -7,6 +7,7 @@ mod error;
 mod input;
 mod key;
 mod money;
+mod pattern;
 mod record;
 mod time;
 
@@ -20,6 +21,7 @@ pub use error::ValidationError;
 pub use input::{CallInput, DataInput, InputContext, SmsInput};
 pub use key::{MAX_KEY_CHARS, PartyId, PhoneNumber, SubscriberKey};
 pub use money::{MAX_PRICE_UNITS, PRICE_DECIMALS, Price};
+pub use pattern::{Pattern, Piece};
 pub use record::{
     Call, CallStatus, CustomerStatus, DataSession, Direction, Record, RecordKind, Sms, SourceKey,
     parse_cell,

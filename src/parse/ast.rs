@@ -148,6 +148,17 @@ pub enum Expr {
         /// Whether it was `not in`.
         negated: bool,
     },
+    /// `field [not] like 'pattern'` or `field [not] starts with 'text'`.
+    Matches {
+        /// The text field tested.
+        field: Spanned<String>,
+        /// The pattern (`like`) or the prefix (`starts with`), as written.
+        pattern: Spanned<Literal>,
+        /// Whether it was `starts with`: the text is a prefix, its `%` and `_` literal.
+        prefix: bool,
+        /// Whether it was negated (`not like`, `not starts with`).
+        negated: bool,
+    },
     /// `measure op value` in `having`: `minutes > 600`, `avg(duration) >= 2m`.
     Measured {
         /// The measure compared, as written.

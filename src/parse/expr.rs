@@ -106,8 +106,20 @@ impl Parser<'_> {
                 negated,
             });
         }
+        let prefix = self.eat("starts");
+        if prefix || self.eat("like") {
+            if prefix {
+                self.keyword(&["with"])?;
+            }
+            return Ok(Expr::Matches {
+                field,
+                pattern: self.literal()?,
+                prefix,
+                negated,
+            });
+        }
         if negated {
-            return Err(self.missing(&["in", "between"]));
+            return Err(self.missing(&["in", "between", "like", "starts"]));
         }
         let op = self.operator()?;
         Ok(Expr::Compare {
@@ -125,7 +137,9 @@ impl Parser<'_> {
     }
 
     fn operator(&mut self) -> Result<Spanned<CmpOp>, ParseError> {
-        let ops = ["=", "!=", "<>", "<", "<=", ">", ">=", "in", "between"];
+        let ops = [
+            "=", "!=", "<>", "<", "<=", ">", ">=", "in", "between", "like", "starts",
+        ];
         let Some(t) = self.peek().filter(|t| t.kind == TokenKind::Symbol) else {
             return Err(self.missing(&ops));
         };

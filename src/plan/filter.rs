@@ -1,7 +1,7 @@
 //! `where` conditions, checked against the source's fields and given typed values.
 
 use crate::diag::{Diagnostic, Span};
-use crate::model::{CallStatus, Direction, PartyId, SubscriberKey};
+use crate::model::{CallStatus, Direction, PartyId, Pattern, SubscriberKey};
 use crate::parse::ast::{CmpOp, Expr, Literal, Source, Spanned};
 use crate::store::Value;
 use crate::vocab::{FIELDS, FieldWord};
@@ -40,6 +40,15 @@ pub enum Filter {
         /// Whether it is `not in`.
         negated: bool,
     },
+    /// `field [not] like …` or `starts with …`: the whole value matches, case-sensitively.
+    Matches {
+        /// The text field tested.
+        field: FilterField,
+        /// The pattern, normalised like the field's values.
+        pattern: Pattern,
+        /// Whether it is `not like` / `not starts with`.
+        negated: bool,
+    },
     /// `field [not] between low and high`, both ends included.
     Between {
         /// The field tested; always a numeric one.
@@ -61,6 +70,7 @@ impl Filter {
             Filter::Not(a) => a.raw_only(),
             Filter::Compare { field, .. }
             | Filter::In { field, .. }
+            | Filter::Matches { field, .. }
             | Filter::Between { field, .. } => field.raw_only(),
         }
     }
@@ -98,6 +108,7 @@ impl Filter {
             Filter::Not(a) => a.fields(out),
             Filter::Compare { field, .. }
             | Filter::In { field, .. }
+            | Filter::Matches { field, .. }
             | Filter::Between { field, .. } => out.push(*field),
         }
     }
@@ -110,6 +121,16 @@ pub fn check(expr: &Expr, source: Source) -> Result<Filter, Diagnostic> {
         Expr::And(a, b) => Filter::And(Box::new(check(a, source)?), Box::new(check(b, source)?)),
         Expr::Or(a, b) => Filter::Or(Box::new(check(a, source)?), Box::new(check(b, source)?)),
         Expr::Not(a, _) => Filter::Not(Box::new(check(a, source)?)),
+        Expr::Matches {
+            field,
+            pattern,
+            prefix,
+            negated,
+        } => Filter::Matches {
+            field: field_of(field, source)?,
+            pattern: pattern_of(field_of(field, source)?, field, pattern, *prefix)?,
+            negated: *negated,
+        },
         Expr::Measured { measure, .. } => {
             return Err(Diagnostic::new(
                 measure.span,
@@ -166,6 +187,36 @@ pub fn check(expr: &Expr, source: Source) -> Result<Filter, Diagnostic> {
                 negated: *negated,
             }
         }
+    })
+}
+
+/// The pattern of `like` or `starts with` on a text field, normalised as the field's values are
+/// (keys and parties written as phone numbers lose their `+` and separators).
+fn pattern_of(
+    f: FilterField,
+    field: &Spanned<String>,
+    written: &Spanned<Literal>,
+    prefix: bool,
+) -> Result<Pattern, Diagnostic> {
+    if !f.is_text() {
+        return Err(Diagnostic::new(
+            field.span,
+            format!(
+                "`like` and `starts with` apply to text fields (other, cell, customer, plan, \
+                 region), not to `{}`",
+                field.value
+            ),
+        ));
+    }
+    let raw = text(&written.value);
+    let pattern = if prefix {
+        Pattern::prefix(&raw)
+    } else {
+        Pattern::like(&raw)
+    };
+    Ok(match f {
+        FilterField::Other | FilterField::Customer => pattern.as_phone_digits(),
+        _ => pattern,
     })
 }
 

@@ -104,7 +104,10 @@ pub fn check(
                 value,
             }
         }
-        Expr::Compare { field, .. } | Expr::In { field, .. } | Expr::Between { field, .. } => {
+        Expr::Compare { field, .. }
+        | Expr::In { field, .. }
+        | Expr::Between { field, .. }
+        | Expr::Matches { field, .. } => {
             return Err(Diagnostic::new(
                 field.span,
                 "`having` compares measures; a field of records is compared with `where`",

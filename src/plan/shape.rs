@@ -109,9 +109,10 @@ fn first_span(e: &crate::parse::ast::Expr) -> Span {
     match e {
         Expr::And(a, _) | Expr::Or(a, _) => first_span(a),
         Expr::Not(_, span) => *span,
-        Expr::Compare { field, .. } | Expr::In { field, .. } | Expr::Between { field, .. } => {
-            field.span
-        }
+        Expr::Compare { field, .. }
+        | Expr::In { field, .. }
+        | Expr::Between { field, .. }
+        | Expr::Matches { field, .. } => field.span,
         Expr::Measured { measure, .. } => measure.span,
     }
 }

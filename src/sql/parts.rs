@@ -312,7 +312,7 @@ fn key(d: &dyn Dialect, k: Key, time: &str, offsets: &[(DateTime<Utc>, i64)]) ->
 }
 
 /// A condition as SQL; `time` gives the SQL of a piece of the record's local time.
-fn filter_sql(f: &Filter, time: &dyn Fn(Key) -> String, out: &mut Frag) {
+fn filter_sql(f: &Filter, d: &dyn Dialect, time: &dyn Fn(Key) -> String, out: &mut Frag) {
     let column = |field: FilterField| match field {
         FilterField::Direction => "t.direction".to_string(),
         FilterField::Status => "t.status".into(),
@@ -333,18 +333,18 @@ fn filter_sql(f: &Filter, time: &dyn Fn(Key) -> String, out: &mut Frag) {
     match f {
         Filter::And(a, b) | Filter::Or(a, b) => {
             out.push("(");
-            filter_sql(a, time, out);
+            filter_sql(a, d, time, out);
             out.push(if matches!(f, Filter::And(..)) {
                 " AND "
             } else {
                 " OR "
             });
-            filter_sql(b, time, out);
+            filter_sql(b, d, time, out);
             out.push(")");
         }
         Filter::Not(a) => {
             out.push("NOT (");
-            filter_sql(a, time, out);
+            filter_sql(a, d, time, out);
             out.push(")");
         }
         Filter::Compare { field, op, value } => {
@@ -367,6 +367,19 @@ fn filter_sql(f: &Filter, time: &dyn Fn(Key) -> String, out: &mut Frag) {
                 }
                 out.bind(v.clone());
             }
+            out.push(")");
+        }
+        Filter::Matches {
+            field,
+            pattern,
+            negated,
+        } => {
+            let (condition, value) = d.matching(&column(*field), pattern);
+            let (before, after) = condition.split_once('?').unwrap_or((&condition, ""));
+            out.push(if *negated { "NOT (" } else { "(" });
+            out.push(before);
+            out.bind(Value::Text(value));
+            out.push(after);
             out.push(")");
         }
         Filter::Between {
@@ -508,7 +521,7 @@ pub fn part_select(
     let mut started = false;
     if let Some(filter) = agg.filter.as_ref().filter(|_| from.raw.is_some()) {
         f.push(conjunction(&mut started));
-        filter_sql(filter, &time, &mut f);
+        filter_sql(filter, d, &time, &mut f);
     }
     match single_customer(agg.filter.as_ref()).filter(|_| part.table == Table::CustomerDaily) {
         Some(key) if day_list(part).is_some() => {
@@ -526,7 +539,7 @@ pub fn part_select(
     }
     if let Some(filter) = agg.filter.as_ref().filter(|_| from.raw.is_none()) {
         f.push(conjunction(&mut started));
-        filter_sql(filter, &time, &mut f);
+        filter_sql(filter, d, &time, &mut f);
     }
     if let Some(holds) = rollup_holds(part.table, agg.source) {
         // A rollup row counts every kind of record: only rows holding the asked source make a

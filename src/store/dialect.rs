@@ -134,6 +134,10 @@ pub trait Dialect: Send + Sync {
     /// `YYYY-MM-DD HH:00`.
     fn hour_start_of(&self, expr: &str) -> String;
 
+    /// `column` matches `pattern` as a whole, case-sensitively: the condition, with one `?`,
+    /// and the text to bind to it.
+    fn matching(&self, column: &str, pattern: &crate::model::Pattern) -> (String, String);
+
     /// What an `INSERT ... SELECT` needs before an upsert tail (SQLite would otherwise read
     /// `ON CONFLICT` as part of the SELECT).
     fn select_before_upsert(&self) -> &'static str {
@@ -343,6 +347,12 @@ impl Dialect for MySql {
         format!("DATE_FORMAT({expr}, '%Y-%m-%d %H:00')")
     }
 
+    /// The tables' binary collation makes `LIKE` case-sensitive. `!` escapes: a backslash
+    /// would mean something else again under `NO_BACKSLASH_ESCAPES`.
+    fn matching(&self, column: &str, pattern: &crate::model::Pattern) -> (String, String) {
+        (format!("{column} LIKE ? ESCAPE '!'"), pattern.to_like('!'))
+    }
+
     fn upsert_tail(&self, table: &str, _keys: &[&str], adds: &[&str]) -> String {
         let updates: Vec<String> = adds
             .iter()
@@ -470,6 +480,11 @@ impl Dialect for Sqlite {
 
     fn hour_start_of(&self, expr: &str) -> String {
         format!("strftime('%Y-%m-%d %H:00', {expr})")
+    }
+
+    /// `GLOB`, not `LIKE`: SQLite's `LIKE` ignores the case of ASCII letters.
+    fn matching(&self, column: &str, pattern: &crate::model::Pattern) -> (String, String) {
+        (format!("{column} GLOB ?"), pattern.to_glob())
     }
 
     fn upsert_tail(&self, _table: &str, keys: &[&str], adds: &[&str]) -> String {

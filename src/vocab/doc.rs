@@ -91,6 +91,8 @@ pub fn fields_table() -> String {
         cells.push(f.values.to_string());
         cells.push(if f.field.numeric() {
             "all, `in`, `between`".into()
+        } else if f.field.is_text() {
+            "`=` `!=` `<>` `in` `like` `starts with`".into()
         } else {
             "`=` `!=` `<>` `in`".into()
         });

@@ -61,6 +61,18 @@ impl FilterField {
         )
     }
 
+    /// Whether its values are free text (not an enumeration): `like` and `starts with` apply.
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            FilterField::Other
+                | FilterField::Cell
+                | FilterField::Customer
+                | FilterField::Plan
+                | FilterField::Region
+        )
+    }
+
     /// Whether its values are numbers (durations, sizes), which allow `<` `>` and `between`.
     pub fn numeric(self) -> bool {
         matches!(
