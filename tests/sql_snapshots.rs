@@ -299,4 +299,9 @@ fn the_other_example_lines() {
         "calls where other starts with '+44' and not cell like 'N-%' per day",
         "UTC",
     );
+    check(
+        "calls_per_day_percentiles",
+        "calls per day show median(duration), p95(duration), count",
+        "UTC",
+    );
 }

@@ -93,12 +93,14 @@ pub use crate::vocab::Source;
 pub enum Measure {
     /// A measure or metric by name: `minutes`, `count`, `revenue`.
     Named(String),
-    /// An aggregate function of a numeric field: `avg(duration)`.
+    /// An aggregate function of a numeric field: `avg(duration)`, `percentile(duration, 0.9)`.
     Function {
-        /// The function's name: `sum`, `avg`, `min` or `max`.
+        /// The function's name: `sum`, `avg`, `min`, `max`, `median`, `p95`, `percentile`, ...
         function: String,
         /// The field it applies to.
         field: Spanned<String>,
+        /// A second argument, as written (`0.9` of `percentile(duration, 0.9)`).
+        arg: Option<Spanned<String>>,
     },
 }
 
@@ -107,7 +109,16 @@ impl Measure {
     pub fn label(&self) -> String {
         match self {
             Measure::Named(name) => name.clone(),
-            Measure::Function { function, field } => format!("{function}({})", field.value),
+            Measure::Function {
+                function,
+                field,
+                arg: None,
+            } => format!("{function}({})", field.value),
+            Measure::Function {
+                function,
+                field,
+                arg: Some(arg),
+            } => format!("{function}({}, {})", field.value, arg.value),
         }
     }
 }

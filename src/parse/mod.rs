@@ -400,10 +400,21 @@ impl<'a> Parser<'a> {
         } else {
             self.name(Slot::NumericField, words::fields())?
         };
+        let arg = if self.eat_symbol(",") {
+            match self.next() {
+                Some(t) if matches!(t.kind, TokenKind::Number(_)) => {
+                    Some(Spanned::new(t.text.clone(), t.span))
+                }
+                Some(t) => return Err(self.unexpected(t, &["a number such as 0.9"])),
+                None => return Err(self.at_end(&["a number such as 0.9"])),
+            }
+        } else {
+            None
+        };
         if !self.eat_symbol(")") {
             return Err(match self.peek() {
                 None => self.at_end(&[")"]),
-                Some(t) => self.unexpected(t, &[")"]),
+                Some(t) => self.unexpected(t, &[")", ","]),
             });
         }
         let span = name.span.to(self.last_span());
@@ -411,6 +422,7 @@ impl<'a> Parser<'a> {
             Measure::Function {
                 function: name.value,
                 field,
+                arg,
             },
             span,
         ))

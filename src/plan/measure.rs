@@ -143,11 +143,20 @@ pub fn builtin(
 ) -> Result<Option<MeasureDef>, Diagnostic> {
     let label = written.value.label();
     let name = match &written.value {
-        Written::Function { function, field } if function == "share" => {
+        Written::Function {
+            function,
+            field,
+            arg,
+        } if function == "share" => {
+            no_argument(function, arg.as_ref())?;
             return share_of(field, source, label).map(Some);
         }
-        Written::Function { function, field } => {
-            return function_of(function, field, source, &label).map(Some);
+        Written::Function {
+            function,
+            field,
+            arg,
+        } => {
+            return function_of(function, field, arg.as_ref(), source, &label).map(Some);
         }
         Written::Named(name) => name.as_str(),
     };
@@ -159,6 +168,58 @@ pub fn builtin(
             format!("`{name}` is not a measure of {}", source.name()),
         )
         .expected(names(source))),
+    }
+}
+
+/// `p95` as 95: `p` and a whole per cent from 1 to 99.
+fn percent_of(function: &str) -> Option<u32> {
+    let digits = function.strip_prefix('p')?;
+    let n: u32 = digits.parse().ok()?;
+    (digits.len() <= 2 && (1..=99).contains(&n)).then_some(n)
+}
+
+/// The fraction of `percentile(f, 0.9)` in millionths: from 0 to 1, at most 6 decimals.
+fn fraction(arg: Option<&Spanned<String>>, field: &Spanned<String>) -> Result<u32, Diagnostic> {
+    let Some(arg) = arg else {
+        return Err(Diagnostic::new(
+            field.span,
+            "`percentile` needs the fraction too: `percentile(duration, 0.9)`",
+        ));
+    };
+    let bad = || {
+        Diagnostic::new(
+            arg.span,
+            format!(
+                "`{}` is not a fraction from 0 to 1 with at most 6 decimals (0.9 is the 90th \
+                 percentile)",
+                arg.value
+            ),
+        )
+    };
+    let (whole, decimals) = arg.value.split_once('.').unwrap_or((&arg.value, ""));
+    if decimals.len() > 6 || !decimals.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let whole: u32 = whole.parse().map_err(|_| bad())?;
+    let decimals: u32 = format!("{decimals:0<6}").parse().map_err(|_| bad())?;
+    let millionths = whole
+        .checked_mul(1_000_000)
+        .and_then(|w| w.checked_add(decimals))
+        .ok_or_else(bad)?;
+    if millionths > 1_000_000 {
+        return Err(bad());
+    }
+    Ok(millionths)
+}
+
+/// Refuses a second argument to a function that takes one.
+fn no_argument(function: &str, arg: Option<&Spanned<String>>) -> Result<(), Diagnostic> {
+    match arg {
+        Some(arg) => Err(Diagnostic::new(
+            arg.span,
+            format!("`{function}` takes one argument"),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -199,6 +260,7 @@ fn share_of(
 fn function_of(
     function: &str,
     field: &Spanned<String>,
+    arg: Option<&Spanned<String>>,
     source: Source,
     label: &str,
 ) -> Result<MeasureDef, Diagnostic> {
@@ -221,11 +283,19 @@ fn function_of(
         };
         return Err(Diagnostic::new(field.span, message).expected(known));
     };
+    if function != "percentile" {
+        no_argument(function, arg)?;
+    }
     let compute = match function {
         "sum" => Compute::Sum(f.sum()),
         "avg" => Compute::Ratio(f.sum(), f.records()),
         "min" => Compute::Single(Atom::Min(f)),
         "max" => Compute::Single(Atom::Max(f)),
+        "median" => Compute::Single(Atom::Percentile(f, 500_000)),
+        "percentile" => Compute::Single(Atom::Percentile(f, fraction(arg, field)?)),
+        other if let Some(per_cent) = percent_of(other) => {
+            Compute::Single(Atom::Percentile(f, per_cent * 10_000))
+        }
         other => {
             return Err(
                 Diagnostic::new(field.span, format!("unknown function `{other}`")).expected(

@@ -103,6 +103,37 @@ fn keys(per: &[Spanned<String>], source: Source) -> Result<Vec<Key>, Diagnostic>
         .collect()
 }
 
+/// Revenue is priced per plan: without a customer or plan group, each group is read per plan
+/// and the plans added up afterwards, and percentiles do not add up.
+fn percentiles_with_revenue(
+    query: &Query,
+    measures: &[MeasureDef],
+    keys: &[Key],
+) -> Result<(), Diagnostic> {
+    let fractional = |m: &MeasureDef| m.compute.atoms().iter().any(|a| a.is_fractional());
+    let split_by_plan = measures.iter().any(|m| m.compute.priced())
+        && !keys.contains(&Key::Customer)
+        && !keys.contains(&Key::Plan);
+    match measures.iter().find(|m| fractional(m)) {
+        Some(m) if split_by_plan => {
+            let span = query
+                .show
+                .iter()
+                .find(|w| w.value.label() == m.label)
+                .map_or(query.span, |w| w.span);
+            Err(Diagnostic::new(
+                span,
+                format!(
+                    "`{}` cannot be shown with revenue unless grouped per customer or plan: \
+                     revenue is summed plan by plan, a percentile is not a sum",
+                    m.label
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Where a condition starts, to point at a clause that does not apply.
 fn first_span(e: &crate::parse::ast::Expr) -> Span {
     use crate::parse::ast::Expr;
@@ -166,6 +197,7 @@ fn table(
     };
     let take = query.top.as_ref().or(query.limit.as_ref()).map(|n| n.value);
     let having = checked_having(query, source, &mut measures, ctx)?;
+    percentiles_with_revenue(query, &measures, &keys)?;
     let filter = checked_filter(query, source)?;
     let title = format!("{} {}", source.name(), describe_range(range, ctx));
     finish(

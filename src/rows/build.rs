@@ -25,6 +25,8 @@ pub struct Prices {
 struct Group {
     keys: Vec<Value>,
     atoms: BTreeMap<Atom, i64>,
+    /// Atoms that may be fractions (percentiles); absent when the group has no value.
+    fractions: BTreeMap<Atom, f64>,
     revenue: f64,
     /// Metrics the database computed, by their index in `Aggregate::pushed`.
     metrics: HashMap<usize, Value>,
@@ -43,6 +45,7 @@ fn groups(
     for row in &rows.rows {
         let mut keys = Vec::new();
         let mut atoms = BTreeMap::new();
+        let mut fractions = BTreeMap::new();
         let mut metrics = HashMap::new();
         let mut price = Prices::default();
         for (i, (column, value)) in columns.iter().zip(row).enumerate() {
@@ -55,6 +58,11 @@ fn groups(
                         .and_then(|id| prices.get(&id))
                         .copied()
                         .unwrap_or_default()
+                }
+                Column::Atom(a) if a.is_fractional() => {
+                    if let Some(x) = value.as_f64() {
+                        fractions.insert(*a, x);
+                    }
                 }
                 Column::Atom(a) => {
                     atoms.insert(*a, value.as_i64().unwrap_or(0));
@@ -81,6 +89,7 @@ fn groups(
                 merged.push(Group {
                     keys,
                     atoms,
+                    fractions,
                     revenue,
                     metrics,
                 });
@@ -170,6 +179,10 @@ fn number(
     };
     let value = match &m.compute {
         Compute::Sum(list) => sum(list) as f64,
+        Compute::Single(a) if a.is_fractional() => match g.fractions.get(a) {
+            Some(x) => *x,
+            None => return Ok(None),
+        },
         Compute::Single(a) => g.atoms.get(a).copied().unwrap_or(0) as f64,
         Compute::Ratio(num, den) => {
             let d = sum(den);

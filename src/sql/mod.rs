@@ -2,6 +2,7 @@
 //! then labelled, sorted and cut. User values travel only as bind parameters.
 
 mod parts;
+mod percentile;
 
 use parts::Frag;
 

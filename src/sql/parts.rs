@@ -217,16 +217,12 @@ fn usage_union(part: &Part, customer: Option<&Value>) -> Frag {
 }
 
 /// The SQL of an atom over a part's rows.
-fn atom(a: Atom, raw: Option<Source>) -> String {
+pub(super) fn atom(a: Atom, raw: Option<Source>) -> String {
     let case = |cond: &str, then: &str| format!("SUM(CASE WHEN {cond} THEN {then} ELSE 0 END)");
-    let field = |f: Field| match f {
-        Field::Bytes => "t.bytes_up + t.bytes_down".to_string(),
-        Field::Up => "t.bytes_up".into(),
-        Field::Down => "t.bytes_down".into(),
-        Field::CallDuration | Field::DataDuration => "t.duration_s".into(),
-    };
+    let field = field_sql;
     match (raw, a) {
         (_, Atom::Customers) => "COUNT(DISTINCT t.customer_id)".into(),
+        (_, Atom::Percentile(f, millionths)) => super::percentile::value(f, millionths),
         (_, Atom::Min(f)) => format!("MIN({})", field(f)),
         (_, Atom::Max(f)) => format!("MAX({})", field(f)),
         (Some(Source::Calls), Atom::CallsOut) => case("t.direction = 'out'", "1"),
@@ -245,6 +241,16 @@ fn atom(a: Atom, raw: Option<Source>) -> String {
     }
 }
 
+/// A numeric field of a raw row.
+pub(super) fn field_sql(f: Field) -> String {
+    match f {
+        Field::Bytes => "t.bytes_up + t.bytes_down".to_string(),
+        Field::Up => "t.bytes_up".into(),
+        Field::Down => "t.bytes_down".into(),
+        Field::CallDuration | Field::DataDuration => "t.duration_s".into(),
+    }
+}
+
 /// The rollup (and usage union) column of an additive atom.
 fn counter(a: Atom) -> &'static str {
     match a {
@@ -259,7 +265,7 @@ fn counter(a: Atom) -> &'static str {
         Atom::DataSeconds => "data_seconds",
         Atom::BytesUp => "bytes_up",
         Atom::BytesDown => "bytes_down",
-        Atom::Customers | Atom::Min(_) | Atom::Max(_) => "records",
+        Atom::Customers | Atom::Min(_) | Atom::Max(_) | Atom::Percentile(..) => "records",
     }
 }
 
@@ -498,12 +504,19 @@ pub fn part_select(
         .enumerate()
         .map(|(i, k)| format!("{k} AS k{i}"))
         .collect();
-    columns.extend(
-        atoms
-            .iter()
-            .enumerate()
-            .map(|(i, a)| format!("{} AS a{i}", atom(*a, from.raw))),
-    );
+    // Percentiles rank each group's rows first: the rows are read with their ranks, then
+    // grouped around them (src/sql/percentile.rs).
+    let ranked = super::percentile::ranks(atoms, &keys, from.raw);
+    match &ranked {
+        None => columns.extend(
+            atoms
+                .iter()
+                .enumerate()
+                .map(|(i, a)| format!("{} AS a{i}", atom(*a, from.raw))),
+        ),
+        Some(row_columns) => columns.extend(row_columns.iter().cloned()),
+    }
+    let raw = from.raw;
     let mut f = Frag::default();
     f.push(&format!("SELECT {} FROM ", columns.join(", ")));
     f.append(from.sql);
@@ -546,6 +559,9 @@ pub fn part_select(
         // group (and a customer) of calls, sms or data.
         f.push(conjunction(&mut started));
         f.push(holds);
+    }
+    if ranked.is_some() {
+        return super::percentile::grouped(f, keys.len(), atoms, raw);
     }
     if !keys.is_empty() {
         f.push(&format!(" GROUP BY {}", keys.join(", ")));

@@ -49,7 +49,7 @@ pub fn measures_table() -> String {
     let mut cells = vec![
         words::FUNCTIONS
             .iter()
-            .map(|f| code(&format!("{f}(f)")))
+            .map(|f| code(&call(f)))
             .collect::<Vec<_>>()
             .join(" "),
     ];
@@ -61,13 +61,25 @@ pub fn measures_table() -> String {
             format!("f = {}", names.join(", "))
         });
     }
-    cells.push("seconds for `duration`, MB (10^6 bytes) for sizes".into());
+    cells.push(
+        "seconds for `duration`, MB (10^6 bytes) for sizes; `pNN` is any whole per cent \
+         `p1`-`p99`, p of `percentile` a fraction 0-1"
+            .into(),
+    );
     out.push_str(&row(&cells));
     let mut cells = vec![code("share(m)")];
     cells.extend(ticks(|_| true));
     cells.push(SHARE.into());
     out.push_str(&row(&cells));
     out
+}
+
+/// A function as called: `avg(f)`, `percentile(f, p)`.
+fn call(function: &str) -> String {
+    match function {
+        "percentile" => "percentile(f, p)".into(),
+        f => format!("{f}(f)"),
+    }
 }
 
 /// What `share(m)` is, for the docs and `.help`.
@@ -175,9 +187,10 @@ pub fn help_lists() -> String {
     for source in Source::ALL {
         let names: Vec<&str> = numeric(source).map(|n| n.name).collect();
         if !names.is_empty() {
+            let calls: Vec<String> = words::FUNCTIONS.iter().map(|f| call(f)).collect();
             out.push_str(&format!(
-                "  {}(f) on {}: f = {}\n",
-                words::FUNCTIONS.join("|"),
+                "  {} on {}: f = {}\n",
+                calls.join(" "),
                 source.name(),
                 names.join(", ")
             ));
@@ -251,7 +264,10 @@ mod tests {
             "{help}"
         );
         assert!(help.contains("  customers      all "), "{help}");
-        assert!(help.contains("sum|avg|min|max(f) on data: f = duration, up, down, bytes"));
+        assert!(help.contains(
+            "sum(f) avg(f) min(f) max(f) median(f) p90(f) p95(f) p99(f) percentile(f, p) on data: \
+             f = duration, up, down, bytes, data_mb"
+        ));
         for m in MEASURES {
             assert!(help.contains(&format!("  {} ", m.name)), "{}", m.name);
         }

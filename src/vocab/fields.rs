@@ -236,6 +236,12 @@ pub const NUMERIC: &[NumericField] = &[
         source: Data,
         field: Field::Bytes,
     },
+    // A session's MB up and down: `median(data_mb)` reads as the measure's name does.
+    NumericField {
+        name: "data_mb",
+        source: Data,
+        field: Field::Bytes,
+    },
 ];
 
 /// What `per` groups by.

@@ -34,12 +34,20 @@ pub enum Atom {
     Min(Field),
     /// Largest value of a record field (raw rows only).
     Max(Field),
+    /// The field's percentile at this many millionths (500,000 is the median), interpolated
+    /// linearly between the two nearest values like `PERCENTILE_CONT` (raw rows only).
+    Percentile(Field, u32),
 }
 
 impl Atom {
-    /// Whether a rollup table has it (min and max need the raw rows).
+    /// Whether a rollup table has it (min, max and percentiles need the raw rows).
     pub fn in_rollups(self) -> bool {
-        !matches!(self, Atom::Min(_) | Atom::Max(_))
+        !matches!(self, Atom::Min(_) | Atom::Max(_) | Atom::Percentile(..))
+    }
+
+    /// Whether its value may be a fraction (an interpolated percentile), not a whole number.
+    pub fn is_fractional(self) -> bool {
+        matches!(self, Atom::Percentile(..))
     }
 }
 

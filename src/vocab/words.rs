@@ -85,8 +85,18 @@ pub fn fields() -> &'static [&'static str] {
     names_of(&CELL, super::FIELDS, |f| f.name)
 }
 
-/// Functions of a numeric field.
-pub const FUNCTIONS: &[&str] = &["sum", "avg", "min", "max"];
+/// Functions of a numeric field (any `pNN`, `p1` to `p99`, is a percentile too).
+pub const FUNCTIONS: &[&str] = &[
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "median",
+    "p90",
+    "p95",
+    "p99",
+    "percentile",
+];
 
 /// Functions of a measure: `share(minutes)`.
 pub const MEASURE_FUNCTIONS: &[&str] = &["share"];

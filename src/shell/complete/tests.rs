@@ -80,7 +80,7 @@ fn only_names_the_source_has() {
     // Metrics where their inputs exist: rev_est reads sms and data, per_call only calls.
     assert_eq!(complete("top 10 customers by rev"), ["rev_est", "revenue"]);
     assert_eq!(complete("calls show rev"), ["revenue"]);
-    assert_eq!(complete("calls show per"), ["per_call"]);
+    assert_eq!(complete("calls show per"), ["per_call", "percentile("]);
     assert_eq!(complete("sms show per"), Vec::<String>::new());
 }
 

@@ -1,0 +1,111 @@
+//! Exact percentiles in SQL both backends run alike: each group's values are numbered in order
+//! by a window function, and the group then picks the value at position p·(n−1) and the next
+//! one, and interpolates between them as `PERCENTILE_CONT` does. The position is computed in
+//! integers (p in millionths), so both databases pick the same rows.
+
+use super::parts::{Frag, atom, field_sql};
+use crate::parse::ast::Source;
+use crate::plan::{Atom, Field};
+
+/// The raw-row columns the atoms read, as the inner query must pass them on under their own
+/// names so the ordinary atom SQL reads them unchanged.
+fn row_columns(raw: Option<Source>) -> &'static [&'static str] {
+    match raw {
+        Some(Source::Calls) => &["customer_id", "direction", "status", "duration_s"],
+        Some(Source::Sms) => &["customer_id", "direction"],
+        Some(Source::Data) => &["customer_id", "duration_s", "bytes_up", "bytes_down"],
+        _ => &["customer_id"],
+    }
+}
+
+/// A short name for a field's window columns.
+fn tag(f: Field) -> &'static str {
+    match f {
+        Field::CallDuration | Field::DataDuration => "duration",
+        Field::Up => "up",
+        Field::Down => "down",
+        Field::Bytes => "bytes",
+    }
+}
+
+/// The fields whose percentiles are asked, each once.
+fn ranked_fields(atoms: &[Atom]) -> Vec<Field> {
+    let mut fields: Vec<Field> = atoms
+        .iter()
+        .filter_map(|a| match a {
+            Atom::Percentile(f, _) => Some(*f),
+            _ => None,
+        })
+        .collect();
+    fields.sort();
+    fields.dedup();
+    fields
+}
+
+/// The inner query's columns after the keys when `atoms` hold percentiles: the raw columns
+/// the atoms read, then for each ranked field its value, its 0-based rank within the group
+/// and the group's count of values. None when there is no percentile.
+pub(super) fn ranks(atoms: &[Atom], keys: &[String], raw: Option<Source>) -> Option<Vec<String>> {
+    let fields = ranked_fields(atoms);
+    if fields.is_empty() {
+        return None;
+    }
+    let partition = if keys.is_empty() {
+        String::new()
+    } else {
+        format!("PARTITION BY {} ", keys.join(", "))
+    };
+    let mut columns: Vec<String> = row_columns(raw)
+        .iter()
+        .map(|c| format!("t.{c} AS {c}"))
+        .collect();
+    for f in fields {
+        let (value, tag) = (field_sql(f), tag(f));
+        columns.push(format!("{value} AS tally_v_{tag}"));
+        columns.push(format!(
+            "ROW_NUMBER() OVER ({partition}ORDER BY {value}) - 1 AS tally_r_{tag}"
+        ));
+        columns.push(format!(
+            "COUNT({value}) OVER ({}) AS tally_n_{tag}",
+            partition.trim_end()
+        ));
+    }
+    Some(columns)
+}
+
+/// The ranked rows `inner`, grouped by their `keys` first columns, with every atom.
+pub(super) fn grouped(inner: Frag, keys: usize, atoms: &[Atom], raw: Option<Source>) -> Frag {
+    let group: Vec<String> = (0..keys).map(|i| format!("t.k{i}")).collect();
+    let mut select: Vec<String> = group
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{k} AS k{i}"))
+        .collect();
+    select.extend(
+        atoms
+            .iter()
+            .enumerate()
+            .map(|(j, a)| format!("{} AS a{j}", atom(*a, raw))),
+    );
+    let mut f = Frag::default();
+    f.push(&format!("SELECT {} FROM (", select.join(", ")));
+    f.append(inner);
+    f.push(") t");
+    if !group.is_empty() {
+        f.push(&format!(" GROUP BY {}", group.join(", ")));
+    }
+    f
+}
+
+/// The percentile `millionths` of field `f` over a group of ranked rows: the value at rank
+/// lo = ⌊p·(n−1)⌋ plus the fraction p·(n−1) − lo of the step to the next one.
+pub(super) fn value(f: Field, millionths: u32) -> String {
+    let tag = tag(f);
+    let position = format!("({millionths} * (t.tally_n_{tag} - 1))");
+    let low = format!("(({position} - {position} % 1000000) / 1000000)");
+    let at =
+        |rank: &str| format!("MIN(CASE WHEN t.tally_r_{tag} = {rank} THEN t.tally_v_{tag} END)");
+    let (below, above) = (at(&low), at(&format!("{low} + 1")));
+    let fraction = format!("MAX({position} % 1000000 * 1e0 / 1000000)");
+    format!("({below} + {fraction} * (COALESCE({above}, {below}) - {below}))")
+}
