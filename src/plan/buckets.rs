@@ -91,6 +91,26 @@ pub(super) fn buckets(
     Ok(labels)
 }
 
+/// The start of the bucket holding `t`, in the zone's calendar: a trend shows whole buckets.
+pub(super) fn bucket_start(t: DateTime<Utc>, key: Key, ctx: &Context) -> DateTime<Utc> {
+    use chrono::{Datelike, NaiveTime, Timelike};
+    let wall = ctx.zone.wall(t);
+    let date = wall.date();
+    let start = match key {
+        Key::Hour | Key::Hourly => wall.with_minute(0).and_then(|w| w.with_second(0)),
+        Key::Week => Some(
+            (date - TimeDelta::days(i64::from(date.weekday().num_days_from_monday())))
+                .and_time(NaiveTime::MIN),
+        ),
+        Key::Month => date.with_day(1).map(|d| d.and_time(NaiveTime::MIN)),
+        _ => Some(date.and_time(NaiveTime::MIN)),
+    };
+    start
+        .and_then(|w| ctx.zone.first_instant_from(w))
+        .filter(|s| *s <= t)
+        .unwrap_or(t)
+}
+
 /// The start of the bucket before the one starting at `t`, in the zone's calendar.
 pub(super) fn bucket_before(t: DateTime<Utc>, key: Key, ctx: &Context) -> DateTime<Utc> {
     let wall = ctx.zone.wall(t);

@@ -51,6 +51,10 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         || revenue;
     let raw_only =
         filter_raw || keys.iter().any(|k| k.raw_only()) || atoms.iter().any(|a| !a.in_rollups());
+    let coverage = match spec.style {
+        Style::Plain | Style::Trend => super::Coverage::of(&keys[..shown_keys], spec.range, ctx),
+        Style::Summary | Style::Peak => None,
+    };
     let range = bounded(spec.range, ctx);
     let offsets = offsets_over(range, ctx);
     let source = if keys.is_empty() {
@@ -119,6 +123,7 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         style: spec.style,
         buckets: None,
         drop_first: false,
+        coverage,
     })
 }
 

@@ -2,6 +2,7 @@
 //! tables that answer it chosen. Hands the SQL stage one `Aggregate` (two for the summary).
 
 mod buckets;
+pub mod coverage;
 pub mod filter;
 mod finish;
 pub mod having;
@@ -12,6 +13,7 @@ pub mod tables;
 pub mod time;
 
 pub use crate::vocab::Kind;
+pub use coverage::Coverage;
 pub use filter::{Filter, FilterField};
 pub use having::Having;
 pub use measure::{Atom, Compute, Field, MeasureDef};
@@ -252,6 +254,9 @@ pub struct Plan {
     pub buckets: Option<Vec<crate::store::Value>>,
     /// The first bucket is only there to compare the second with.
     pub drop_first: bool,
+    /// What the range and the data cover, when a shown key is a bucket of time: buckets
+    /// covered in part are marked, and a trend does not compare them.
+    pub coverage: Option<Coverage>,
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! From a query's head and clauses to a plan: which groups, which measures, in what order.
 
-use super::buckets::{bucket_before, buckets};
+use super::buckets::{bucket_before, bucket_start, buckets};
 use super::finish::{Spec, finish};
 use super::measure::{self, MeasureDef};
 use super::metric::{named, resolve};
@@ -388,9 +388,11 @@ fn trend(
         describe_range(range, ctx),
         ctx.zone
     );
-    // One bucket more before the range, to compare the first one with.
+    // Whole buckets, and one more before them to compare the first one with.
     let extended = UtcRange {
-        start: range.start.map(|s| bucket_before(s, key, ctx)),
+        start: range
+            .start
+            .map(|s| bucket_before(bucket_start(s, key, ctx), key, ctx)),
         end: range.end,
     };
     let spec = Spec {

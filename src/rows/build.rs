@@ -335,7 +335,7 @@ pub fn result(
         vertical: plan.style == Style::Summary,
     };
     match plan.style {
-        Style::Plain => {}
+        Style::Plain => super::decorate::partial_buckets(&mut rs, plan),
         Style::Summary => summary(&mut rs, active),
         Style::Peak => super::decorate::peak(&mut rs),
         Style::Trend => super::decorate::trend(&mut rs, plan),

@@ -1,5 +1,5 @@
 //! What peak-hour and trend answers add for people: every hour or bucket present, a bar and the
-//! peak marked, the change against the bucket before.
+//! peak marked, the change against the bucket before, buckets covered in part marked.
 
 use super::{Column, Kind, ResultSet};
 use crate::plan::Plan;
@@ -59,14 +59,21 @@ pub fn trend(rs: &mut ResultSet, plan: &Plan) {
         Some(crate::plan::Compute::Metric(_))
     );
     let empty = if metric { Value::Null } else { zero(kind) };
+    let partial = |bucket: &Value| {
+        plan.coverage
+            .as_ref()
+            .is_some_and(|c| c.partial(&bucket.to_string()))
+    };
     let mut rows = Vec::new();
+    // The value before, when that bucket was whole: a part of a bucket is no base to compare.
     let mut previous: Option<f64> = None;
     for bucket in buckets {
         let value = found
             .get(&bucket.to_string())
             .cloned()
             .unwrap_or_else(|| empty.clone());
-        let now = value.as_f64();
+        let whole = !partial(&bucket);
+        let now = value.as_f64().filter(|_| whole);
         let change = match (previous, now) {
             (Some(p), Some(n)) if p != 0.0 => Value::Float((n - p) / p),
             _ => Value::Null,
@@ -79,6 +86,35 @@ pub fn trend(rs: &mut ResultSet, plan: &Plan) {
     }
     rs.columns.push(Column::new("change", Kind::Change));
     rs.rows = rows;
+    partial_buckets(rs, plan);
+}
+
+/// The mark of a bucket the range or the data cover only in part.
+fn partial_mark(partial: bool) -> Value {
+    Value::from(if partial { "◀ partial" } else { "" })
+}
+
+/// Marks the rows whose bucket (hour, day, week, month) the range or the data cover only in
+/// part, in a column for people, when there is any.
+pub fn partial_buckets(rs: &mut ResultSet, plan: &Plan) {
+    let Some(coverage) = &plan.coverage else {
+        return;
+    };
+    let marks: Vec<bool> = rs
+        .rows
+        .iter()
+        .map(|r| {
+            r.get(coverage.column)
+                .is_some_and(|v| coverage.partial(&v.to_string()))
+        })
+        .collect();
+    if !marks.contains(&true) {
+        return;
+    }
+    for (row, partial) in rs.rows.iter_mut().zip(marks) {
+        row.push(partial_mark(partial));
+    }
+    rs.columns.push(Column::new("", Kind::Decoration));
 }
 
 fn zero(kind: Kind) -> Value {
