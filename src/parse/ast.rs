@@ -49,6 +49,8 @@ pub struct Query {
     pub top: Option<Spanned<u64>>,
     /// `limit N`: at most N rows, in the order they come.
     pub limit: Option<Spanned<u64>>,
+    /// `vs previous`: each measure also over the equal period just before the range.
+    pub vs_previous: Option<Span>,
     /// The whole query's place in the text, from the head to the last clause.
     pub span: Span,
 }

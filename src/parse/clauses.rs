@@ -69,6 +69,11 @@ impl Parser<'_> {
                 once(query.top.is_some())?;
                 query.top = Some(self.count("how many")?);
             }
+            "vs" => {
+                once(query.vs_previous.is_some())?;
+                let previous = self.keyword(&["previous"])?;
+                query.vs_previous = Some(word.span.to(previous.span));
+            }
             "limit" => {
                 once(query.limit.is_some())?;
                 query.limit = Some(self.count("how many rows")?);

@@ -317,6 +317,7 @@ impl<'a> Parser<'a> {
             sort: None,
             top: None,
             limit: None,
+            vs_previous: None,
             span: start,
         };
         while let Some(t) = self.peek() {

@@ -18,7 +18,7 @@ pub use filter::{Filter, FilterField};
 pub use having::Having;
 pub use measure::{Atom, Compute, Field, MeasureDef};
 pub use metric::MetricUse;
-pub use shape::plan;
+pub use shape::{describe_range, plan, plan_over};
 pub use tables::Part;
 pub use time::UtcRange;
 

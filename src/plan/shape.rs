@@ -18,6 +18,12 @@ pub fn plan(query: &Query, ctx: &Context) -> Result<Plan, Diagnostic> {
         Some(r) => time::resolve(r, &ctx.zone, ctx.now)?,
         None => UtcRange::all(),
     };
+    plan_over(query, range, ctx)
+}
+
+/// Plans a query over `range` instead of the range it is written with (`vs previous` plans
+/// the same query over two periods).
+pub fn plan_over(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, Diagnostic> {
     match &query.head {
         Head::Summary { customer } => summary(query, customer.as_ref(), range, ctx),
         Head::Customers => {
@@ -414,7 +420,7 @@ fn trend(
 }
 
 /// The range as people read it: `2026-11-19 to 2026-11-25`, `since ...`, `all time`.
-fn describe_range(range: UtcRange, ctx: &Context) -> String {
+pub fn describe_range(range: UtcRange, ctx: &Context) -> String {
     let show = |t: DateTime<Utc>| ctx.zone.show(t);
     match (range.start, range.end) {
         (None, None) => "all time".into(),

@@ -2,6 +2,7 @@
 
 mod distinct;
 mod spans;
+mod versus;
 
 use crate::diag::Diagnostic;
 use crate::metric::{MetricError, Metrics};
@@ -103,6 +104,19 @@ pub fn run_with_params(
         extent: extent(store)?,
         metrics: Arc::clone(metrics),
     };
+    if let Some(at) = query.vs_previous {
+        let v = versus::plan_versus(query, &ctx, at)?;
+        if explain {
+            return Ok(Answer::Explain(format!(
+                "{}\nthe period before:\n{}",
+                describe(&v.now, store),
+                describe(&v.then, store)
+            )));
+        }
+        return Ok(Answer::Table(versus::answer_versus(
+            store, &v, query, &ctx,
+        )?));
+    }
     let plan = plan::plan(query, &ctx).map_err(QueryError::Plan)?;
     if explain {
         return Ok(Answer::Explain(describe(&plan, store)));

@@ -235,7 +235,7 @@ fn round_cents(x: f64) -> f64 {
 }
 
 /// The databases' order: nothing before any value, numbers by value, text byte by byte.
-fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+pub(super) fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
     match (a.is_null(), b.is_null()) {
         (true, true) => return std::cmp::Ordering::Equal,
         (true, false) => return std::cmp::Ordering::Less,
@@ -359,7 +359,7 @@ fn shares(plan: &Plan, table: &mut [(Vec<Value>, Vec<Value>)]) {
     }
 }
 
-fn keys_order(a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+pub(super) fn keys_order(a: &[Value], b: &[Value]) -> std::cmp::Ordering {
     a.iter()
         .zip(b)
         .map(|(x, y)| compare(x, y))

@@ -2,6 +2,7 @@
 
 mod build;
 mod decorate;
+pub mod versus;
 
 pub use build::{Prices, result};
 

@@ -33,6 +33,7 @@ pub const CLAUSES: &[&str] = &[
     "sort",
     "top",
     "limit",
+    "vs",
 ];
 
 /// Words that start a time range.
