@@ -214,8 +214,6 @@ fn having_and_share_mistakes_are_pointed_at() {
         ),
         ("calls per day having", "the query ends too soon"),
     ] {
-        let err = run(&store, query, &Zone::utc(), common::test_now()).unwrap_err();
-        let text = err.render(query);
-        assert!(text.contains(says), "{query}: {text}");
+        common::assert_refused(&store, query, says);
     }
 }

@@ -169,11 +169,6 @@ fn percentile_mistakes_are_pointed_at() {
         ),
         ("calls show percentile(duration, x)", "a number such as 0.9"),
     ] {
-        let err = run(&store, query, &Zone::utc(), common::test_now()).unwrap_err();
-        assert!(
-            err.render(query).contains(says),
-            "{query}: {}",
-            err.render(query)
-        );
+        common::assert_refused(&store, query, says);
     }
 }

@@ -257,3 +257,13 @@ pub fn table_rows(store: &Store, query: &str, zone: &str) -> Vec<Vec<String>> {
         other => panic!("{query}: {other:?}"),
     }
 }
+
+/// Asserts that `query` is refused, at the tests' fixed now in UTC, with a message holding
+/// `says`; returns the message as shown (the line, a caret, the text).
+pub fn assert_refused(store: &Store, query: &str, says: &str) -> String {
+    let err =
+        tally::query::run(store, query, &tally::model::Zone::utc(), test_now()).expect_err(query);
+    let text = err.render(query);
+    assert!(text.contains(says), "{query}: {text}");
+    text
+}
