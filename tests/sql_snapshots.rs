@@ -42,7 +42,11 @@ fn context(zone: &str) -> Context {
 
 /// One aggregate's SQL over several lines, then its parameters.
 fn section(title: &str, agg: &Aggregate, d: &dyn Dialect) -> String {
-    let q = build(agg, d);
+    sql_section(title, build(agg, d))
+}
+
+/// One statement's SQL over several lines, then its parameters.
+fn sql_section(title: &str, q: tally::sql::SqlQuery) -> String {
     assert_no_inline_values(&q.sql, &q.params);
     format!(
         "-- {title}\n{}\nparams: {:?}\n",
@@ -136,7 +140,13 @@ fn check(name: &str, line: &str, zone: &str) {
     let dialects: [(&str, &dyn Dialect); 2] = [("mariadb", &MARIADB), ("sqlite", &Sqlite)];
     for (dialect, d) in dialects {
         let mut text = format!("query: {line}\nzone: {zone}\n\n");
-        text.push_str(&section("main", &planned.main, d));
+        match &planned.histogram {
+            Some(h) => text.push_str(&sql_section(
+                "histogram",
+                tally::sql::histogram(&planned.main, h, d),
+            )),
+            None => text.push_str(&section("main", &planned.main, d)),
+        }
         if let Some(active) = &planned.active {
             text.push('\n');
             text.push_str(&section("active customers", active, d));
@@ -302,6 +312,11 @@ fn the_other_example_lines() {
     check(
         "calls_per_day_percentiles",
         "calls per day show median(duration), p95(duration), count",
+        "UTC",
+    );
+    check(
+        "histogram_duration_of_outgoing_calls",
+        "histogram duration calls where direction = out buckets 0, 30s, 1m, 5m, 30m",
         "UTC",
     );
 }

@@ -51,6 +51,8 @@ pub struct Query {
     pub limit: Option<Spanned<u64>>,
     /// `vs previous`: each measure also over the equal period just before the range.
     pub vs_previous: Option<Span>,
+    /// `buckets e1, e2, ...`: the edges of a histogram's buckets, as written.
+    pub buckets: Vec<Spanned<Literal>>,
     /// The whole query's place in the text, from the head to the last clause.
     pub span: Span,
 }
@@ -83,6 +85,13 @@ pub enum Head {
         measure: Spanned<Measure>,
         /// The bucket size as written: `hour`, `day`, `week` or `month`.
         bucket: Spanned<String>,
+    },
+    /// `histogram FIELD calls|data`: how many records fall in each bucket of the field.
+    Histogram {
+        /// The numeric field counted into buckets (`duration`, `data_mb`, `bytes`, ...).
+        field: Spanned<String>,
+        /// Which records.
+        source: Spanned<Source>,
     },
     /// `calls`, `sms`, `data` or `usage`, with clauses.
     Source(Spanned<Source>),

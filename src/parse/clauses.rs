@@ -69,6 +69,10 @@ impl Parser<'_> {
                 once(query.top.is_some())?;
                 query.top = Some(self.count("how many")?);
             }
+            "buckets" => {
+                once(!query.buckets.is_empty())?;
+                query.buckets = self.list(Parser::literal)?;
+            }
             "vs" => {
                 once(query.vs_previous.is_some())?;
                 let previous = self.keyword(&["previous"])?;

@@ -156,7 +156,7 @@ impl Parser<'_> {
         Ok(Spanned::new(op, t.span))
     }
 
-    fn literal(&mut self) -> Result<Spanned<Literal>, ParseError> {
+    pub(super) fn literal(&mut self) -> Result<Spanned<Literal>, ParseError> {
         self.values += 1;
         if self.values > MAX_VALUES {
             return Err(ParseError::from(Diagnostic::new(

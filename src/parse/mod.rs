@@ -318,6 +318,7 @@ impl<'a> Parser<'a> {
             top: None,
             limit: None,
             vs_previous: None,
+            buckets: Vec::new(),
             span: start,
         };
         while let Some(t) = self.peek() {
@@ -353,6 +354,15 @@ impl<'a> Parser<'a> {
                 Head::TopCustomers {
                     n,
                     by: self.measure()?,
+                }
+            }
+            "histogram" => {
+                let field = self.name(Slot::NumericField, words::fields())?;
+                let source = self.keyword(&["calls", "data"])?;
+                self.source = Some(source_of(&source.value));
+                Head::Histogram {
+                    field,
+                    source: Spanned::new(source_of(&source.value), source.span),
                 }
             }
             "trend" => {

@@ -6,6 +6,7 @@ pub mod coverage;
 pub mod filter;
 mod finish;
 pub mod having;
+pub mod histogram;
 pub mod measure;
 pub mod metric;
 mod shape;
@@ -16,6 +17,7 @@ pub use crate::vocab::Kind;
 pub use coverage::Coverage;
 pub use filter::{Filter, FilterField};
 pub use having::Having;
+pub use histogram::Histogram;
 pub use measure::{Atom, Compute, Field, MeasureDef};
 pub use metric::MetricUse;
 pub use shape::{describe_range, plan, plan_over};
@@ -228,6 +230,8 @@ pub enum Style {
     /// Buckets in order, each with its change against the one before; the first row read is
     /// only there to compare with and is dropped.
     Trend,
+    /// Records counted into the buckets of a field, with a bar each.
+    Histogram,
 }
 
 /// A planned query.
@@ -257,6 +261,8 @@ pub struct Plan {
     /// What the range and the data cover, when a shown key is a bucket of time: buckets
     /// covered in part are marked, and a trend does not compare them.
     pub coverage: Option<Coverage>,
+    /// The buckets of a histogram: the rows are then counted per bucket of one field.
+    pub histogram: Option<Histogram>,
 }
 
 #[cfg(test)]

@@ -24,7 +24,20 @@ pub fn plan(query: &Query, ctx: &Context) -> Result<Plan, Diagnostic> {
 /// Plans a query over `range` instead of the range it is written with (`vs previous` plans
 /// the same query over two periods).
 pub fn plan_over(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, Diagnostic> {
+    if let (Some(edge), false) = (
+        query.buckets.first(),
+        matches!(query.head, Head::Histogram { .. }),
+    ) {
+        return Err(Diagnostic::new(
+            edge.span,
+            "`buckets` applies to `histogram` only",
+        ));
+    }
     match &query.head {
+        Head::Histogram { field, source } => {
+            only(query, &["where"], "histogram")?;
+            super::histogram::plan(query, field, source.value, range, ctx)
+        }
         Head::Summary { customer } => summary(query, customer.as_ref(), range, ctx),
         Head::Customers => {
             only(

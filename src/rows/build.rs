@@ -70,6 +70,8 @@ fn groups(
                 Column::Metric(j) => {
                     metrics.insert(*j, value.clone());
                 }
+                // A histogram's rows are read by `rows::histogram`.
+                Column::Bucket => {}
             }
         }
         let revenue = revenue_of(plan, &atoms, price);
@@ -339,6 +341,7 @@ pub fn result(
         Style::Summary => summary(&mut rs, active),
         Style::Peak => super::decorate::peak(&mut rs),
         Style::Trend => super::decorate::trend(&mut rs, plan),
+        Style::Histogram => {}
     }
     Ok(rs)
 }

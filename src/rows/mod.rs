@@ -2,9 +2,11 @@
 
 mod build;
 mod decorate;
+mod histogram;
 pub mod versus;
 
 pub use build::{Prices, result};
+pub use histogram::histogram;
 
 use crate::store::Value;
 

@@ -1,8 +1,11 @@
 //! SQL: an aggregate as one SELECT per dialect — the table parts, merged when there are several,
 //! then labelled, sorted and cut. User values travel only as bind parameters.
 
+mod histogram;
 mod parts;
 mod percentile;
+
+pub use histogram::histogram;
 
 use parts::Frag;
 
@@ -23,6 +26,8 @@ pub enum Column {
     Atom(Atom),
     /// The value of the metric `agg.pushed[i]`, computed by the database.
     Metric(usize),
+    /// The index of a histogram's bucket.
+    Bucket,
 }
 
 /// An aggregate as SQL for one dialect: the text, its bind parameters, and what each result

@@ -519,6 +519,36 @@ pub fn part_select(
     let raw = from.raw;
     let mut f = Frag::default();
     f.push(&format!("SELECT {} FROM ", columns.join(", ")));
+    f.append(body(agg, part, d, from));
+    if ranked.is_some() {
+        return super::percentile::grouped(f, keys.len(), atoms, raw);
+    }
+    if !keys.is_empty() {
+        f.push(&format!(" GROUP BY {}", keys.join(", ")));
+    }
+    f
+}
+
+/// `SELECT select FROM …raw rows… WHERE range AND filter` over the aggregate's one raw part:
+/// its records one by one, for a histogram.
+pub(super) fn raw_rows(agg: &Aggregate, d: &dyn Dialect, select: Frag) -> Frag {
+    let part = Part {
+        table: Table::Raw,
+        range: agg.range,
+    };
+    let from = from(agg, &part);
+    let mut f = Frag::default();
+    f.push("SELECT ");
+    f.append(select);
+    f.push(" FROM ");
+    f.append(body(agg, &part, d, from));
+    f
+}
+
+/// What follows `FROM`: the part's table, its joins, and its conditions (range, filter, and
+/// for a rollup that the row holds the source).
+fn body(agg: &Aggregate, part: &Part, d: &dyn Dialect, from: From) -> Frag {
+    let mut f = Frag::default();
     f.append(from.sql);
     let (customers, plans) = joins(agg);
     if customers {
@@ -559,12 +589,6 @@ pub fn part_select(
         // group (and a customer) of calls, sms or data.
         f.push(conjunction(&mut started));
         f.push(holds);
-    }
-    if ranked.is_some() {
-        return super::percentile::grouped(f, keys.len(), atoms, raw);
-    }
-    if !keys.is_empty() {
-        f.push(&format!(" GROUP BY {}", keys.join(", ")));
     }
     f
 }

@@ -9,6 +9,7 @@ pub const HEADS: &[&str] = &[
     "peak",
     "top",
     "trend",
+    "histogram",
     "calls",
     "sms",
     "data",
@@ -34,6 +35,7 @@ pub const CLAUSES: &[&str] = &[
     "top",
     "limit",
     "vs",
+    "buckets",
 ];
 
 /// Words that start a time range.

@@ -128,6 +128,9 @@ fn values_of_fields() {
     assert_eq!(complete("calls show share(mi"), ["minutes"]);
     assert_eq!(complete("calls where other st"), ["starts"]);
     assert_eq!(complete("calls per plan last 7 days vs p"), ["previous"]);
+    assert_eq!(complete("hist"), ["histogram"]);
+    assert_eq!(complete("histogram duration c"), ["calls"]);
+    assert_eq!(complete("histogram duration calls bu"), ["buckets"]);
     assert_eq!(complete("calls where other starts w"), ["with"]);
     assert_eq!(complete("calls where cell not l"), ["like"]);
 }
