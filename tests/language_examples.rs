@@ -178,7 +178,7 @@ fn explain_without_sql(text: &str, dialect: &str) -> String {
 }
 
 /// Both backends over the same data: the demo with a fixed seed (80 customers, 45 days up to
-/// 2026-11-25), asked at `common::test_now()` (2026-11-25 12:00 UTC) in UTC.
+/// 2026-11-25) and one customer quiet since October, asked at `common::test_now()` (2026-11-25 12:00 UTC) in UTC.
 #[test]
 fn every_example_of_the_language_gives_equal_typed_answers_on_both_backends() {
     let examples = examples();
@@ -188,6 +188,11 @@ fn every_example_of_the_language_gives_equal_typed_answers_on_both_backends() {
     );
     let (_maria_db, maria) = common::demo_store(Backend::Mysql, 80, 45, 11);
     let (_sqlite_db, sqlite) = common::demo_store(Backend::Sqlite, 80, 45, 11);
+    // A customer gone quiet a month ago, for `idle customers` to find.
+    for store in [&maria, &sqlite] {
+        let quiet = common::call("447700999999", "2026-10-20 09:30", 60, "quiet-1");
+        store.insert_batch(&[quiet], true).expect("stored");
+    }
 
     let mut answers = Vec::new();
     for e in &examples {

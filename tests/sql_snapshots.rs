@@ -140,12 +140,13 @@ fn check(name: &str, line: &str, zone: &str) {
     let dialects: [(&str, &dyn Dialect); 2] = [("mariadb", &MARIADB), ("sqlite", &Sqlite)];
     for (dialect, d) in dialects {
         let mut text = format!("query: {line}\nzone: {zone}\n\n");
-        match &planned.histogram {
-            Some(h) => text.push_str(&sql_section(
+        match (&planned.histogram, &planned.idle) {
+            (_, Some(idle)) => text.push_str(&sql_section("idle", tally::sql::idle(idle, d))),
+            (Some(h), _) => text.push_str(&sql_section(
                 "histogram",
                 tally::sql::histogram(&planned.main, h, d),
             )),
-            None => text.push_str(&section("main", &planned.main, d)),
+            _ => text.push_str(&section("main", &planned.main, d)),
         }
         if let Some(active) = &planned.active {
             text.push('\n');
@@ -317,6 +318,11 @@ fn the_other_example_lines() {
     check(
         "histogram_duration_of_outgoing_calls",
         "histogram duration calls where direction = out buckets 0, 30s, 1m, 5m, 30m",
+        "UTC",
+    );
+    check(
+        "idle_customers_calls_last_14_days",
+        "idle customers calls last 14 days where plan = Basic",
         "UTC",
     );
 }

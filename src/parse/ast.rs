@@ -93,6 +93,12 @@ pub enum Head {
         /// Which records.
         source: Spanned<Source>,
     },
+    /// `idle customers [calls|sms|data|usage]`: customers with no record of the source in the
+    /// range, with their last one before it.
+    Idle {
+        /// Which records count as activity (`usage`, all of them, when not written).
+        source: Spanned<Source>,
+    },
     /// `calls`, `sms`, `data` or `usage`, with clauses.
     Source(Spanned<Source>),
 }

@@ -365,6 +365,19 @@ impl<'a> Parser<'a> {
                     source: Spanned::new(source_of(&source.value), source.span),
                 }
             }
+            "idle" => {
+                let word = self.keyword(&["customers"])?;
+                let source = match self.peek() {
+                    Some(t) if words::SOURCES.iter().any(|s| t.is(s)) => {
+                        self.keyword(words::SOURCES)?
+                    }
+                    _ => Spanned::new("usage".to_string(), word.span),
+                };
+                self.source = Some(source_of(&source.value));
+                Head::Idle {
+                    source: Spanned::new(source_of(&source.value), source.span),
+                }
+            }
             "trend" => {
                 let measure = self.measure()?;
                 self.keyword(&["per"])?;

@@ -53,7 +53,7 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         filter_raw || keys.iter().any(|k| k.raw_only()) || atoms.iter().any(|a| !a.in_rollups());
     let coverage = match spec.style {
         Style::Plain | Style::Trend => super::Coverage::of(&keys[..shown_keys], spec.range, ctx),
-        Style::Summary | Style::Peak | Style::Histogram => None,
+        Style::Summary | Style::Peak | Style::Histogram | Style::Idle => None,
     };
     let range = bounded(spec.range, ctx);
     let offsets = offsets_over(range, ctx);
@@ -125,6 +125,7 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         drop_first: false,
         coverage,
         histogram: None,
+        idle: None,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod filter;
 mod finish;
 pub mod having;
 pub mod histogram;
+pub mod idle;
 pub mod measure;
 pub mod metric;
 mod shape;
@@ -18,6 +19,7 @@ pub use coverage::Coverage;
 pub use filter::{Filter, FilterField};
 pub use having::Having;
 pub use histogram::Histogram;
+pub use idle::Idle;
 pub use measure::{Atom, Compute, Field, MeasureDef};
 pub use metric::MetricUse;
 pub use shape::{describe_range, plan, plan_over};
@@ -232,6 +234,8 @@ pub enum Style {
     Trend,
     /// Records counted into the buckets of a field, with a bar each.
     Histogram,
+    /// Customers without records in the range, the longest idle first.
+    Idle,
 }
 
 /// A planned query.
@@ -263,6 +267,8 @@ pub struct Plan {
     pub coverage: Option<Coverage>,
     /// The buckets of a histogram: the rows are then counted per bucket of one field.
     pub histogram: Option<Histogram>,
+    /// Idle customers: the customers table against the records, instead of the aggregate.
+    pub idle: Option<Idle>,
 }
 
 #[cfg(test)]

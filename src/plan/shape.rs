@@ -34,6 +34,10 @@ pub fn plan_over(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, 
         ));
     }
     match &query.head {
+        Head::Idle { source } => {
+            only(query, &["where", "top", "limit"], "idle customers")?;
+            super::idle::plan(query, source.value, range, ctx, query.span)
+        }
         Head::Histogram { field, source } => {
             only(query, &["where"], "histogram")?;
             super::histogram::plan(query, field, source.value, range, ctx)
@@ -154,7 +158,7 @@ fn percentiles_with_revenue(
 }
 
 /// Where a condition starts, to point at a clause that does not apply.
-fn first_span(e: &crate::parse::ast::Expr) -> Span {
+pub(super) fn first_span(e: &crate::parse::ast::Expr) -> Span {
     use crate::parse::ast::Expr;
     match e {
         Expr::And(a, _) | Expr::Or(a, _) => first_span(a),

@@ -177,6 +177,11 @@ fn within_limits(
 }
 
 fn answer(store: &Store, plan: &Plan, span: crate::diag::Span) -> Result<ResultSet, QueryError> {
+    if let Some(idle) = &plan.idle {
+        let q = crate::sql::idle(idle, store.dialect());
+        let rows = store.read(|c| Ok(c.query(&q.sql, &q.params)?))?;
+        return Ok(crate::rows::idle(plan, &rows));
+    }
     if let Some(h) = &plan.histogram {
         let q = crate::sql::histogram(&plan.main, h, store.dialect());
         within_limits(&q, store.dialect(), span)?;
@@ -311,9 +316,10 @@ fn describe(plan: &Plan, store: &Store) -> String {
         out.push_str(&format!("{what}answered from:\n"));
         out.push_str(&parts(agg));
         let d = store.dialect();
-        let q = match &plan.histogram {
-            Some(h) => crate::sql::histogram(agg, h, d),
-            None => crate::sql::build(agg, d),
+        let q = match (&plan.histogram, &plan.idle) {
+            (_, Some(idle)) => crate::sql::idle(idle, d),
+            (Some(h), _) => crate::sql::histogram(agg, h, d),
+            _ => crate::sql::build(agg, d),
         };
         out.push_str(&format!(
             "SQL ({}), parameters inlined, to paste into the {} client:\n  {}\n",

@@ -341,7 +341,7 @@ pub fn result(
         Style::Summary => summary(&mut rs, active),
         Style::Peak => super::decorate::peak(&mut rs),
         Style::Trend => super::decorate::trend(&mut rs, plan),
-        Style::Histogram => {}
+        Style::Histogram | Style::Idle => {}
     }
     Ok(rs)
 }

@@ -3,10 +3,12 @@
 mod build;
 mod decorate;
 mod histogram;
+mod idle;
 pub mod versus;
 
 pub use build::{Prices, result};
 pub use histogram::histogram;
+pub use idle::idle;
 
 use crate::store::Value;
 

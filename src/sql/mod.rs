@@ -2,10 +2,12 @@
 //! then labelled, sorted and cut. User values travel only as bind parameters.
 
 mod histogram;
+mod idle;
 mod parts;
 mod percentile;
 
 pub use histogram::histogram;
+pub use idle::idle;
 
 use parts::Frag;
 

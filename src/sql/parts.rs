@@ -318,7 +318,12 @@ fn key(d: &dyn Dialect, k: Key, time: &str, offsets: &[(DateTime<Utc>, i64)]) ->
 }
 
 /// A condition as SQL; `time` gives the SQL of a piece of the record's local time.
-fn filter_sql(f: &Filter, d: &dyn Dialect, time: &dyn Fn(Key) -> String, out: &mut Frag) {
+pub(super) fn filter_sql(
+    f: &Filter,
+    d: &dyn Dialect,
+    time: &dyn Fn(Key) -> String,
+    out: &mut Frag,
+) {
     let column = |field: FilterField| match field {
         FilterField::Direction => "t.direction".to_string(),
         FilterField::Status => "t.status".into(),

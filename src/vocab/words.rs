@@ -10,6 +10,7 @@ pub const HEADS: &[&str] = &[
     "top",
     "trend",
     "histogram",
+    "idle",
     "calls",
     "sms",
     "data",

@@ -129,6 +129,8 @@ fn values_of_fields() {
     assert_eq!(complete("calls where other st"), ["starts"]);
     assert_eq!(complete("calls per plan last 7 days vs p"), ["previous"]);
     assert_eq!(complete("hist"), ["histogram"]);
+    assert_eq!(complete("idle c"), ["customers"]);
+    assert_eq!(complete("idle customers calls la"), ["last"]);
     assert_eq!(complete("histogram duration c"), ["calls"]);
     assert_eq!(complete("histogram duration calls bu"), ["buckets"]);
     assert_eq!(complete("calls where other starts w"), ["with"]);
