@@ -71,6 +71,8 @@ pub enum Head {
     PeakHours {
         /// Which traffic: calls, SMS or data.
         source: Spanned<Source>,
+        /// `by M`: the measure the hours are drawn and ranked by (the count when not given).
+        by: Option<Spanned<Measure>>,
     },
     /// `top N customers by MEASURE`
     TopCustomers {

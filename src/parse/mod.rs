@@ -343,8 +343,14 @@ impl<'a> Parser<'a> {
                 self.keyword(&["hours"])?;
                 let source = self.keyword(&["calls", "sms", "data"])?;
                 self.source = Some(source_of(&source.value));
+                let by = if self.eat("by") {
+                    Some(self.measure()?)
+                } else {
+                    None
+                };
                 Head::PeakHours {
                     source: Spanned::new(source_of(&source.value), source.span),
+                    by,
                 }
             }
             "top" => {

@@ -126,6 +126,7 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         coverage,
         histogram: None,
         idle: None,
+        after: None,
     })
 }
 

@@ -269,6 +269,9 @@ pub struct Plan {
     pub histogram: Option<Histogram>,
     /// Idle customers: the customers table against the records, instead of the aggregate.
     pub idle: Option<Idle>,
+    /// A trend's order: by this column of the drawn answer (a measure or `change`), once
+    /// every bucket and change is in place; `take` then cuts after it.
+    pub after: Option<(String, Order)>,
 }
 
 #[cfg(test)]

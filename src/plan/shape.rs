@@ -61,7 +61,7 @@ pub fn plan_over(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, 
             plan.title = format!("Customers {}", describe_range(range, ctx));
             Ok(plan)
         }
-        Head::PeakHours { source } => peak(query, source.value, range, ctx),
+        Head::PeakHours { source, by } => peak(query, source.value, by.as_ref(), range, ctx),
         Head::TopCustomers { n, by } => top(query, n.value, by, range, ctx),
         Head::Trend { measure, bucket } => trend(query, measure, bucket, range, ctx),
         Head::Source(source) => {
@@ -316,8 +316,14 @@ fn summary(
     Ok(plan)
 }
 
-fn peak(query: &Query, source: Source, range: UtcRange, ctx: &Context) -> Result<Plan, Diagnostic> {
-    only(query, &["where"], "peak hours")?;
+fn peak(
+    query: &Query,
+    source: Source,
+    by: Option<&Spanned<Measure>>,
+    range: UtcRange,
+    ctx: &Context,
+) -> Result<Plan, Diagnostic> {
+    only(query, &["where", "show"], "peak hours")?;
     let mut measures = vec![named("count", source, ctx)?];
     measures[0].label = match source {
         Source::Calls => "calls",
@@ -330,11 +336,26 @@ fn peak(query: &Query, source: Source, range: UtcRange, ctx: &Context) -> Result
         Source::Data => measures.push(named("data_mb", source, ctx)?),
         _ => {}
     }
+    // `by M` draws and marks the hours by M: it goes first, the defaults after it.
+    if let Some(by) = by {
+        let first = resolve(by, source, ctx)?;
+        measures.retain(|m| m.compute != first.compute);
+        measures.insert(0, first);
+    }
+    for m in &query.show {
+        let def = resolve(m, source, ctx)?;
+        // `show count` is the `calls` (`sms`, `sessions`) column already there.
+        if !measures.iter().any(|x| x.compute == def.compute) {
+            index_of(&mut measures, def);
+        }
+    }
     let filter = checked_filter(query, source)?;
     let title = format!(
-        "Peak hours, {} {} ({})",
+        "Peak hours, {} {}{} ({})",
         source.name(),
         describe_range(range, ctx),
+        by.map(|b| format!(", by {}", b.value.label()))
+            .unwrap_or_default(),
         ctx.zone
     );
     finish(
@@ -396,7 +417,7 @@ fn trend(
     range: UtcRange,
     ctx: &Context,
 ) -> Result<Plan, Diagnostic> {
-    only(query, &["where"], "trend")?;
+    only(query, &["where", "show", "sort", "top", "limit"], "trend")?;
     let bucket_span = query.range.as_ref().map_or(bucket.span, |r| r.span);
     let bucket = bucket.value.as_str();
     let key = match bucket {
@@ -404,6 +425,24 @@ fn trend(
         other => Key::parse(other).unwrap_or(Key::Day),
     };
     let measure = resolve(m, Source::Usage, ctx)?;
+    let mut measures = vec![measure.clone()];
+    for m in &query.show {
+        let def = resolve(m, Source::Usage, ctx)?;
+        index_of(&mut measures, def);
+    }
+    // Sorted by a column of the drawn trend (a measure, or `change`), then cut.
+    let after = match &query.sort {
+        Some((m, order)) => {
+            let label = m.value.label();
+            if label != "change" {
+                let def = resolve(m, Source::Usage, ctx)?;
+                index_of(&mut measures, def);
+            }
+            Some((label, *order))
+        }
+        None if query.top.is_some() => Some((measure.label.clone(), Order::Desc)),
+        None => None,
+    };
     let filter = checked_filter(query, Source::Usage)?;
     let title = format!(
         "{} per {bucket} {} ({})",
@@ -423,7 +462,7 @@ fn trend(
         filter,
         range: extended,
         keys: vec![key],
-        measures: vec![measure],
+        measures,
         sort: None,
         take: None,
         having: None,
@@ -431,6 +470,8 @@ fn trend(
         title,
     };
     let mut plan = finish(spec, ctx)?;
+    plan.after = after;
+    plan.take = query.top.as_ref().or(query.limit.as_ref()).map(|n| n.value);
     plan.buckets = Some(buckets(extended, key, ctx, bucket_span)?);
     plan.drop_first = range.start.is_some();
     Ok(plan)

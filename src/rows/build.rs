@@ -314,7 +314,8 @@ pub fn result(
         None if plan.main.order.is_none() => table.sort_by(|a, b| keys_order(&a.0, &b.0)),
         None => {}
     }
-    if let Some(n) = plan.take {
+    // A trend's buckets are all drawn, then sorted and cut (`decorate::trend`).
+    if let Some(n) = plan.take.filter(|_| plan.style != Style::Trend) {
         table.truncate(usize::try_from(n).unwrap_or(usize::MAX));
     }
     let keys: Vec<Key> = plan.main.keys[..plan.main.shown_keys].to_vec();

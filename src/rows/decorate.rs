@@ -43,22 +43,23 @@ pub fn peak(rs: &mut ResultSet) {
     rs.rows = hours;
 }
 
-/// Every bucket the plan listed, in order, with the change of the measure against the bucket
-/// before; the first bucket is dropped when it is only there to compare with.
+/// Every bucket the plan listed, in order, with the change of the first measure against the
+/// bucket before (after it, as `change`); the first bucket is dropped when it is only there to
+/// compare with. Then sorted by `Plan::after` and cut to `Plan::take`.
 pub fn trend(rs: &mut ResultSet, plan: &Plan) {
-    let kind = rs.columns.get(1).map_or(Kind::Number, |c| c.kind);
-    let found: std::collections::HashMap<String, Value> = rs
+    let width = rs.columns.len();
+    let found: std::collections::HashMap<String, Vec<Value>> = rs
         .rows
         .drain(..)
-        .map(|r| (r[0].to_string(), r.get(1).cloned().unwrap_or(Value::Null)))
+        .map(|r| (r[0].to_string(), r[1..].to_vec()))
         .collect();
-    let buckets = plan.buckets.clone().unwrap_or_default();
     // An empty bucket holds zero of a measure; a metric of nothing is not known to be zero.
-    let metric = matches!(
-        plan.measures.first().map(|m| &m.compute),
-        Some(crate::plan::Compute::Metric(_))
-    );
-    let empty = if metric { Value::Null } else { zero(kind) };
+    let empty: Vec<Value> = (1..width)
+        .map(|i| match plan.measures.get(i - 1).map(|m| &m.compute) {
+            Some(crate::plan::Compute::Metric(_)) => Value::Null,
+            _ => zero(rs.columns[i].kind),
+        })
+        .collect();
     let partial = |bucket: &Value| {
         plan.coverage
             .as_ref()
@@ -67,25 +68,37 @@ pub fn trend(rs: &mut ResultSet, plan: &Plan) {
     let mut rows = Vec::new();
     // The value before, when that bucket was whole: a part of a bucket is no base to compare.
     let mut previous: Option<f64> = None;
-    for bucket in buckets {
-        let value = found
+    for bucket in plan.buckets.clone().unwrap_or_default() {
+        let values = found
             .get(&bucket.to_string())
             .cloned()
             .unwrap_or_else(|| empty.clone());
         let whole = !partial(&bucket);
-        let now = value.as_f64().filter(|_| whole);
+        let now = values.first().and_then(Value::as_f64).filter(|_| whole);
         let change = match (previous, now) {
             (Some(p), Some(n)) if p != 0.0 => Value::Float((n - p) / p),
             _ => Value::Null,
         };
         previous = now;
-        rows.push(vec![bucket, value, change]);
+        let mut row = vec![bucket];
+        row.extend(values);
+        row.insert(2.min(row.len()), change);
+        rows.push(row);
     }
     if plan.drop_first && !rows.is_empty() {
         rows.remove(0);
     }
-    rs.columns.push(Column::new("change", Kind::Change));
+    rs.columns
+        .insert(2.min(rs.columns.len()), Column::new("change", Kind::Change));
     rs.rows = rows;
+    if let Some((name, order)) = &plan.after
+        && let Some(i) = rs.column_index(name)
+    {
+        super::versus::sort(rs, Some((i, *order)), 1);
+    }
+    if let Some(n) = plan.take {
+        rs.rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+    }
     partial_buckets(rs, plan);
 }
 
