@@ -127,6 +127,17 @@ fn migrating_a_v1_database_keeps_every_row_and_adds_the_keys() {
             "{backend:?}: records of deleted customers are adopted, empty keys named"
         );
         raw::assert_rollups_exact(&store);
+        // Schema 5 knows the country of every number already stored.
+        assert_eq!(
+            rows(
+                &store,
+                "SELECT COUNT(*) FROM (SELECT other_party AS n FROM calls UNION \
+                 SELECT other_party FROM sms UNION SELECT subscriber_key FROM customers) x \
+                 LEFT JOIN number_countries c ON c.number = x.n WHERE c.number IS NULL"
+            ),
+            [["0"]],
+            "{backend:?}: every number has its country"
+        );
 
         let bogus = store.read(|c| {
             Ok(c.execute(

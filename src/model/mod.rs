@@ -1,6 +1,7 @@
 //! Validated values and records: every user-typed or imported value passes through here first.
 
 mod bytes;
+mod country;
 mod customer;
 mod duration;
 mod error;
@@ -12,6 +13,7 @@ mod record;
 mod time;
 
 pub use bytes::ByteSize;
+pub use country::{UNKNOWN_COUNTRY, country_of};
 pub use customer::{
     Customer, CustomerChanges, NewCustomer, NewPlan, Plan, PlanChanges, parse_display_name,
     parse_name,

@@ -78,6 +78,21 @@ impl Parser<'_> {
         }
         let field = self.name(Slot::Field, words::fields())?;
         self.field = Some(field.value.clone());
+        let compared = self.peek().is_some_and(|t| {
+            (t.kind == TokenKind::Symbol && !t.is_symbol(")") && !t.is_symbol(";"))
+                || ["in", "between", "not", "like", "starts"]
+                    .iter()
+                    .any(|w| t.is(w))
+        });
+        if field.value == "international" && !compared {
+            // A condition by itself: `where international`.
+            let span = field.span;
+            return Ok(Expr::Compare {
+                field,
+                op: Spanned::new(CmpOp::Eq, span),
+                value: Spanned::new(Literal::Text("yes".into()), span),
+            });
+        }
         let negated = self.eat("not");
         if self.eat("in") {
             if !self.eat_symbol("(") {

@@ -331,6 +331,25 @@ fn value_of(field: FilterField, v: &Spanned<Literal>) -> Result<Value, Diagnosti
                 ));
             }
         },
+        FilterField::Country => {
+            Value::from(if raw.eq_ignore_ascii_case(crate::model::UNKNOWN_COUNTRY) {
+                crate::model::UNKNOWN_COUNTRY.to_string()
+            } else {
+                raw.to_ascii_uppercase()
+            })
+        }
+        FilterField::International => match raw.to_ascii_lowercase().as_str() {
+            "yes" | "true" | "1" => Value::Int(1),
+            "no" | "false" | "0" => Value::Int(0),
+            _ => {
+                return Err(bad(
+                    v.span,
+                    format!(
+                        "`{raw}` is not yes or no: write `where international` or `international = no`"
+                    ),
+                ));
+            }
+        },
         FilterField::Cell | FilterField::Plan | FilterField::Region => Value::from(raw),
     })
 }

@@ -80,6 +80,8 @@ pub enum Key {
     Other,
     /// The customer's account status now.
     Account,
+    /// The other party's country.
+    Country,
 }
 
 impl Key {
@@ -101,6 +103,7 @@ impl Key {
             "cell" => Key::Cell,
             "other" => Key::Other,
             "account" => Key::Account,
+            "country" => Key::Country,
             _ => return None,
         })
     }
@@ -123,6 +126,7 @@ impl Key {
             Key::Cell => "cell",
             Key::Other => "other",
             Key::Account => "account",
+            Key::Country => "country",
         }
     }
 
@@ -142,7 +146,10 @@ impl Key {
 
     /// Known to the raw rows only.
     pub fn raw_only(self) -> bool {
-        matches!(self, Key::Direction | Key::Status | Key::Cell | Key::Other)
+        matches!(
+            self,
+            Key::Direction | Key::Status | Key::Cell | Key::Other | Key::Country
+        )
     }
 
     /// Whether the key is a property of the customer (customer, plan, region): the hourly

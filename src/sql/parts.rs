@@ -292,6 +292,10 @@ fn local(d: &dyn Dialect, column: &str, offsets: &[(DateTime<Utc>, i64)]) -> Str
     }
 }
 
+/// The other party's country: a number stored before its country was (none is) reads as
+/// unknown.
+const PARTY_COUNTRY: &str = "COALESCE(oc.country, 'unknown')";
+
 /// A group key's SQL; `time` is the column holding the row's time.
 fn key(d: &dyn Dialect, k: Key, time: &str, offsets: &[(DateTime<Utc>, i64)]) -> String {
     let t = || local(d, time, offsets);
@@ -304,6 +308,7 @@ fn key(d: &dyn Dialect, k: Key, time: &str, offsets: &[(DateTime<Utc>, i64)]) ->
         Key::Status => "t.status".into(),
         Key::Cell => "t.cell_id".into(),
         Key::Other => "t.other_party".into(),
+        Key::Country => PARTY_COUNTRY.into(),
         Key::Hour => d.hour_of(&t()),
         Key::Day => d.date_of(&t()),
         Key::Week => d.week_of(&t()),
@@ -340,6 +345,11 @@ pub(super) fn filter_sql(
         FilterField::Hour => time(Key::Hour),
         FilterField::Weekday => time(Key::Weekday),
         FilterField::Daytype => time(Key::Daytype),
+        FilterField::Country => PARTY_COUNTRY.into(),
+        FilterField::International => format!(
+            "(CASE WHEN {PARTY_COUNTRY} <> 'unknown' AND COALESCE(cc.country, 'unknown') <> \
+             'unknown' AND {PARTY_COUNTRY} <> cc.country THEN 1 ELSE 0 END)"
+        ),
     };
     match f {
         Filter::And(a, b) | Filter::Or(a, b) => {
@@ -466,13 +476,15 @@ fn rollup_holds(table: Table, source: Source) -> Option<&'static str> {
 }
 
 /// Which joins a part needs for its keys and filter.
-fn joins(agg: &Aggregate) -> (bool, bool) {
+fn joins(agg: &Aggregate) -> Joins {
     let mut fields = Vec::new();
     if let Some(f) = &agg.filter {
         f.fields(&mut fields);
     }
+    let international = fields.contains(&FilterField::International);
     let plans = fields.contains(&FilterField::Plan);
     let customers = plans
+        || international
         || fields.iter().any(|f| {
             matches!(
                 f,
@@ -483,7 +495,26 @@ fn joins(agg: &Aggregate) -> (bool, bool) {
             .keys
             .iter()
             .any(|k| matches!(k, Key::Plan | Key::Region | Key::Account));
-    (customers, plans)
+    let countries =
+        international || fields.contains(&FilterField::Country) || agg.keys.contains(&Key::Country);
+    Joins {
+        customers,
+        plans,
+        party_country: countries,
+        customer_country: international,
+    }
+}
+
+/// The tables a part joins to its rows.
+struct Joins {
+    /// `customers c`, for customer keys and fields.
+    customers: bool,
+    /// `plans p`, for the plan's name.
+    plans: bool,
+    /// `number_countries oc`, the other party's country.
+    party_country: bool,
+    /// `number_countries cc`, the customer's own country.
+    customer_country: bool,
 }
 
 /// `SELECT keys AS k0.., atoms AS a0.. FROM part WHERE range AND filter GROUP BY keys`;
@@ -555,12 +586,18 @@ pub(super) fn raw_rows(agg: &Aggregate, d: &dyn Dialect, select: Frag) -> Frag {
 fn body(agg: &Aggregate, part: &Part, d: &dyn Dialect, from: From) -> Frag {
     let mut f = Frag::default();
     f.append(from.sql);
-    let (customers, plans) = joins(agg);
-    if customers {
+    let joined = joins(agg);
+    if joined.customers {
         f.push(" JOIN customers c ON c.id = t.customer_id");
     }
-    if plans {
+    if joined.plans {
         f.push(" LEFT JOIN plans p ON p.id = c.plan_id");
+    }
+    if joined.party_country {
+        f.push(" LEFT JOIN number_countries oc ON oc.number = t.other_party");
+    }
+    if joined.customer_country {
+        f.push(" LEFT JOIN number_countries cc ON cc.number = c.subscriber_key");
     }
     // The record filter goes first: on a scan of raw rows it is cheaper than the time bounds
     // (an equality on a short column) and drops rows before they are compared.

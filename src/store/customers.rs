@@ -78,8 +78,9 @@ impl Store {
             )
             .map_err(|e| match e {
                 DbError::Duplicate(_) => StoreError::Refused(format!("customer {} already exists", new.key)),
-                other => other.into(),
-            })
+                other => StoreError::from(other),
+            })?;
+            super::countries::remember(conn, self.dialect(), [new.key.as_str()])
         })?;
         self.customer(&new.key)?
             .ok_or_else(|| StoreError::NotFound(format!("no customer {}", new.key)))
@@ -126,6 +127,7 @@ impl Store {
                 let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
                 conn.execute(&sql, &params).map_err(concurrent_duplicate)?;
             }
+            super::countries::remember(conn, self.dialect(), keys.iter().map(|k| k.as_str()))?;
             Ok(rows.len())
         })
     }

@@ -3,6 +3,7 @@
 
 mod active;
 mod conn;
+mod countries;
 mod customers;
 pub mod dialect;
 mod error;

@@ -36,6 +36,10 @@ pub enum FilterField {
     Weekday,
     /// `daytype`: `weekday` (Monday to Friday) or `weekend`, in the zone.
     Daytype,
+    /// `country`: the other party's country, ISO 3166 (`GB`) or `unknown` (calls, SMS).
+    Country,
+    /// `international`: the other party's country is known and differs from the customer's.
+    International,
 }
 
 impl FilterField {
@@ -70,6 +74,7 @@ impl FilterField {
                 | FilterField::Customer
                 | FilterField::Plan
                 | FilterField::Region
+                | FilterField::Country
         )
     }
 
@@ -153,6 +158,18 @@ pub const FIELDS: &[FieldWord] = &[
         field: FilterField::Cell,
         sources: &[Calls, Data],
         values: "cell id, exact text",
+    },
+    FieldWord {
+        name: "country",
+        field: FilterField::Country,
+        sources: &[Calls, Sms],
+        values: "the other party's country: ISO 3166 code (`GB`, any case) or `unknown`",
+    },
+    FieldWord {
+        name: "international",
+        field: FilterField::International,
+        sources: &[Calls, Sms],
+        values: "alone (`where international`), or `= yes`/`no`: the other party's country is known and not the customer's",
     },
     FieldWord {
         name: "customer",
@@ -311,6 +328,11 @@ pub const DIMENSIONS: &[Dimension] = &[
         name: "other",
         sources: &[Calls, Sms],
         meaning: "the other party's number",
+    },
+    Dimension {
+        name: "country",
+        sources: &[Calls, Sms],
+        meaning: "the other party's country (ISO 3166, or `unknown`)",
     },
     Dimension {
         name: "plan",

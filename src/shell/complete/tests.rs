@@ -117,7 +117,7 @@ fn values_of_fields() {
     assert_eq!(complete("calls where direction = "), ["in", "out"]);
     assert_eq!(complete("calls where status in (answered, b"), ["busy"]);
     assert_eq!(complete("customers where account = s"), ["suspended"]);
-    assert_eq!(complete("calls per c"), ["cell", "customer"]);
+    assert_eq!(complete("calls per c"), ["cell", "country", "customer"]);
     assert_eq!(complete("calls where weekday in (sat, s"), ["sat", "sun"]);
     assert_eq!(complete("usage where daytype = weeke"), ["weekend"]);
     assert_eq!(complete("usage per da"), ["day", "daytype"]);

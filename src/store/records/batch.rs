@@ -37,6 +37,15 @@ impl BatchMemory {
     }
 }
 
+/// The other party of a call or SMS.
+fn other_party(record: &Record) -> Option<&str> {
+    match record {
+        Record::Call(c) => Some(c.other.as_str()),
+        Record::Sms(s) => Some(s.other.as_str()),
+        Record::Data(_) => None,
+    }
+}
+
 /// The error for a record whose customer was deleted while its import ran.
 fn deleted_meanwhile(key: &SubscriberKey) -> StoreError {
     StoreError::Invalid(crate::model::ValidationError::new(
@@ -105,6 +114,8 @@ pub(super) fn insert_in(
             .or_else(|| resolved.get(key.as_str()))
             .copied()
     };
+    // The parties and customers this batch stores, whose countries are remembered with it.
+    let mut numbers: HashSet<&str> = HashSet::new();
     for kind in [RecordKind::Call, RecordKind::Sms, RecordKind::Data] {
         let mut candidates: Vec<(i64, &Record)> = Vec::new();
         let mut in_batch = HashSet::new();
@@ -142,9 +153,14 @@ pub(super) fn insert_in(
         outcome.duplicates += total - kept.len();
         for (customer, record) in &kept {
             deltas.add(*customer, record, 1);
+            if let Some(other) = other_party(record) {
+                numbers.insert(other);
+            }
         }
         outcome.inserted += kept.len();
     }
+    numbers.extend(resolved.keys().map(String::as_str));
+    crate::store::countries::remember(conn, d, numbers)?;
     outcome.rejected.sort_by_key(|(i, _)| *i);
     Ok((outcome, resolved))
 }

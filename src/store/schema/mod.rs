@@ -40,6 +40,11 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "day_versions, spans and customer_spans: per-customer totals over ranges of days, kept while their days do not change",
         apply: steps::v4_spans,
     },
+    Migration {
+        version: 5,
+        description: "number_countries: the country of every number stored, from its E.164 code",
+        apply: steps::v5_number_countries,
+    },
 ];
 
 /// The newest schema version this binary knows.

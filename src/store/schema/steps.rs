@@ -51,6 +51,12 @@ pub fn v4_spans(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> 
     Ok(())
 }
 
+/// Schema 5: the country of every number stored, for `per country` and `where international`.
+pub fn v5_number_countries(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
+    conn.execute(&tables::number_countries().create_sql(d), &[])?;
+    crate::store::countries::backfill(conn, d)
+}
+
 /// Customers that records (or rollup rows) refer to but that no longer exist.
 fn orphans(conn: &mut dyn Conn) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::new();

@@ -177,7 +177,7 @@ const SMS_CUSTOMER: [ForeignKey; 1] = [customer_of("fk_sms_customer")];
 const DATA_CUSTOMER: [ForeignKey; 1] = [customer_of("fk_data_customer")];
 
 /// Every table, parents before the tables that refer to them.
-pub fn all() -> [Table; 12] {
+pub fn all() -> [Table; 13] {
     [
         schema_version(),
         plans(),
@@ -191,6 +191,7 @@ pub fn all() -> [Table; 12] {
         day_versions(),
         spans(),
         customer_spans(),
+        number_countries(),
     ]
 }
 
@@ -390,6 +391,20 @@ pub fn active_daily() -> Table {
             col("customers", Blob),
         ],
         primary_key: &["day", "kind"],
+        unique: &[],
+        indexes: &[],
+        checks: &[],
+        foreign_keys: &[],
+    }
+}
+
+/// The country of each number stored (other parties, customers' keys): ISO 3166 codes, or
+/// `unknown`, worked out with libphonenumber's metadata when the number is first stored.
+pub fn number_countries() -> Table {
+    Table {
+        name: "number_countries",
+        columns: vec![col("number", Text(64)), col("country", Text(7))],
+        primary_key: &["number"],
         unique: &[],
         indexes: &[],
         checks: &[],
