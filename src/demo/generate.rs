@@ -191,13 +191,15 @@ fn other_party(rng: &mut ChaCha8Rng, spec: &DemoSpec) -> PartyId {
             .to_string()
     } else {
         let n = rng.random_range(1_000_000_000u64..10_000_000_000);
-        // About one number in ten abroad, picked from the digits already drawn (the random
-        // stream, and so every other value of a seed, stays as it was).
-        match n % 40 {
-            0 | 1 => format!("1202{:07}", n % 10_000_000),
-            2 => format!("336{:08}", n % 100_000_000),
-            3 => format!("4915{:09}", n % 1_000_000_000),
-            _ => format!("44{n:010}"),
+        // Outside numbers come from a population of 50,000, as a network's customers call the
+        // same people again and again; about one in ten abroad. Both follow from the digits
+        // already drawn, so the random stream (every other value of a seed) stays as it was.
+        let contact = n % 50_000;
+        match contact % 40 {
+            0 | 1 => format!("1202555{:04}", contact / 40 % 10_000),
+            2 => format!("3361{:07}", contact),
+            3 => format!("4915{:09}", contact * 7_919),
+            _ => format!("447{:09}", 400_000_000 + contact * 9_973),
         }
     };
     PartyId::parse("other", &text).unwrap_or_else(|_| unreachable!("digits"))

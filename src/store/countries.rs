@@ -6,12 +6,30 @@ use crate::model::country_of;
 use std::collections::BTreeSet;
 
 /// Records the country of each of `numbers` not recorded yet, inside the caller's transaction.
+/// Numbers already recorded are looked up first (by primary key): only new ones are read
+/// against the numbering plans and written.
 pub fn remember<'a>(
     conn: &mut dyn Conn,
     d: &dyn Dialect,
     numbers: impl IntoIterator<Item = &'a str>,
 ) -> Result<(), StoreError> {
-    let distinct: BTreeSet<&str> = numbers.into_iter().collect();
+    let mut distinct: BTreeSet<&str> = numbers.into_iter().collect();
+    let listed: Vec<&str> = distinct.iter().copied().collect();
+    for chunk in listed.chunks(d.max_params().clamp(1, 1000)) {
+        let params: Vec<Value> = chunk.iter().map(|n| Value::from(*n)).collect();
+        let known = conn.query(
+            &format!(
+                "SELECT number FROM number_countries WHERE number IN ({})",
+                vec!["?"; chunk.len()].join(", ")
+            ),
+            &params,
+        )?;
+        for row in known.rows {
+            if let Some(n) = row[0].as_str() {
+                distinct.remove(n);
+            }
+        }
+    }
     let rows: Vec<[Value; 2]> = distinct
         .into_iter()
         .map(|n| [Value::from(n), Value::from(country_of(n))])

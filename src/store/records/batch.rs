@@ -19,9 +19,22 @@ pub struct BatchMemory {
     pub(super) ids: HashMap<String, i64>,
     pub(super) had_duplicates: bool,
     pub(super) vanished: HashSet<String>,
+    /// Numbers whose country a committed batch has stored (see `store::countries`).
+    pub(super) numbers: HashSet<String>,
 }
 
+/// How many numbers an import remembers as stored before it starts again from none.
+const NUMBERS_REMEMBERED: usize = 2_000_000;
+
 impl BatchMemory {
+    /// Remembers numbers whose country a committed batch stored.
+    pub(super) fn stored_numbers(&mut self, numbers: Vec<String>) {
+        if self.numbers.len() + numbers.len() > NUMBERS_REMEMBERED {
+            self.numbers.clear();
+        }
+        self.numbers.extend(numbers);
+    }
+
     /// Forgets the customers whose ids are in `gone`, and remembers them as deleted.
     pub(super) fn forget(&mut self, gone: &HashSet<i64>) {
         let keys: Vec<String> = self
@@ -81,9 +94,13 @@ pub(super) fn missing_customers(
     Ok(missing)
 }
 
+/// What a batch stored: its outcome, the customer ids it looked up, and the numbers whose
+/// country it made sure of; the last two enter the import's memory once it commits.
+pub(super) type Stored = (BatchOutcome, HashMap<String, i64>, Vec<String>);
+
 /// The batch algorithm, inside the caller's transaction: resolve customers, insert the records
-/// whose source key is new in multi-row statements, and note their rollup changes. Returns the
-/// outcome and the customer ids it looked up.
+/// whose source key is new in multi-row statements, note their rollup changes, and store the
+/// countries of numbers not seen before.
 pub(super) fn insert_in(
     conn: &mut dyn Conn,
     d: &dyn Dialect,
@@ -92,7 +109,7 @@ pub(super) fn insert_in(
     memory: &BatchMemory,
     try_bulk: bool,
     deltas: &mut Deltas,
-) -> Result<(BatchOutcome, HashMap<String, i64>), StoreError> {
+) -> Result<Stored, StoreError> {
     let known = &memory.ids;
     let mut outcome = BatchOutcome::default();
     let unknown: Vec<&SubscriberKey> = {
@@ -160,9 +177,11 @@ pub(super) fn insert_in(
         outcome.inserted += kept.len();
     }
     numbers.extend(resolved.keys().map(String::as_str));
-    crate::store::countries::remember(conn, d, numbers)?;
+    numbers.retain(|n| !memory.numbers.contains(*n));
+    crate::store::countries::remember(conn, d, numbers.iter().copied())?;
+    let numbers = numbers.into_iter().map(String::from).collect();
     outcome.rejected.sort_by_key(|(i, _)| *i);
-    Ok((outcome, resolved))
+    Ok((outcome, resolved, numbers))
 }
 
 /// Stores all `rows` through the backend's bulk path, when it has one and none of them is

@@ -17,7 +17,6 @@ use super::{Conn, DbError, Store, StoreError, Value};
 use crate::model::{InputContext, Record, RecordKind, SourceKey, sql_time};
 use batch::insert_in;
 use read::load_record;
-use std::collections::HashMap;
 
 /// The columns each raw table is written with, in the order [`write_record`] gives them.
 fn insert_columns(kind: RecordKind) -> &'static [&'static str] {
@@ -141,20 +140,23 @@ impl Store {
         create_customers: bool,
         cache: &mut BatchMemory,
     ) -> Result<BatchOutcome, StoreError> {
-        let (outcome, resolved) = match self.insert_batch_once(records, create_customers, cache) {
-            Err(StoreError::Db(DbError::ForeignKey(reason))) => {
-                let cached: Vec<i64> = cache.ids.values().copied().collect();
-                let max_params = self.dialect().max_params();
-                let gone = self.read(|conn| batch::missing_customers(conn, &cached, max_params))?;
-                if gone.is_empty() {
-                    return Err(StoreError::Db(DbError::ForeignKey(reason)));
+        let (outcome, resolved, numbers) =
+            match self.insert_batch_once(records, create_customers, cache) {
+                Err(StoreError::Db(DbError::ForeignKey(reason))) => {
+                    let cached: Vec<i64> = cache.ids.values().copied().collect();
+                    let max_params = self.dialect().max_params();
+                    let gone =
+                        self.read(|conn| batch::missing_customers(conn, &cached, max_params))?;
+                    if gone.is_empty() {
+                        return Err(StoreError::Db(DbError::ForeignKey(reason)));
+                    }
+                    cache.forget(&gone);
+                    self.insert_batch_once(records, create_customers, cache)?
                 }
-                cache.forget(&gone);
-                self.insert_batch_once(records, create_customers, cache)?
-            }
-            other => other?,
-        };
+                other => other?,
+            };
         cache.ids.extend(resolved);
+        cache.stored_numbers(numbers);
         cache.had_duplicates = outcome.duplicates > 0;
         Ok(outcome)
     }
@@ -165,7 +167,7 @@ impl Store {
         records: &[Record],
         create_customers: bool,
         cache: &BatchMemory,
-    ) -> Result<(BatchOutcome, HashMap<String, i64>), StoreError> {
+    ) -> Result<batch::Stored, StoreError> {
         let dialect = self.dialect();
         self.write(|conn| {
             let mut deltas = Deltas::default();
@@ -197,7 +199,7 @@ impl Store {
         let dialect = self.dialect();
         self.write(|conn| {
             let mut deltas = Deltas::default();
-            let (outcome, _) = insert_in(
+            let (outcome, _, _) = insert_in(
                 conn,
                 dialect,
                 std::slice::from_ref(record),
