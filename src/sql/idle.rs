@@ -3,7 +3,8 @@
 //! index — with the time of their last record before the range.
 
 use super::SqlQuery;
-use super::parts::{Frag, filter_sql};
+use super::conditions::filter_sql;
+use super::parts::Frag;
 use crate::model::sql_time;
 use crate::plan::Idle;
 use crate::store::{Dialect, Value};

@@ -1,6 +1,7 @@
 //! SQL: an aggregate as one SELECT per dialect — the table parts, merged when there are several,
 //! then labelled, sorted and cut. User values travel only as bind parameters.
 
+mod conditions;
 mod histogram;
 mod idle;
 mod parts;

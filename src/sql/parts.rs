@@ -1,8 +1,9 @@
 //! One table part of an aggregate as a SELECT: its source, keys, atoms, range and filter.
 
+use super::conditions::{filter_sql, single_customer};
 use crate::model::sql_time;
 use crate::parse::ast::Source;
-use crate::plan::{Aggregate, Atom, Field, Filter, FilterField, Key, Part, Table};
+use crate::plan::{Aggregate, Atom, Field, FilterField, Key, Part, Table};
 use crate::store::{Dialect, Value};
 use chrono::{DateTime, Utc};
 
@@ -294,7 +295,7 @@ fn local(d: &dyn Dialect, column: &str, offsets: &[(DateTime<Utc>, i64)]) -> Str
 
 /// The other party's country: a number stored before its country was (none is) reads as
 /// unknown.
-const PARTY_COUNTRY: &str = "COALESCE(oc.country, 'unknown')";
+pub(super) const PARTY_COUNTRY: &str = "COALESCE(oc.country, 'unknown')";
 
 /// A group key's SQL; `time` is the column holding the row's time.
 fn key(d: &dyn Dialect, k: Key, time: &str, offsets: &[(DateTime<Utc>, i64)]) -> String {
@@ -319,118 +320,6 @@ fn key(d: &dyn Dialect, k: Key, time: &str, offsets: &[(DateTime<Utc>, i64)]) ->
             d.weekday_of(&t())
         ),
         Key::Hourly => d.hour_start_of(&t()),
-    }
-}
-
-/// A condition as SQL; `time` gives the SQL of a piece of the record's local time.
-pub(super) fn filter_sql(
-    f: &Filter,
-    d: &dyn Dialect,
-    time: &dyn Fn(Key) -> String,
-    out: &mut Frag,
-) {
-    let column = |field: FilterField| match field {
-        FilterField::Direction => "t.direction".to_string(),
-        FilterField::Status => "t.status".into(),
-        FilterField::Duration => "t.duration_s".into(),
-        FilterField::Other => "t.other_party".into(),
-        FilterField::Cell => "t.cell_id".into(),
-        FilterField::Up => "t.bytes_up".into(),
-        FilterField::Down => "t.bytes_down".into(),
-        FilterField::Bytes => "(t.bytes_up + t.bytes_down)".into(),
-        FilterField::Customer => "c.subscriber_key".into(),
-        FilterField::Plan => "p.name".into(),
-        FilterField::Region => "c.region".into(),
-        FilterField::Account => "c.status".into(),
-        FilterField::Hour => time(Key::Hour),
-        FilterField::Weekday => time(Key::Weekday),
-        FilterField::Daytype => time(Key::Daytype),
-        FilterField::Country => PARTY_COUNTRY.into(),
-        FilterField::International => format!(
-            "(CASE WHEN {PARTY_COUNTRY} <> 'unknown' AND COALESCE(cc.country, 'unknown') <> \
-             'unknown' AND {PARTY_COUNTRY} <> cc.country THEN 1 ELSE 0 END)"
-        ),
-    };
-    match f {
-        Filter::And(a, b) | Filter::Or(a, b) => {
-            out.push("(");
-            filter_sql(a, d, time, out);
-            out.push(if matches!(f, Filter::And(..)) {
-                " AND "
-            } else {
-                " OR "
-            });
-            filter_sql(b, d, time, out);
-            out.push(")");
-        }
-        Filter::Not(a) => {
-            out.push("NOT (");
-            filter_sql(a, d, time, out);
-            out.push(")");
-        }
-        Filter::Compare { field, op, value } => {
-            out.push(&format!("{} {} ", column(*field), op.sql()));
-            out.bind(value.clone());
-        }
-        Filter::In {
-            field,
-            values,
-            negated,
-        } => {
-            out.push(&format!(
-                "{} {}IN (",
-                column(*field),
-                if *negated { "NOT " } else { "" }
-            ));
-            for (i, v) in values.iter().enumerate() {
-                if i > 0 {
-                    out.push(", ");
-                }
-                out.bind(v.clone());
-            }
-            out.push(")");
-        }
-        Filter::Matches {
-            field,
-            pattern,
-            negated,
-        } => {
-            let (condition, value) = d.matching(&column(*field), pattern);
-            let (before, after) = condition.split_once('?').unwrap_or((&condition, ""));
-            out.push(if *negated { "NOT (" } else { "(" });
-            out.push(before);
-            out.bind(Value::Text(value));
-            out.push(after);
-            out.push(")");
-        }
-        Filter::Between {
-            field,
-            low,
-            high,
-            negated,
-        } => {
-            out.push(&format!(
-                "{} {}BETWEEN ",
-                column(*field),
-                if *negated { "NOT " } else { "" }
-            ));
-            out.bind(low.clone());
-            out.push(" AND ");
-            out.bind(high.clone());
-        }
-    }
-}
-
-/// The subscriber key when the filter asks for one customer (alone or and-ed with more).
-fn single_customer(filter: Option<&Filter>) -> Option<&Value> {
-    match filter? {
-        Filter::Compare {
-            field: FilterField::Customer,
-            op: crate::parse::ast::CmpOp::Eq,
-            value,
-        } => Some(value),
-        Filter::And(a, b) => single_customer(Some(a)).or_else(|| single_customer(Some(b))),
-        _ => None,
     }
 }
 
