@@ -158,6 +158,39 @@ fn questions(today: NaiveDate, key: &str) -> Vec<Question> {
              GROUP BY {day} ORDER BY {day}"
         )
     };
+    let week = today - Days::new(6);
+    let fortnight = today - Days::new(13);
+    let heavy = "SELECT c.subscriber_key, COUNT(*), SUM(r.duration_s) FROM calls r \
+                 JOIN customers c ON c.id = r.customer_id \
+                 WHERE r.start_time >= ? AND r.start_time < ? \
+                 GROUP BY c.subscriber_key HAVING SUM(r.duration_s) > 36000";
+    // An analyst's percentiles: MariaDB's own PERCENTILE_CONT; on SQLite, which has none, each
+    // day's values numbered by a window and the one at the position picked.
+    let percentiles_mysql = "SELECT DISTINCT DATE(start_time), \
+         PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY duration_s) OVER (PARTITION BY DATE(start_time)), \
+         PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY duration_s) OVER (PARTITION BY DATE(start_time)) \
+         FROM calls WHERE start_time >= ? AND start_time < ?";
+    let percentiles_sqlite = "SELECT d, MIN(CASE WHEN rn = CAST(0.5 * (n - 1) AS INTEGER) THEN v END), \
+         MIN(CASE WHEN rn = CAST(0.95 * (n - 1) AS INTEGER) THEN v END) FROM \
+         (SELECT substr(start_time, 1, 10) AS d, duration_s AS v, \
+          ROW_NUMBER() OVER (PARTITION BY substr(start_time, 1, 10) ORDER BY duration_s) - 1 AS rn, \
+          COUNT(*) OVER (PARTITION BY substr(start_time, 1, 10)) AS n \
+          FROM calls WHERE start_time >= ? AND start_time < ?) x GROUP BY d";
+    let histogram = "SELECT b, COUNT(*) FROM (SELECT CASE WHEN duration_s < 10 THEN 0 \
+         WHEN duration_s < 30 THEN 1 WHEN duration_s < 60 THEN 2 WHEN duration_s < 120 THEN 3 \
+         WHEN duration_s < 300 THEN 4 WHEN duration_s < 600 THEN 5 WHEN duration_s < 1200 THEN 6 \
+         WHEN duration_s < 1800 THEN 7 WHEN duration_s < 3600 THEN 8 WHEN duration_s < 7200 THEN 9 \
+         WHEN duration_s < 14400 THEN 10 ELSE 11 END AS b FROM calls \
+         WHERE start_time >= ? AND start_time < ?) x GROUP BY b";
+    let idle = "SELECT c.subscriber_key FROM customers c WHERE NOT EXISTS \
+         (SELECT 1 FROM calls t WHERE t.customer_id = c.id AND t.start_time >= ? AND t.start_time < ?)";
+    let night = |hour: &str| {
+        format!(
+            "SELECT c.subscriber_key, COUNT(*) AS n FROM calls r JOIN customers c ON c.id = r.customer_id \
+             WHERE ({hour} >= 22 OR {hour} < 6) AND r.start_time >= ? AND r.start_time < ? \
+             GROUP BY c.subscriber_key ORDER BY n DESC LIMIT 10"
+        )
+    };
     let same = |sql: String, tally: String, params: Vec<Value>| Question {
         tally,
         mysql: sql.clone(),
@@ -195,6 +228,34 @@ fn questions(today: NaiveDate, key: &str) -> Vec<Question> {
             mysql: filtered("DATE(start_time)"),
             sqlite: filtered("substr(start_time, 1, 10)"),
             params: vec![time(month)],
+        },
+        same(
+            heavy.into(),
+            "calls per customer this month having minutes > 600".into(),
+            vec![time(month), time(next_month)],
+        ),
+        Question {
+            tally: "calls per day last 7 days show median(duration), p95(duration)".into(),
+            mysql: percentiles_mysql.into(),
+            sqlite: percentiles_sqlite.into(),
+            params: vec![time(week), time(tomorrow)],
+        },
+        same(
+            histogram.into(),
+            "histogram duration calls last 7 days".into(),
+            vec![time(week), time(tomorrow)],
+        ),
+        same(
+            idle.into(),
+            "idle customers calls last 14 days".into(),
+            vec![time(fortnight), time(tomorrow)],
+        ),
+        Question {
+            tally: "calls where hour >= 22 or hour < 6 per customer last 7 days show count top 10"
+                .into(),
+            mysql: night("HOUR(r.start_time)"),
+            sqlite: night("CAST(strftime('%H', r.start_time) AS INTEGER)"),
+            params: vec![time(week), time(tomorrow)],
         },
     ]
 }

@@ -111,6 +111,33 @@ fn countries_and_international_calls_equal_what_is_written_by_hand() {
 }
 
 #[test]
+fn a_corrected_other_party_has_its_country() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        let store = db.open();
+        load(&store);
+        let stored = store
+            .read(|c| Ok(c.query("SELECT id FROM calls WHERE source_key = 'c3'", &[])?))
+            .unwrap();
+        let id = stored.rows[0][0].as_i64().unwrap();
+        let changes = tally::store::RecordChanges {
+            other: Some("+61 406 823 897".into()),
+            ..Default::default()
+        };
+        store
+            .update_record(
+                tally::model::RecordKind::Call,
+                id,
+                &changes,
+                &InputContext::new(Zone::utc()),
+            )
+            .unwrap();
+        let got = common::table_rows(&store, "calls where country = au show count", "UTC");
+        assert_eq!(got, [["1"]], "{backend:?}");
+    }
+}
+
+#[test]
 fn demo_countries_equal_a_hand_written_join() {
     for backend in BACKENDS {
         let (_db, store) = common::demo_store(backend, 40, 10, 5);

@@ -51,7 +51,7 @@ impl BatchMemory {
 }
 
 /// The other party of a call or SMS.
-fn other_party(record: &Record) -> Option<&str> {
+pub(super) fn other_party(record: &Record) -> Option<&str> {
     match record {
         Record::Call(c) => Some(c.other.as_str()),
         Record::Sms(s) => Some(s.other.as_str()),

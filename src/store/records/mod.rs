@@ -257,6 +257,9 @@ impl Store {
                 ),
                 &params,
             )?;
+            if let Some(other) = batch::other_party(&new) {
+                crate::store::countries::remember(conn, dialect, [other])?;
+            }
             let mut deltas = Deltas::default();
             deltas.add(old_customer, &old.record, -1);
             deltas.add(new_customer, &new, 1);
