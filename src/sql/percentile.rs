@@ -55,8 +55,12 @@ pub(super) fn ranks(atoms: &[Atom], keys: &[String], raw: Option<Source>) -> Opt
     } else {
         format!("PARTITION BY {} ", keys.join(", "))
     };
+    // The row's own columns only when other atoms read them: a window over narrow rows sorts
+    // less.
+    let others = atoms.iter().any(|a| !a.is_fractional());
     let mut columns: Vec<String> = row_columns(raw)
         .iter()
+        .filter(|_| others)
         .map(|c| format!("t.{c} AS {c}"))
         .collect();
     for f in fields {
