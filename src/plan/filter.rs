@@ -126,11 +126,14 @@ pub fn check(expr: &Expr, source: Source) -> Result<Filter, Diagnostic> {
             pattern,
             prefix,
             negated,
-        } => Filter::Matches {
-            field: field_of(field, source)?,
-            pattern: pattern_of(field_of(field, source)?, field, pattern, *prefix)?,
-            negated: *negated,
-        },
+        } => {
+            let f = field_of(field, source)?;
+            Filter::Matches {
+                field: f,
+                pattern: pattern_of(f, field, pattern, *prefix)?,
+                negated: *negated,
+            }
+        }
         Expr::Measured { measure, .. } => {
             return Err(Diagnostic::new(
                 measure.span,

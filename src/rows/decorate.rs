@@ -130,7 +130,8 @@ pub fn partial_buckets(rs: &mut ResultSet, plan: &Plan) {
     rs.columns.push(Column::new("", Kind::Decoration));
 }
 
-fn zero(kind: Kind) -> Value {
+/// Nothing of a measure of `kind`, as shown.
+pub(super) fn zero(kind: Kind) -> Value {
     match kind {
         Kind::Count => Value::Int(0),
         Kind::Text | Kind::Decoration => Value::from(""),

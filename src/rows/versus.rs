@@ -2,6 +2,7 @@
 //! each measure followed by its previous value and its change.
 
 use super::build::{compare, keys_order};
+use super::decorate::zero;
 use super::{Column, Kind, ResultSet};
 use crate::parse::ast::Order;
 use crate::store::Value;
@@ -96,13 +97,6 @@ pub fn sort(rs: &mut ResultSet, by: Option<(usize, Order)>, keys: usize) {
         });
         first.then_with(|| keys_order(&a[..keys], &b[..keys]))
     });
-}
-
-fn zero(kind: Kind) -> Value {
-    match kind {
-        Kind::Count => Value::Int(0),
-        _ => Value::Float(0.0),
-    }
 }
 
 #[cfg(test)]

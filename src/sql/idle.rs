@@ -5,22 +5,20 @@
 use super::SqlQuery;
 use super::conditions::filter_sql;
 use super::parts::Frag;
-use crate::model::sql_time;
+use crate::model::{RecordKind, sql_time};
 use crate::plan::Idle;
 use crate::store::{Dialect, Value};
 use crate::vocab::Source;
 
 /// The record tables of a source and their time columns.
-fn tables(source: Source) -> &'static [(&'static str, &'static str)] {
-    const CALLS: (&str, &str) = ("calls", "start_time");
-    const SMS: (&str, &str) = ("sms", "sent_at");
-    const DATA: (&str, &str) = ("data_sessions", "start_time");
-    match source {
-        Source::Calls => &[CALLS],
-        Source::Sms => &[SMS],
-        Source::Data => &[DATA],
-        Source::Usage => &[CALLS, SMS, DATA],
-    }
+fn tables(source: Source) -> Vec<(&'static str, &'static str)> {
+    let kinds: &[RecordKind] = match source {
+        Source::Calls => &[RecordKind::Call],
+        Source::Sms => &[RecordKind::Sms],
+        Source::Data => &[RecordKind::Data],
+        Source::Usage => &[RecordKind::Call, RecordKind::Sms, RecordKind::Data],
+    };
+    kinds.iter().map(|k| (k.table(), k.time_column())).collect()
 }
 
 /// `SELECT key, plan, region, account, last record per table … FROM customers WHERE NOT
