@@ -66,12 +66,12 @@ pub(super) fn ranks(atoms: &[Atom], keys: &[String], raw: Option<Source>) -> Opt
     for f in fields {
         let (value, tag) = (field_sql(f), tag(f));
         columns.push(format!("{value} AS tally_v_{tag}"));
+        // The count over the same ordered window as the rank, framed to the whole partition:
+        // both databases then sort the rows once for the two, not once each.
+        let window = format!("{partition}ORDER BY {value}");
+        columns.push(format!("ROW_NUMBER() OVER ({window}) - 1 AS tally_r_{tag}"));
         columns.push(format!(
-            "ROW_NUMBER() OVER ({partition}ORDER BY {value}) - 1 AS tally_r_{tag}"
-        ));
-        columns.push(format!(
-            "COUNT({value}) OVER ({}) AS tally_n_{tag}",
-            partition.trim_end()
+            "COUNT({value}) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS tally_n_{tag}"
         ));
     }
     Some(columns)

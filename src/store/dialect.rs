@@ -121,6 +121,8 @@ pub trait Dialect: Send + Sync {
 
     /// A DATETIME expression moved by a number of seconds (an SQL integer expression).
     fn shift(&self, expr: &str, seconds: &str) -> String;
+    // The parts of a time below read `expr`: a time column as stored, a `shift` of one, or a
+    // rollup's day column.
     /// Hour of the day, 0-23, as an integer.
     fn hour_of(&self, expr: &str) -> String;
     /// `YYYY-MM-DD`.
@@ -457,12 +459,15 @@ impl Dialect for Sqlite {
         format!("datetime(CAST(strftime('%s', {expr}) AS INTEGER) + ({seconds}), 'unixepoch')")
     }
 
+    /// Times are stored as `YYYY-MM-DD HH:MM:SS` text (and days as `YYYY-MM-DD`), so the
+    /// parts that are a prefix or a slice of that text are cut out rather than parsed:
+    /// `substr` costs a fraction of `strftime` on every row of a raw read.
     fn hour_of(&self, expr: &str) -> String {
-        format!("CAST(strftime('%H', {expr}) AS INTEGER)")
+        format!("CAST(substr({expr}, 12, 2) AS INTEGER)")
     }
 
     fn date_of(&self, expr: &str) -> String {
-        format!("strftime('%Y-%m-%d', {expr})")
+        format!("substr({expr}, 1, 10)")
     }
 
     /// `weekday 0` moves to the coming Sunday (or stays on one); six days back is its Monday.
@@ -471,7 +476,7 @@ impl Dialect for Sqlite {
     }
 
     fn month_of(&self, expr: &str) -> String {
-        format!("strftime('%Y-%m', {expr})")
+        format!("substr({expr}, 1, 7)")
     }
 
     fn weekday_of(&self, expr: &str) -> String {
@@ -479,7 +484,7 @@ impl Dialect for Sqlite {
     }
 
     fn hour_start_of(&self, expr: &str) -> String {
-        format!("strftime('%Y-%m-%d %H:00', {expr})")
+        format!("substr({expr}, 1, 13) || ':00'")
     }
 
     /// `GLOB`, not `LIKE`: SQLite's `LIKE` ignores the case of ASCII letters.
