@@ -98,7 +98,7 @@ fn server_cert(dir: &Path, ca: &str, name: &str, names: &str) -> (PathBuf, PathB
 fn tls_server(ca: &Path, cert: (PathBuf, PathBuf)) -> Server {
     Server::start(ServerOptions {
         tls: Some((ca.to_path_buf(), cert.0, cert.1)),
-        extra: Vec::new(),
+        ..ServerOptions::default()
     })
 }
 
@@ -177,6 +177,7 @@ fn required_tls_is_refused_by_a_server_without_it() {
     let server = Server::start(ServerOptions {
         tls: None,
         extra: vec!["--skip-ssl".into()],
+        ..ServerOptions::default()
     });
     let e = connects(&url(&server, "ssl-mode=required")).expect_err("no TLS on the server");
     assert!(e.contains("does not support TLS"), "{e}");

@@ -63,6 +63,10 @@ pub fn with_span(
     store: &Store,
     agg: &Aggregate,
 ) -> Result<Option<(Aggregate, Spot, i64)>, StoreError> {
+    // A span is trusted only when its stamp and its rows are read in one snapshot.
+    if !store.dialect().snapshot_spans_all_tables() {
+        return Ok(None);
+    }
     let Some(spot) = eligible(agg, today()) else {
         return Ok(None);
     };

@@ -50,6 +50,18 @@ pub trait Dialect: Send + Sync {
         ""
     }
 
+    /// On a Spider head, where the sharded tables live; None on one server.
+    fn sharding(&self) -> Option<&crate::store::cluster::Sharding> {
+        None
+    }
+
+    /// Whether a read snapshot ([`Dialect::begin_snapshot`]) sees every table at one moment.
+    /// Not on a Spider head: its shards cannot join a consistent snapshot while commits are
+    /// two-phase (`spider_use_consistent_snapshot` and `spider_internal_xa` exclude each other).
+    fn snapshot_spans_all_tables(&self) -> bool {
+        self.sharding().is_none()
+    }
+
     /// Statements that start a read-only transaction seeing one committed state throughout.
     fn begin_snapshot(&self) -> &'static [&'static str] {
         &["BEGIN"]
@@ -228,6 +240,8 @@ pub struct MySql {
     pub returning: bool,
     /// Appended to `CREATE TABLE (...)`: engine, character set and collation.
     pub table_options: &'static str,
+    /// On a Spider head: the shards the sharded tables spread over.
+    pub sharding: Option<crate::store::cluster::Sharding>,
 }
 
 /// Text compares byte for byte and without padding, as in SQLite: `abc` and `ABC` are two
@@ -235,12 +249,25 @@ pub struct MySql {
 pub static MARIADB: MySql = MySql {
     returning: true,
     table_options: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin",
+    sharding: None,
 };
+impl MySql {
+    /// [`MARIADB`]'s settings, as a value to build a variant from.
+    pub fn mariadb() -> MySql {
+        MySql {
+            returning: MARIADB.returning,
+            table_options: MARIADB.table_options,
+            sharding: None,
+        }
+    }
+}
+
 /// Oracle MySQL 8: no `RETURNING`; its `utf8mb4_0900_bin` collation compares without padding,
 /// as [`MARIADB`]'s does.
 pub static MYSQL: MySql = MySql {
     returning: false,
     table_options: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_bin",
+    sharding: None,
 };
 
 impl Dialect for MySql {
@@ -273,6 +300,10 @@ impl Dialect for MySql {
 
     fn table_options(&self) -> &'static str {
         self.table_options
+    }
+
+    fn sharding(&self) -> Option<&crate::store::cluster::Sharding> {
+        self.sharding.as_ref()
     }
 
     fn begin_write(&self) -> &'static str {

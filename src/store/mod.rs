@@ -2,6 +2,7 @@
 //! written, so that rollups always equal the raw rows they summarise.
 
 mod active;
+pub mod cluster;
 mod conn;
 mod countries;
 mod customers;

@@ -1,6 +1,7 @@
 //! The MySQL/MariaDB backend: one connection pool, values normalised to [`Value`].
 
 use super::Reason;
+use super::cluster;
 use super::conn::{Loaded, RowSink};
 use super::dialect::{MARIADB, MYSQL, MySql};
 use super::{Backend, Conn, DbError, Dialect, Rows, Value};
@@ -44,19 +45,55 @@ impl MysqlBackend {
             }
             other => other?,
         };
-        let dialect = server_dialect(&pool)?;
+        let mut dialect = server_dialect(&pool)?;
+        let sharding = if dialect.returning {
+            cluster::detect(&mut pool.get_conn().map_err(work_error)?, &url.database)?
+        } else {
+            None
+        };
+        // Spider tables take no savepoints, which the bulk path needs to undo a partial load.
+        let bulk = sharding.is_none();
+        if let Some(sharding) = sharding {
+            if !has_schema(&pool)? {
+                cluster::prepare_shards(&sharding)?;
+            }
+            // One dialect per opened cluster store, kept for the process's life like the
+            // static ones: the shards are known only now.
+            dialect = Box::leak(Box::new(MySql {
+                sharding: Some(sharding),
+                ..MySql::mariadb()
+            }));
+        }
         Ok(MysqlBackend {
             pool,
             dialect,
             address,
             running: Mutex::new(HashSet::new()),
-            local_infile: std::sync::atomic::AtomicBool::new(true),
+            local_infile: std::sync::atomic::AtomicBool::new(bulk),
         })
+    }
+
+    /// A driver error as tally's: a shard a Spider head cannot reach is named.
+    fn error(&self, e: mysql::Error) -> DbError {
+        self.dialect
+            .sharding
+            .as_ref()
+            .and_then(|s| cluster::shard_error(s, &e))
+            .unwrap_or_else(|| work_error(e))
     }
 
     fn running(&self) -> std::sync::MutexGuard<'_, HashSet<u32>> {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// Whether the database has tally's tables already.
+fn has_schema(pool: &Pool) -> Result<bool, DbError> {
+    let mut conn = pool.get_conn().map_err(work_error)?;
+    let found: Option<i64> = conn
+        .exec_first(MARIADB.table_exists(), ("schema_version",))
+        .map_err(work_error)?;
+    Ok(found.is_some())
 }
 
 /// MariaDB or MySQL, from the server's version string.
@@ -174,7 +211,7 @@ fn connect_error(target: &str, e: mysql::Error) -> DbError {
     }
 }
 
-fn work_error(e: mysql::Error) -> DbError {
+pub(super) fn work_error(e: mysql::Error) -> DbError {
     let text = match &e {
         mysql::Error::MySqlError(m) => m.message.clone(),
         other => other.to_string(),
@@ -271,7 +308,7 @@ impl MysqlConn<'_> {
         self.backend.running().insert(id);
         let result = work(&mut self.conn);
         self.backend.running().remove(&id);
-        result.map_err(work_error)
+        result.map_err(|e| self.backend.error(e))
     }
 }
 

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod cluster;
+pub mod examples;
 pub mod raw;
 pub mod server;
 

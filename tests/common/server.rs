@@ -16,6 +16,9 @@ pub struct ServerOptions {
     pub tls: Option<(PathBuf, PathBuf, PathBuf)>,
     /// More `--name=value` options for mariadbd.
     pub extra: Vec<String>,
+    /// The loopback address to listen on; 127.0.0.1 when None (the shards of a Spider cluster
+    /// need one each: Spider tells transaction members apart by host).
+    pub host: Option<String>,
 }
 
 /// A MariaDB server this test process started; killed when dropped.
@@ -46,8 +49,8 @@ fn program(name: &str) -> PathBuf {
 
 /// A port nothing listens on now (the kernel's choice; the race with another process taking it
 /// before mariadbd does is retried by `Server::start`).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
+fn free_port(host: &str) -> u16 {
+    TcpListener::bind((host, 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free loopback port")
@@ -97,7 +100,7 @@ impl Server {
             _temp: temp,
         };
         for _ in 0..5 {
-            server.port = free_port();
+            server.port = free_port(server.host());
             if server.launch() {
                 return server;
             }
@@ -108,9 +111,14 @@ impl Server {
         );
     }
 
-    /// `mysql://root@127.0.0.1:PORT`, without a database.
+    /// `mysql://root@HOST:PORT`, without a database.
     pub fn base_url(&self) -> String {
-        format!("mysql://root@127.0.0.1:{}", self.port)
+        format!("mysql://root@{}:{}", self.host(), self.port)
+    }
+
+    /// The address it listens on.
+    pub fn host(&self) -> &str {
+        self.options.host.as_deref().unwrap_or("127.0.0.1")
     }
 
     pub fn dir(&self) -> &Path {
@@ -124,7 +132,7 @@ impl Server {
             "--no-defaults".to_string(),
             format!("--datadir={}", self.dir.join("data").display()),
             format!("--port={}", self.port),
-            "--bind-address=127.0.0.1".into(),
+            format!("--bind-address={}", self.host()),
             format!("--socket={}", self.dir.join("sock").display()),
             format!("--pid-file={}", self.dir.join("pid").display()),
             format!("--log-error={}", self.dir.join("error.log").display()),
@@ -182,7 +190,7 @@ impl Server {
     /// Whether the server accepts a login now.
     pub fn answers(&self) -> bool {
         let opts = mysql::OptsBuilder::new()
-            .ip_or_hostname(Some("127.0.0.1"))
+            .ip_or_hostname(Some(self.host()))
             .tcp_port(self.port)
             .user(Some("root"))
             .prefer_socket(false)

@@ -4,6 +4,7 @@
 mod steps;
 pub mod tables;
 
+use super::cluster::head_table_sql;
 use super::{Conn, DbError, Dialect, StoreError, Value};
 use crate::model::sql_time;
 
@@ -52,9 +53,14 @@ pub fn latest_version() -> u32 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
-/// Creates every table as it is now (a new database).
+/// Creates every table as it is now (a new database); on a Spider head the sharded tables as
+/// Spider tables over the shards' own (see `store::cluster`).
 fn create_newest(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
     for t in tables::all() {
+        if let Some(sql) = d.sharding().and_then(|s| head_table_sql(&t, s, d)) {
+            conn.execute(&sql, &[])?;
+            continue;
+        }
         conn.execute(&t.create_sql(d), &[])?;
         for index in t.index_sql() {
             conn.execute(&index, &[])?;
@@ -148,6 +154,12 @@ fn apply_pending(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<MigrationReport
     }
     if from == 0 {
         create_newest(conn, d)?;
+    } else if d.sharding().is_some() {
+        // The steps rebuild tables in place, which on a Spider head would change only the
+        // head's half of a sharded table.
+        return Err(StoreError::Refused(format!(
+            "this cluster's schema is version {from} and this tally needs version {known}; a cluster's schema is only ever created new: export its records, create the cluster's database anew and import them"
+        )));
     }
     let mut applied = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| m.version > from) {

@@ -78,20 +78,7 @@ impl Table {
 
     /// The table under another name: a migration builds the new table beside the old one.
     pub fn create_sql_named(&self, d: &dyn Dialect, name: &str) -> String {
-        let mut parts: Vec<String> = self
-            .columns
-            .iter()
-            .map(|c| {
-                let mut s = format!("{} {}", c.name, d.column_type(c.ty));
-                if c.not_null && !matches!(c.ty, Id | StableId) {
-                    s.push_str(" NOT NULL");
-                }
-                if let Some(default) = c.default {
-                    s.push_str(&format!(" DEFAULT {default}"));
-                }
-                s
-            })
-            .collect();
+        let mut parts: Vec<String> = self.columns.iter().map(|c| self.column_sql(c, d)).collect();
         if !self.primary_key.is_empty() {
             parts.push(format!("PRIMARY KEY ({})", self.primary_key.join(", ")));
         }
@@ -109,6 +96,18 @@ impl Table {
             parts.join(",\n  "),
             d.table_options()
         )
+    }
+
+    /// One column as `CREATE TABLE` declares it.
+    pub fn column_sql(&self, c: &Column, d: &dyn Dialect) -> String {
+        let mut s = format!("{} {}", c.name, d.column_type(c.ty));
+        if c.not_null && !matches!(c.ty, Id | StableId) {
+            s.push_str(" NOT NULL");
+        }
+        if let Some(default) = c.default {
+            s.push_str(&format!(" DEFAULT {default}"));
+        }
+        s
     }
 
     /// The names of its columns, in order.
