@@ -46,8 +46,54 @@ pub fn shard_column(table: &str) -> Option<&'static str> {
     }
 }
 
+/// The sharding of `database` on the server `conn` talks to; `existing` when the database has
+/// tally's tables already. A new database on a Spider head with shard servers is prepared on
+/// the shards; an existing one is sharded only if its `calls` is a Spider table (a database
+/// made before the head had shards stays what it is). Refused on a head that would commit
+/// shards one by one.
+pub fn open(
+    conn: &mut mysql::PooledConn,
+    database: &str,
+    existing: bool,
+) -> Result<Option<Sharding>, DbError> {
+    let Some(sharding) = detect(conn, database)? else {
+        return Ok(None);
+    };
+    if existing && !calls_on_spider(conn, database)? {
+        return Ok(None);
+    }
+    let two_phase: Option<i64> = conn
+        .query_first("SELECT @@spider_internal_xa")
+        .map_err(super::mysql::work_error)?;
+    if two_phase != Some(1) {
+        return Err(DbError::Sql(
+            "this Spider head commits a transaction on its shards one by one (spider_internal_xa is OFF), so a batch cut short could leave records without their rollups; set spider_internal_xa = ON in the head's configuration (docs/SCALE-OUT.md)"
+                .to_string()
+                .into(),
+        ));
+    }
+    if !existing {
+        prepare_shards(&sharding)?;
+    }
+    Ok(Some(sharding))
+}
+
+/// Whether `database`'s `calls` table is a Spider table.
+fn calls_on_spider(conn: &mut mysql::PooledConn, database: &str) -> Result<bool, DbError> {
+    let engine: Option<String> = conn
+        .exec_first(
+            "SELECT ENGINE FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'calls'",
+            (database,),
+        )
+        .map_err(super::mysql::work_error)?;
+    Ok(engine.is_some_and(|e| e.eq_ignore_ascii_case("SPIDER")))
+}
+
 /// The head's shards when `conn` is a Spider head with servers named `shard…`; None on an
-/// ordinary server (also one with the Spider plugin but no shard servers defined).
+/// ordinary server (also one with the Spider plugin but no shard servers defined). A user
+/// not allowed to read `mysql.servers` gets no shard names, and a sharding only when the
+/// database's `calls` is a Spider table.
 pub fn detect(conn: &mut mysql::PooledConn, database: &str) -> Result<Option<Sharding>, DbError> {
     let spider: Option<String> = conn
         .query_first(
@@ -58,12 +104,21 @@ pub fn detect(conn: &mut mysql::PooledConn, database: &str) -> Result<Option<Sha
     if spider.is_none() {
         return Ok(None);
     }
-    let rows: Vec<(String, String, u16, String, String)> = conn
-        .query(
-            "SELECT Server_name, Host, Port, Username, Password FROM mysql.servers \
-             WHERE Wrapper = 'mysql' AND Server_name LIKE 'shard%' ORDER BY Server_name",
-        )
-        .map_err(super::mysql::work_error)?;
+    let rows: Vec<(String, String, u16, String, String)> = match conn.query(
+        "SELECT Server_name, Host, Port, Username, Password FROM mysql.servers \
+         WHERE Wrapper = 'mysql' AND Server_name LIKE 'shard%' ORDER BY Server_name",
+    ) {
+        Ok(rows) => rows,
+        // A user who may not read the head's server list (a read-only analyst) still learns
+        // from the tables whether they are spread over shards, only not the shards' names.
+        Err(mysql::Error::MySqlError(m)) if [1142, 1143, 1044].contains(&m.code) => {
+            return Ok(calls_on_spider(conn, database)?.then(|| Sharding {
+                shards: Vec::new(),
+                database: database.to_string(),
+            }));
+        }
+        Err(e) => return Err(super::mysql::work_error(e)),
+    };
     let mut shards = Vec::new();
     for (name, host, port, user, password) in rows {
         // The name goes into the head's DDL, which cannot take bind parameters.
@@ -90,8 +145,9 @@ pub fn detect(conn: &mut mysql::PooledConn, database: &str) -> Result<Option<Sha
 }
 
 /// Creates the database and the sharded tables (as InnoDB, without foreign keys, which do not
-/// cross servers) on every shard; what exists already is left as it is.
-pub fn prepare_shards(sharding: &Sharding) -> Result<(), DbError> {
+/// cross servers) on every shard. Tables left there by an earlier database of the same name
+/// are refused when they hold rows: they would come back as duplicates of a new import.
+fn prepare_shards(sharding: &Sharding) -> Result<(), DbError> {
     for shard in &sharding.shards {
         let opts = mysql::OptsBuilder::new()
             .ip_or_hostname(Some(shard.host.clone()))
@@ -100,7 +156,10 @@ pub fn prepare_shards(sharding: &Sharding) -> Result<(), DbError> {
             .pass(Some(shard.password.clone()))
             .prefer_socket(false)
             .tcp_connect_timeout(Some(std::time::Duration::from_secs(10)));
-        let target = format!("shard {} ({}:{})", shard.name, shard.host, shard.port);
+        let target = format!(
+            "{} ({}:{}), a shard of the cluster",
+            shard.name, shard.host, shard.port
+        );
         let mut conn = mysql::Conn::new(opts).map_err(|e| DbError::Unreachable {
             target: target.clone(),
             reason: Reason::caused(e.to_string(), e),
@@ -124,6 +183,21 @@ pub fn prepare_shards(sharding: &Sharding) -> Result<(), DbError> {
         }
         for sql in statements {
             conn.query_drop(&sql).map_err(super::mysql::work_error)?;
+        }
+        let left: Option<i64> = conn
+            .query_first(
+                "SELECT 1 FROM calls UNION ALL SELECT 1 FROM sms UNION ALL \
+                 SELECT 1 FROM data_sessions UNION ALL SELECT 1 FROM customer_daily LIMIT 1",
+            )
+            .map_err(super::mysql::work_error)?;
+        if left.is_some() {
+            return Err(DbError::Sql(
+                format!(
+                    "{target} still holds records of an earlier database `{}`; drop that database on the shard (or use another name) before creating it anew on the cluster",
+                    sharding.database
+                )
+                .into(),
+            ));
         }
     }
     Ok(())

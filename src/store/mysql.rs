@@ -47,16 +47,14 @@ impl MysqlBackend {
         };
         let mut dialect = server_dialect(&pool)?;
         let sharding = if dialect.returning {
-            cluster::detect(&mut pool.get_conn().map_err(work_error)?, &url.database)?
+            let mut conn = pool.get_conn().map_err(work_error)?;
+            cluster::open(&mut conn, &url.database, has_schema(&pool)?)?
         } else {
             None
         };
         // Spider tables take no savepoints, which the bulk path needs to undo a partial load.
         let bulk = sharding.is_none();
         if let Some(sharding) = sharding {
-            if !has_schema(&pool)? {
-                cluster::prepare_shards(&sharding)?;
-            }
             // One dialect per opened cluster store, kept for the process's life like the
             // static ones: the shards are known only now.
             dialect = Box::leak(Box::new(MySql {
