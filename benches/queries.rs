@@ -1,7 +1,8 @@
 //! The query benchmark of BENCHMARKS.md: each standard question asked through tally, next to
 //! the same question as hand-written SQL over the raw tables, in the same run on the same store.
 //!
-//! `cargo bench --bench queries -- --db URL [--runs N] [--key SUBSCRIBER_KEY]`
+//! `cargo bench --bench queries -- --db URL [--runs N] [--key SUBSCRIBER_KEY] [--only TEXT]`
+//! (`--only`: just the questions whose text holds TEXT)
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use std::time::{Duration, Instant};
@@ -20,7 +21,9 @@ struct Question {
 
 fn main() {
     let args = Args::from_env().unwrap_or_else(|e| {
-        eprintln!("{e}\nusage: cargo bench --bench queries -- --db URL [--runs N] [--key KEY]");
+        eprintln!(
+            "{e}\nusage: cargo bench --bench queries -- --db URL [--runs N] [--key KEY] [--only TEXT]"
+        );
         std::process::exit(2);
     });
     let store = Store::open(&args.db, PoolSize::default()).unwrap_or_else(|e| {
@@ -36,7 +39,12 @@ fn main() {
         now.format("%Y-%m-%d %H:%M")
     );
     println!("| question | tally | hand-written SQL | tally / SQL |\n|---|---:|---:|---:|");
-    for q in questions(now.date_naive(), &key) {
+    let chosen = |q: &Question| {
+        args.only
+            .as_ref()
+            .is_none_or(|t| q.tally.contains(t.as_str()))
+    };
+    for q in questions(now.date_naive(), &key).into_iter().filter(chosen) {
         let tally = median(args.runs, || ask(&store, &q.tally, now));
         let text = if store.dialect().name() == "mysql" {
             &q.mysql
@@ -58,11 +66,12 @@ struct Args {
     db: DbUrl,
     runs: usize,
     key: Option<String>,
+    only: Option<String>,
 }
 
 impl Args {
     fn from_env() -> Result<Args, String> {
-        let (mut db, mut runs, mut key) = (None, 3, None);
+        let (mut db, mut runs, mut key, mut only) = (None, 3, None, None);
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -75,6 +84,7 @@ impl Args {
                         .ok_or("--runs needs a positive number")?
                 }
                 "--key" => key = Some(args.next().ok_or("--key needs a subscriber key")?),
+                "--only" => only = Some(args.next().ok_or("--only needs a text")?),
                 // `cargo bench` passes --bench to every benchmark binary.
                 "--bench" => {}
                 other => return Err(format!("unknown argument `{other}`")),
@@ -85,6 +95,7 @@ impl Args {
             db: DbUrl::parse(&db).map_err(|e| e.to_string())?,
             runs,
             key,
+            only,
         })
     }
 }

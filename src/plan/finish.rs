@@ -156,9 +156,9 @@ fn narrowed(source: Source, atoms: &[Atom], filter: Option<&Filter>) -> Source {
         return source;
     }
     let all = |set: &[Atom]| !atoms.is_empty() && atoms.iter().all(|a| set.contains(a));
-    if all(&[CallsOut, CallsIn, Answered, SecondsOut, SecondsIn]) {
+    if all(&[Calls, CallsOut, CallsIn, Answered, SecondsOut, SecondsIn]) {
         Source::Calls
-    } else if all(&[SmsOut, SmsIn]) {
+    } else if all(&[Sms, SmsOut, SmsIn]) {
         Source::Sms
     } else if all(&[Sessions, DataSeconds, BytesUp, BytesDown]) {
         Source::Data

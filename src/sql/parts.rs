@@ -226,6 +226,7 @@ pub(super) fn atom(a: Atom, raw: Option<Source>) -> String {
         (_, Atom::Percentile(f, millionths)) => super::percentile::value(f, millionths),
         (_, Atom::Min(f)) => format!("MIN({})", field(f)),
         (_, Atom::Max(f)) => format!("MAX({})", field(f)),
+        (Some(Source::Calls), Atom::Calls) | (Some(Source::Sms), Atom::Sms) => "COUNT(*)".into(),
         (Some(Source::Calls), Atom::CallsOut) => case("t.direction = 'out'", "1"),
         (Some(Source::Calls), Atom::CallsIn) => case("t.direction = 'in'", "1"),
         (Some(Source::Calls), Atom::Answered) => case("t.status = 'answered'", "1"),
@@ -252,9 +253,12 @@ pub(super) fn field_sql(f: Field) -> String {
     }
 }
 
-/// The rollup (and usage union) column of an additive atom.
+/// The rollup (and usage union) column of an additive atom (of `t.`: both directions are
+/// summed by `atom`).
 fn counter(a: Atom) -> &'static str {
     match a {
+        Atom::Calls => "calls_out + t.calls_in",
+        Atom::Sms => "sms_out + t.sms_in",
         Atom::CallsOut => "calls_out",
         Atom::CallsIn => "calls_in",
         Atom::Answered => "calls_answered",
@@ -431,7 +435,7 @@ pub fn part_select(
         .collect();
     // Percentiles rank each group's rows first: the rows are read with their ranks, then
     // grouped around them (src/sql/percentile.rs).
-    let ranked = super::percentile::ranks(atoms, &keys, from.raw);
+    let ranked = super::percentile::ranks(atoms, &keys, from.raw, d);
     match &ranked {
         None => columns.extend(
             atoms
@@ -446,7 +450,7 @@ pub fn part_select(
     f.push(&format!("SELECT {} FROM ", columns.join(", ")));
     f.append(body(agg, part, d, from));
     if ranked.is_some() {
-        return super::percentile::grouped(f, keys.len(), atoms, raw);
+        return super::percentile::grouped(f, keys.len(), atoms, raw, d);
     }
     if !keys.is_empty() {
         f.push(&format!(" GROUP BY {}", keys.join(", ")));

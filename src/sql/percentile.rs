@@ -1,11 +1,14 @@
-//! Exact percentiles in SQL both backends run alike: each group's values are numbered in order
-//! by a window function, and the group then picks the value at position p·(n−1) and the next
-//! one, and interpolates between them as `PERCENTILE_CONT` does. The position is computed in
-//! integers (p in millionths), so both databases pick the same rows.
+//! Exact percentiles in SQL: the database's own `PERCENTILE_CONT` window where it has one
+//! (MariaDB); elsewhere each group's values are numbered in order by a window function, and the
+//! group then picks the value at position p·(n−1) and the next one, and interpolates between
+//! them as `PERCENTILE_CONT` does, the position computed in integers (p in millionths). The two
+//! ways can differ in the last bits of a double; the rows stage rounds percentiles to a
+//! millionth, so both backends answer alike.
 
 use super::parts::{Frag, atom, field_sql};
 use crate::parse::ast::Source;
 use crate::plan::{Atom, Field};
+use crate::store::Dialect;
 
 /// The raw-row columns the atoms read, as the inner query must pass them on under their own
 /// names so the ordinary atom SQL reads them unchanged.
@@ -28,16 +31,23 @@ fn tag(f: Field) -> &'static str {
     }
 }
 
-/// The fields whose percentiles are asked, each once.
-fn ranked_fields(atoms: &[Atom]) -> Vec<Field> {
-    let mut fields: Vec<Field> = atoms
+/// The percentiles asked, each once.
+fn asked(atoms: &[Atom]) -> Vec<(Field, u32)> {
+    let mut asked: Vec<(Field, u32)> = atoms
         .iter()
         .filter_map(|a| match a {
-            Atom::Percentile(f, _) => Some(*f),
+            Atom::Percentile(f, m) => Some((*f, *m)),
             _ => None,
         })
         .collect();
-    fields.sort();
+    asked.sort();
+    asked.dedup();
+    asked
+}
+
+/// The fields whose percentiles are asked, each once.
+fn ranked_fields(atoms: &[Atom]) -> Vec<Field> {
+    let mut fields: Vec<Field> = asked(atoms).into_iter().map(|(f, _)| f).collect();
     fields.dedup();
     fields
 }
@@ -45,7 +55,12 @@ fn ranked_fields(atoms: &[Atom]) -> Vec<Field> {
 /// The inner query's columns after the keys when `atoms` hold percentiles: the raw columns
 /// the atoms read, then for each ranked field its value, its 0-based rank within the group
 /// and the group's count of values. None when there is no percentile.
-pub(super) fn ranks(atoms: &[Atom], keys: &[String], raw: Option<Source>) -> Option<Vec<String>> {
+pub(super) fn ranks(
+    atoms: &[Atom],
+    keys: &[String],
+    raw: Option<Source>,
+    d: &dyn Dialect,
+) -> Option<Vec<String>> {
     let fields = ranked_fields(atoms);
     if fields.is_empty() {
         return None;
@@ -63,6 +78,18 @@ pub(super) fn ranks(atoms: &[Atom], keys: &[String], raw: Option<Source>) -> Opt
         .filter(|_| others)
         .map(|c| format!("t.{c} AS {c}"))
         .collect();
+    let window = partition.trim_end();
+    let native: Option<Vec<String>> = asked(atoms)
+        .into_iter()
+        .map(|(f, m)| {
+            d.percentile_cont(&field_sql(f), window, m)
+                .map(|sql| format!("{sql} AS {}", native_column(f, m)))
+        })
+        .collect();
+    if let Some(native) = native {
+        columns.extend(native);
+        return Some(columns);
+    }
     for f in fields {
         let (value, tag) = (field_sql(f), tag(f));
         columns.push(format!("{value} AS tally_v_{tag}"));
@@ -77,20 +104,36 @@ pub(super) fn ranks(atoms: &[Atom], keys: &[String], raw: Option<Source>) -> Opt
     Some(columns)
 }
 
+/// The column of the database's own percentile `m` of `f`.
+fn native_column(f: Field, m: u32) -> String {
+    format!("tally_p_{}_{m}", tag(f))
+}
+
 /// The ranked rows `inner`, grouped by their `keys` first columns, with every atom.
-pub(super) fn grouped(inner: Frag, keys: usize, atoms: &[Atom], raw: Option<Source>) -> Frag {
+pub(super) fn grouped(
+    inner: Frag,
+    keys: usize,
+    atoms: &[Atom],
+    raw: Option<Source>,
+    d: &dyn Dialect,
+) -> Frag {
     let group: Vec<String> = (0..keys).map(|i| format!("t.k{i}")).collect();
     let mut select: Vec<String> = group
         .iter()
         .enumerate()
         .map(|(i, k)| format!("{k} AS k{i}"))
         .collect();
-    select.extend(
-        atoms
-            .iter()
-            .enumerate()
-            .map(|(j, a)| format!("{} AS a{j}", atom(*a, raw))),
-    );
+    // With the database's own percentile every row of a group carries the same window value:
+    // any one of them is the answer.
+    let has_own = d.percentile_cont("", "", 0).is_some();
+    let native = |f: Field, m: u32| has_own.then(|| format!("MIN(t.{})", native_column(f, m)));
+    select.extend(atoms.iter().enumerate().map(|(j, a)| {
+        let sql = match a {
+            Atom::Percentile(f, m) => native(*f, *m).unwrap_or_else(|| value(*f, *m)),
+            _ => atom(*a, raw),
+        };
+        format!("{sql} AS a{j}")
+    }));
     let mut f = Frag::default();
     f.push(&format!("SELECT {} FROM (", select.join(", ")));
     f.append(inner);

@@ -46,19 +46,19 @@ pub fn shard_column(table: &str) -> Option<&'static str> {
     }
 }
 
-/// The sharding of `database` on the server `conn` talks to; `existing` when the database has
-/// tally's tables already. A new database on a Spider head with shard servers is prepared on
+/// The sharding of `database` on the server `conn` talks to (one connection: the pool may
+/// hold no other while the store opens). A new database on a Spider head with shard servers is prepared on
 /// the shards; an existing one is sharded only if its `calls` is a Spider table (a database
 /// made before the head had shards stays what it is). Refused on a head that would commit
 /// shards one by one.
-pub fn open(
-    conn: &mut mysql::PooledConn,
-    database: &str,
-    existing: bool,
-) -> Result<Option<Sharding>, DbError> {
+pub fn open(conn: &mut mysql::PooledConn, database: &str) -> Result<Option<Sharding>, DbError> {
     let Some(sharding) = detect(conn, database)? else {
         return Ok(None);
     };
+    let existing: Option<i64> = conn
+        .exec_first(MARIADB.table_exists(), ("schema_version",))
+        .map_err(super::mysql::work_error)?;
+    let existing = existing.is_some();
     if existing && !calls_on_spider(conn, database)? {
         return Ok(None);
     }

@@ -47,8 +47,7 @@ impl MysqlBackend {
         };
         let mut dialect = server_dialect(&pool)?;
         let sharding = if dialect.returning {
-            let mut conn = pool.get_conn().map_err(work_error)?;
-            cluster::open(&mut conn, &url.database, has_schema(&pool)?)?
+            cluster::open(&mut pool.get_conn().map_err(work_error)?, &url.database)?
         } else {
             None
         };
@@ -83,15 +82,6 @@ impl MysqlBackend {
     fn running(&self) -> std::sync::MutexGuard<'_, HashSet<u32>> {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-/// Whether the database has tally's tables already.
-fn has_schema(pool: &Pool) -> Result<bool, DbError> {
-    let mut conn = pool.get_conn().map_err(work_error)?;
-    let found: Option<i64> = conn
-        .exec_first(MARIADB.table_exists(), ("schema_version",))
-        .map_err(work_error)?;
-    Ok(found.is_some())
 }
 
 /// MariaDB or MySQL, from the server's version string.
