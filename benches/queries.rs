@@ -193,7 +193,10 @@ fn questions(today: NaiveDate, key: &str) -> Vec<Question> {
          WHEN duration_s < 1800 THEN 7 WHEN duration_s < 3600 THEN 8 WHEN duration_s < 7200 THEN 9 \
          WHEN duration_s < 14400 THEN 10 ELSE 11 END AS b FROM calls \
          WHERE start_time >= ? AND start_time < ?) x GROUP BY b";
-    let idle = "SELECT c.subscriber_key FROM customers c WHERE NOT EXISTS \
+    // The same answer as tally's: each idle customer with plan, region, status and last call.
+    let idle = "SELECT c.subscriber_key, p.name, c.region, c.status, \
+         (SELECT MAX(l.start_time) FROM calls l WHERE l.customer_id = c.id AND l.start_time < ?) \
+         FROM customers c LEFT JOIN plans p ON p.id = c.plan_id WHERE NOT EXISTS \
          (SELECT 1 FROM calls t WHERE t.customer_id = c.id AND t.start_time >= ? AND t.start_time < ?)";
     let night = |hour: &str| {
         format!(
@@ -259,7 +262,7 @@ fn questions(today: NaiveDate, key: &str) -> Vec<Question> {
         same(
             idle.into(),
             "idle customers calls last 14 days".into(),
-            vec![time(fortnight), time(tomorrow)],
+            vec![time(fortnight), time(fortnight), time(tomorrow)],
         ),
         Question {
             tally: "calls where hour >= 22 or hour < 6 per customer last 7 days show count top 10"

@@ -433,6 +433,13 @@ pub fn part_select(
         .enumerate()
         .map(|(i, k)| format!("{k} AS k{i}"))
         .collect();
+    if let Some(own) = super::percentile::distinct_columns(atoms, &keys, d) {
+        columns.extend(own);
+        let mut f = Frag::default();
+        f.push(&format!("SELECT DISTINCT {} FROM ", columns.join(", ")));
+        f.append(body(agg, part, d, from));
+        return f;
+    }
     // Percentiles rank each group's rows first: the rows are read with their ranks, then
     // grouped around them (src/sql/percentile.rs).
     let ranked = super::percentile::ranks(atoms, &keys, from.raw, d);
