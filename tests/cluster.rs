@@ -231,6 +231,19 @@ fn a_dead_shard_fails_a_query_clearly_and_the_store_answers_once_it_is_back() {
     let ask = |q: &str| run_with(&store, q, &Zone::utc(), common::test_now(), &metrics);
     let before = ask("calls per day last 7 days show count, minutes").expect("an answer");
 
+    // No per-customer spans on a cluster, so `explain` does not promise to build one (it does
+    // on one server for the same question: tests/spans.rs).
+    let plan = common::tally(&[
+        "--db",
+        &url,
+        "-e",
+        "explain top 10 customers by minutes last 20 days",
+    ]);
+    assert!(plan.status.success(), "{}", common::stderr(&plan));
+    let plan = common::stdout(&plan);
+    assert!(plan.contains("customer_daily"), "{plan}");
+    assert!(!plan.contains("asked a second time"), "{plan}");
+
     // A user allowed only to read (who may not see the head's shard list) gets the same.
     let mut head = mysql::Conn::new(mysql::Opts::from_url(&url).expect("a URL")).expect("head");
     head.query_drop(

@@ -295,7 +295,7 @@ fn describe(plan: &Plan, store: &Store) -> String {
             }
             None => agg.clone(),
         };
-        let agg = match spans::eligible(&agg, spans::today()) {
+        let agg = match spans::eligible_on(store, &agg) {
             Some(spot) => match store
                 .read(|c| crate::store::current_span(c, &spot.days))
                 .ok()

@@ -24,6 +24,16 @@ pub struct Spot {
     pub days: DayRange,
 }
 
+/// Where `agg` could read a span on `store` today: nowhere on a store whose read snapshot does
+/// not cover every table (a Spider head), since a span is trusted only when its stamp and its
+/// rows are read in one snapshot.
+pub fn eligible_on(store: &Store, agg: &Aggregate) -> Option<Spot> {
+    if !store.dialect().snapshot_spans_all_tables() {
+        return None;
+    }
+    eligible(agg, today())
+}
+
 /// A `customer_daily` part with at least [`MIN_DAYS`] whole days before `today`, in an
 /// aggregate with no time key and no filter.
 pub fn eligible(agg: &Aggregate, today: DateTime<Utc>) -> Option<Spot> {
@@ -63,11 +73,7 @@ pub fn with_span(
     store: &Store,
     agg: &Aggregate,
 ) -> Result<Option<(Aggregate, Spot, i64)>, StoreError> {
-    // A span is trusted only when its stamp and its rows are read in one snapshot.
-    if !store.dialect().snapshot_spans_all_tables() {
-        return Ok(None);
-    }
-    let Some(spot) = eligible(agg, today()) else {
+    let Some(spot) = eligible_on(store, agg) else {
         return Ok(None);
     };
     let Some(id) = store.customer_span(&spot.days)? else {

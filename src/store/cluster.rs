@@ -28,6 +28,16 @@ pub struct Shard {
     pub password: String,
 }
 
+impl Shard {
+    /// The shard as errors name it: `shard2 (127.0.0.3:3402), a shard of the cluster`.
+    fn described(&self) -> String {
+        format!(
+            "{} ({}:{}), a shard of the cluster",
+            self.name, self.host, self.port
+        )
+    }
+}
+
 /// Where the sharded tables live: the head's shard servers and the database on each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sharding {
@@ -156,10 +166,7 @@ fn prepare_shards(sharding: &Sharding) -> Result<(), DbError> {
             .pass(Some(shard.password.clone()))
             .prefer_socket(false)
             .tcp_connect_timeout(Some(std::time::Duration::from_secs(10)));
-        let target = format!(
-            "{} ({}:{}), a shard of the cluster",
-            shard.name, shard.host, shard.port
-        );
+        let target = shard.described();
         let mut conn = mysql::Conn::new(opts).map_err(|e| DbError::Unreachable {
             target: target.clone(),
             reason: Reason::caused(e.to_string(), e),
@@ -284,7 +291,7 @@ pub fn shard_error(sharding: &Sharding, e: &mysql::Error) -> Option<DbError> {
         on_host.next().filter(|_| on_host.next().is_none())
     };
     let target = match by_name.or_else(by_host) {
-        Some(s) => format!("{} ({}:{}), a shard of the cluster", s.name, s.host, s.port),
+        Some(s) => s.described(),
         None => "a shard of the cluster".to_string(),
     };
     Some(DbError::Unreachable {
