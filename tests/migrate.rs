@@ -4,22 +4,10 @@
 
 mod common;
 
+use common::v1::{self, exec};
 use common::{BACKENDS, Backend, TestDb, raw, stderr, stdout, tally};
 use tally::config::PoolSize;
 use tally::store::{Store, Value};
-
-fn fixture(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Mysql => include_str!("fixtures/schema-v1-mysql.sql"),
-        Backend::Sqlite => include_str!("fixtures/schema-v1-sqlite.sql"),
-    }
-}
-
-fn exec(store: &Store, sql: &str) {
-    store
-        .read(|c| Ok(c.execute(sql, &[])?))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
 
 fn rows(store: &Store, sql: &str) -> Vec<Vec<String>> {
     store
@@ -35,18 +23,7 @@ fn rows(store: &Store, sql: &str) -> Vec<Vec<String>> {
 /// behind (a record whose customer was deleted, a customer with an empty key) and a region with
 /// a trailing space.
 fn v1_database(backend: Backend) -> (TestDb, Store) {
-    let db = TestDb::new(backend);
-    let store = Store::connect(&db.db_url(), PoolSize { min: 1, max: 2 }).unwrap();
-    for statement in fixture(backend).split(";\n") {
-        let sql: String = statement
-            .lines()
-            .filter(|l| !l.starts_with("--"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        if !sql.trim().is_empty() {
-            exec(&store, &sql);
-        }
-    }
+    let (db, store) = v1::empty_v1(backend);
     for sql in [
         "INSERT INTO plans (id, name, price_per_minute, price_per_sms, price_per_mb, monthly_fee) VALUES (1, 'Basic', 0.05, 0.02, 0.01, 5), (2, 'Max', 0.1, 0, 0.005, 30)",
         "INSERT INTO customers (id, subscriber_key, name, plan_id, region, status, created_at) VALUES \
@@ -234,5 +211,52 @@ fn answers_after_the_migration_equal_hand_written_sql() {
             "{backend:?}: {}",
             stderr(&summary)
         );
+    }
+}
+
+/// A value tally never stores (written around it) stops the migration before anything
+/// changes, naming the table, the column and the value; once corrected, the migration runs.
+#[test]
+fn a_value_the_compact_columns_cannot_hold_is_refused_before_anything_changes() {
+    let cases = [
+        (
+            "UPDATE calls SET status = 'Weird''s' WHERE id = 5",
+            "calls.status holds \"Weird's\" in 1 row(s)",
+            "UPDATE calls SET status = 'failed' WHERE id = 5",
+        ),
+        (
+            "UPDATE calls SET duration_s = 90000 WHERE id = 3",
+            "calls.duration_s holds 90000 in 1 row(s)",
+            "UPDATE calls SET duration_s = 86400 WHERE id = 3",
+        ),
+        (
+            "UPDATE sms SET direction = 'OUT' WHERE id = 1",
+            "sms.direction holds \"OUT\"",
+            "UPDATE sms SET direction = 'out' WHERE id = 1",
+        ),
+    ];
+    for (spoil, says, fix) in cases {
+        for backend in BACKENDS {
+            let (db, store) = v1_database(backend);
+            exec(&store, spoil);
+            let before = rows(&store, "SELECT * FROM calls ORDER BY id");
+            drop(store);
+
+            let out = tally(&["--db", &db.url, "migrate"]);
+            assert!(!out.status.success(), "{backend:?}: {}", stdout(&out));
+            assert!(stderr(&out).contains(says), "{backend:?}: {}", stderr(&out));
+
+            let store = Store::connect(&db.db_url(), PoolSize { min: 1, max: 2 }).unwrap();
+            assert_eq!(rows(&store, "SELECT * FROM calls ORDER BY id"), before);
+            assert_eq!(
+                rows(&store, "SELECT MAX(version) FROM schema_version"),
+                [["1"]],
+                "{backend:?}: no step was recorded"
+            );
+            exec(&store, fix);
+            drop(store);
+            let out = tally(&["--db", &db.url, "migrate"]);
+            assert!(out.status.success(), "{backend:?}: {}", stderr(&out));
+        }
     }
 }

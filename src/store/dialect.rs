@@ -13,6 +13,13 @@ pub enum ColumnType {
     Ref,
     /// A 32-bit integer.
     Int,
+    /// Whole seconds of one record, 0 to 86,400: 3 bytes on MySQL (signed, so that arithmetic
+    /// on it never fails as unsigned arithmetic would below zero).
+    Seconds,
+    /// One of a fixed set of words, listed in byte order: one byte on MySQL (`ENUM`), which
+    /// then sorts and compares it as the text it names; text on SQLite, whose records are
+    /// variable-length anyway.
+    Enum(&'static [&'static str]),
     /// A 64-bit integer (counters, byte sums).
     BigInt,
     /// Text of at most this many characters.
@@ -93,6 +100,11 @@ pub trait Dialect: Send + Sync {
             Value::Bytes(_) => format!("X'{value}'"),
         }
     }
+
+    /// `ALTER TABLE` giving `table`'s columns the types declared in `columns` (each as `CREATE
+    /// TABLE` writes it), keeping every row; None where the declared types are what is stored
+    /// already.
+    fn retype_columns(&self, table: &str, columns: &[String]) -> Option<String>;
 
     /// Renames a table.
     fn rename_table(&self, from: &str, to: &str) -> String {
@@ -287,6 +299,14 @@ impl Dialect for MySql {
         "mysql"
     }
 
+    fn retype_columns(&self, table: &str, columns: &[String]) -> Option<String> {
+        if columns.is_empty() {
+            return None;
+        }
+        let modify: Vec<String> = columns.iter().map(|c| format!("MODIFY {c}")).collect();
+        Some(format!("ALTER TABLE {table} {}", modify.join(", ")))
+    }
+
     fn client(&self) -> &'static str {
         "mysql"
     }
@@ -302,6 +322,11 @@ impl Dialect for MySql {
             }
             ColumnType::Ref | ColumnType::BigInt => "BIGINT".into(),
             ColumnType::Int => "INT".into(),
+            ColumnType::Seconds => "MEDIUMINT".into(),
+            ColumnType::Enum(words) => {
+                let words: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+                format!("ENUM({})", words.join(", "))
+            }
             ColumnType::Text(n) => format!("VARCHAR({n})"),
             ColumnType::DateTime => "DATETIME".into(),
             ColumnType::Date => "DATE".into(),
@@ -455,6 +480,12 @@ impl Dialect for MySql {
 pub struct Sqlite;
 
 impl Dialect for Sqlite {
+    /// SQLite's column types are affinities: the narrower types (`Seconds`, `Enum`) are stored
+    /// as the integer and text they were.
+    fn retype_columns(&self, _table: &str, _columns: &[String]) -> Option<String> {
+        None
+    }
+
     fn name(&self) -> &'static str {
         "sqlite"
     }
@@ -467,8 +498,12 @@ impl Dialect for Sqlite {
         match ty {
             ColumnType::Id => "INTEGER PRIMARY KEY".into(),
             ColumnType::StableId => "INTEGER PRIMARY KEY AUTOINCREMENT".into(),
-            ColumnType::Ref | ColumnType::BigInt | ColumnType::Int => "INTEGER".into(),
-            ColumnType::Text(_) | ColumnType::DateTime | ColumnType::Date => "TEXT".into(),
+            ColumnType::Ref | ColumnType::BigInt | ColumnType::Int | ColumnType::Seconds => {
+                "INTEGER".into()
+            }
+            ColumnType::Text(_) | ColumnType::Enum(_) | ColumnType::DateTime | ColumnType::Date => {
+                "TEXT".into()
+            }
             ColumnType::Money => "REAL".into(),
             ColumnType::Blob => "BLOB".into(),
         }

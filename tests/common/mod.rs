@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod examples;
 pub mod raw;
 pub mod server;
+pub mod v1;
 
 use mysql::prelude::Queryable;
 use std::sync::OnceLock;

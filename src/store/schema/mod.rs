@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "number_countries: the country of every number stored, from its E.164 code",
         apply: steps::v5_number_countries,
     },
+    Migration {
+        version: 6,
+        description: "compact records: directions and statuses as one-byte enumerations, durations as 3-byte integers (MySQL)",
+        apply: steps::v6_compact_records,
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -3,6 +3,7 @@
 //! statements work on both backends and a step cut short completes when it runs again.
 
 use super::tables::{self, Table};
+use crate::store::dialect::ColumnType;
 use crate::store::{Conn, DbError, Dialect, StoreError, Value};
 use chrono::Utc;
 
@@ -11,6 +12,8 @@ use chrono::Utc;
 /// (a delete racing an import) are kept: each missing customer comes back as a closed
 /// customer `orphan-ID`, so no row is lost and the foreign keys hold.
 pub fn v2_keys_and_collation(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
+    // The tables are rebuilt as they are declared now, with version 6's narrower types.
+    check_narrowed_values(conn)?;
     adopt_orphans(conn)?;
     name_empty_keys(conn)?;
     for table in [
@@ -55,6 +58,93 @@ pub fn v4_spans(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> 
 pub fn v5_number_countries(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
     conn.execute(&tables::number_countries().create_sql(d), &[])?;
     crate::store::countries::backfill(conn, d)
+}
+
+/// Version 6: compact records. Directions, call statuses and account statuses become one-byte
+/// enumerations and durations 3-byte integers on MySQL (SQLite stores them as it did).
+pub fn v6_compact_records(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
+    check_narrowed_values(conn)?;
+    for table in narrowed_tables() {
+        let columns: Vec<String> = table
+            .columns
+            .iter()
+            .filter(|c| is_narrowed(c.ty))
+            .map(|c| table.column_sql(c, d))
+            .collect();
+        if let Some(sql) = d.retype_columns(table.name, &columns) {
+            conn.execute(&sql, &[])?;
+        }
+    }
+    Ok(())
+}
+
+/// The tables with a column whose type version 6 narrowed.
+fn narrowed_tables() -> [Table; 4] {
+    [
+        tables::customers(),
+        tables::calls(),
+        tables::sms(),
+        tables::data_sessions(),
+    ]
+}
+
+fn is_narrowed(ty: ColumnType) -> bool {
+    matches!(ty, ColumnType::Enum(_) | ColumnType::Seconds)
+}
+
+/// Refuses, before anything changes, a database holding a value the narrower types cannot
+/// keep (only rows written around tally can): MySQL would stop half way through, SQLite would
+/// keep answering with a value tally never stores. Names the table, the column and the value.
+fn check_narrowed_values(conn: &mut dyn Conn) -> Result<(), StoreError> {
+    for table in narrowed_tables() {
+        for column in table.columns.iter().filter(|c| is_narrowed(c.ty)) {
+            if let Some(problem) = unstorable(conn, table.name, column.name, column.ty)? {
+                return Err(StoreError::Refused(format!(
+                    "cannot migrate to schema version 6: {}.{} {problem}; correct or delete those rows with SQL, then run `tally migrate` again",
+                    table.name, column.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first value of `table.column` that `ty` cannot hold, described, if there is one.
+fn unstorable(
+    conn: &mut dyn Conn,
+    table: &str,
+    column: &str,
+    ty: ColumnType,
+) -> Result<Option<String>, StoreError> {
+    let (condition, params, allowed): (String, Vec<Value>, String) = match ty {
+        ColumnType::Enum(words) => (
+            format!("{column} NOT IN ({})", vec!["?"; words.len()].join(", ")),
+            words.iter().map(|w| Value::from(*w)).collect(),
+            format!("tally stores only {}", words.join(", ")),
+        ),
+        _ => (
+            format!("({column} < 0 OR {column} > 86400)"),
+            Vec::new(),
+            "a record lasts 0 to 86400 seconds".to_string(),
+        ),
+    };
+    let sql = format!(
+        "SELECT {column}, COUNT(*) FROM {table} WHERE {condition} GROUP BY {column} ORDER BY {column}"
+    );
+    let rows = conn.query(&sql, &params)?;
+    let Some(first) = rows.rows.first() else {
+        return Ok(None);
+    };
+    let count = first.get(1).and_then(Value::as_i64).unwrap_or(0);
+    let value = match first.first() {
+        Some(Value::Text(t)) => format!("{t:?}"),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    Ok(Some(format!(
+        "holds {value} in {count} row(s) ({} distinct such values); {allowed}",
+        rows.rows.len()
+    )))
 }
 
 /// Customers that records (or rollup rows) refer to but that no longer exist.

@@ -130,6 +130,13 @@ impl Table {
     }
 }
 
+/// A record's direction, as stored (in byte order, which is how MySQL sorts an `ENUM`).
+pub const DIRECTIONS: &[&str] = &["in", "out"];
+/// How a call ended, as stored.
+pub const CALL_STATUSES: &[&str] = &["answered", "busy", "failed", "no_answer"];
+/// An account's status, as stored.
+pub const ACCOUNT_STATUSES: &[&str] = &["active", "closed", "suspended"];
+
 /// The additive counters both rollups carry, in this order. `records` counts the raw rows behind
 /// a rollup row, so a row whose records fall to zero is deleted and the rollup stays equal to a
 /// GROUP BY over the raw tables.
@@ -255,7 +262,7 @@ pub fn customers() -> Table {
             nullable("region", Text(64)),
             Column {
                 default: Some("'active'"),
-                ..col("status", Text(10))
+                ..col("status", Enum(ACCOUNT_STATUSES))
             },
             col("created_at", DateTime),
         ],
@@ -280,11 +287,11 @@ pub fn calls() -> Table {
         columns: vec![
             col("id", Id),
             col("customer_id", Ref),
-            col("direction", Text(3)),
+            col("direction", Enum(DIRECTIONS)),
             col("other_party", Text(64)),
             col("start_time", DateTime),
-            col("duration_s", Int),
-            col("status", Text(10)),
+            col("duration_s", Seconds),
+            col("status", Enum(CALL_STATUSES)),
             nullable("cell_id", Text(64)),
             col("source_key", Text(128)),
         ],
@@ -308,7 +315,7 @@ pub fn sms() -> Table {
         columns: vec![
             col("id", Id),
             col("customer_id", Ref),
-            col("direction", Text(3)),
+            col("direction", Enum(DIRECTIONS)),
             col("other_party", Text(64)),
             col("sent_at", DateTime),
             col("source_key", Text(128)),
@@ -332,7 +339,7 @@ pub fn data_sessions() -> Table {
             col("id", Id),
             col("customer_id", Ref),
             col("start_time", DateTime),
-            col("duration_s", Int),
+            col("duration_s", Seconds),
             col("bytes_up", BigInt),
             col("bytes_down", BigInt),
             nullable("cell_id", Text(64)),
@@ -481,5 +488,29 @@ mod tests {
                 .create_sql(&MARIADB)
                 .ends_with("COLLATE=utf8mb4_nopad_bin")
         );
+    }
+
+    /// The stored word lists are the model's words in byte order: MySQL sorts an `ENUM` by its
+    /// position in the list, so only then do both backends sort `per status` alike.
+    #[test]
+    fn enumerations_are_the_models_words_in_byte_order() {
+        use crate::model::{CallStatus, CustomerStatus, Direction};
+        fn sorted(words: Vec<&'static str>) -> Vec<&'static str> {
+            let mut words = words;
+            words.sort_unstable();
+            words
+        }
+        let directions = Direction::ALL.iter().map(|d| d.as_str()).collect();
+        let statuses = CallStatus::ALL.iter().map(|s| s.as_str()).collect();
+        let accounts = CustomerStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(DIRECTIONS, sorted(directions).as_slice());
+        assert_eq!(CALL_STATUSES, sorted(statuses).as_slice());
+        assert_eq!(ACCOUNT_STATUSES, sorted(accounts).as_slice());
+        assert!(
+            calls()
+                .create_sql(&MARIADB)
+                .contains("status ENUM('answered', 'busy', 'failed', 'no_answer') NOT NULL")
+        );
+        assert!(calls().create_sql(&Sqlite).contains("status TEXT NOT NULL"));
     }
 }
