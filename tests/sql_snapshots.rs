@@ -203,6 +203,26 @@ fn top_customers() {
     );
 }
 
+/// A month's top 10 read from span 7 alone (its days' `customer_daily` part empty): the span's
+/// rows are not grouped again, and the 10th value comes from a second read of them.
+#[test]
+fn top_customers_from_a_span_alone() {
+    let query = match tally::parse::parse("top 10 customers by minutes this month") {
+        Ok(Statement::Query(q)) => q,
+        other => panic!("{other:?}"),
+    };
+    let mut agg = plan(&query, &context("UTC")).expect("a plan").main;
+    assert_eq!(agg.parts.len(), 1);
+    agg.parts[0].table = tally::plan::Table::CustomerSpan(7);
+    let dialects: [(&str, &dyn Dialect); 2] = [("mariadb", &MARIADB), ("sqlite", &Sqlite)];
+    for (dialect, d) in dialects {
+        insta::assert_snapshot!(
+            format!("top_10_by_minutes_from_a_span-{dialect}"),
+            section("main", &agg, d)
+        );
+    }
+}
+
 #[test]
 fn calls_filtered_per_day() {
     check(

@@ -82,6 +82,27 @@ pub fn with_span(
     Ok(Some((spanned(agg, &spot, id), spot, id)))
 }
 
+/// The days of the part after the span (today on), when the part ends: a query may read the
+/// span alone when `customer_daily` holds nothing in them (checked in its snapshot).
+pub fn tail_days(agg: &Aggregate, spot: &Spot) -> Option<DayRange> {
+    let end = agg.parts.get(spot.index)?.range.end?;
+    (end > spot.cut).then(|| DayRange {
+        first: spot.days.end.clone(),
+        end: sql_time(end)[..10].to_string(),
+    })
+}
+
+/// `agg` with the spot's days read from span `id` and nothing after them: for a snapshot in
+/// which the days after the span hold no records. A span alone is one row per customer,
+/// which the SQL then reads without grouping.
+pub fn span_alone(agg: &Aggregate, spot: &Spot, id: i64) -> Aggregate {
+    let mut out = spanned(agg, spot, id);
+    if tail_days(agg, spot).is_some() {
+        out.parts.remove(spot.index + 1);
+    }
+    out
+}
+
 /// `agg` with the spot's days read from span `id`, and the rest of that part (today on) still
 /// from `customer_daily`.
 pub fn spanned(agg: &Aggregate, spot: &Spot, id: i64) -> Aggregate {

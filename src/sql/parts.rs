@@ -433,6 +433,13 @@ pub fn part_select(
         .enumerate()
         .map(|(i, k)| format!("{k} AS k{i}"))
         .collect();
+    if let Some(values) = per_customer_row(agg, part, atoms, extra_customer) {
+        columns.extend(values);
+        let mut f = Frag::default();
+        f.push(&format!("SELECT {} FROM ", columns.join(", ")));
+        f.append(body(agg, part, d, from));
+        return f;
+    }
     if let Some(own) = super::percentile::distinct_columns(atoms, &keys, d) {
         columns.extend(own);
         let mut f = Frag::default();
@@ -463,6 +470,34 @@ pub fn part_select(
         f.push(&format!(" GROUP BY {}", keys.join(", ")));
     }
     f
+}
+
+/// Whether `part`'s rows are already one per group of `agg`: a span, grouped by customer alone.
+pub(super) fn one_row_per_customer(agg: &Aggregate, part: &Part) -> bool {
+    matches!(part.table, Table::CustomerSpan(_)) && agg.keys == [Key::Customer]
+}
+
+/// A span grouped by customer alone already holds one row per group: its atoms are the row's
+/// own columns, and grouping them again cost a third of a month's top 10 at 110,000
+/// customers (BENCHMARKS.md). None for any other part.
+fn per_customer_row(
+    agg: &Aggregate,
+    part: &Part,
+    atoms: &[Atom],
+    extra_customer: bool,
+) -> Option<Vec<String>> {
+    if extra_customer || !one_row_per_customer(agg, part) {
+        return None;
+    }
+    atoms
+        .iter()
+        .enumerate()
+        .map(|(i, a)| match a {
+            Atom::Customers => Some(format!("1 AS a{i}")),
+            Atom::Min(_) | Atom::Max(_) | Atom::Percentile(..) => None,
+            additive => Some(format!("(t.{}) AS a{i}", counter(*additive))),
+        })
+        .collect()
 }
 
 /// `SELECT select FROM …raw rows… WHERE range AND filter` over the aggregate's one raw part:

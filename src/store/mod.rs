@@ -27,7 +27,7 @@ pub use error::StoreError;
 pub use records::{BatchMemory, BatchOutcome, DeleteCounts, RecordChanges, StoredRecord};
 pub use rollup::{Counters, at as rollup_at};
 pub use schema::MigrationReport;
-pub use spans::{DayRange, current_span};
+pub use spans::{DayRange, current_span, days_hold_records};
 pub use totals::Totals;
 pub use value::{Rows, Value};
 

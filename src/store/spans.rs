@@ -75,6 +75,16 @@ pub fn current_span(conn: &mut dyn Conn, days: &DayRange) -> Result<Option<i64>,
     })
 }
 
+/// Whether `customer_daily` holds a row in `days`: one probe of its primary key (day first).
+/// Run in the query's snapshot, it lets a span answer alone when the days after it are empty.
+pub fn days_hold_records(conn: &mut dyn Conn, days: &DayRange) -> Result<bool, StoreError> {
+    let rows = conn.query(
+        "SELECT 1 FROM customer_daily WHERE day >= ? AND day < ? LIMIT 1",
+        &[days.first.as_str().into(), days.end.as_str().into()],
+    )?;
+    Ok(!rows.rows.is_empty())
+}
+
 /// Builds the span inside a write transaction, or notes that `days` were asked about once. The
 /// stamp is read before the totals: a write committed in between makes the span look older
 /// than it is (rebuilt next time), never newer.
