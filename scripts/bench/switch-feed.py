@@ -15,10 +15,11 @@ out = sys.argv[2]
 subscribers = int(sys.argv[3]) if len(sys.argv) > 3 else 20000
 rng = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 1)
 
-# 1.5 calls a day per subscriber on average: the days the feed covers.
+# 1.5 calls a day per subscriber on average: the days the feed covers, ending 2026-11-03 00:00 UTC
+# whatever their number (1M calls start on 2026-10-01), so that no call lies in the future.
 days = max(1, round(calls / (subscribers * 1.5)))
-start = 1_790_812_800  # 2026-10-01 00:00:00 UTC
 span = days * 86400
+start = 1_793_664_000 - span
 dispositions = ["ANSWERED"] * 80 + ["NO ANSWER"] * 10 + ["BUSY"] * 6 + ["FAILED"] * 4
 cells = [f"C{n:04d}" for n in range(1, 1201)]
 

@@ -59,6 +59,11 @@ fn fast_country(number: &str) -> Option<String> {
         DATABASE.by_code(&code).map(|_| (code, &number[len..]))
     })?;
     let regions = DATABASE.region(&code)?;
+    // The crate refuses a number whose national part ends up all zeros (it reads it as an
+    // integer): such numbers, and any whose prefix stripping could leave only zeros, go to it.
+    if national.bytes().last().is_none_or(|b| b == b'0') {
+        return None;
+    }
     if let [only] = regions.as_slice() {
         return Some(two_letters(only));
     }
@@ -260,6 +265,21 @@ mod tests {
             numbers.push(n);
         }
         let mut fast_answers = 0;
+        // National parts of zeros, before and after a prefix the crate strips (Brazil's 90).
+        for zeros in [
+            "3300000000",
+            "4900000000",
+            "5590000000000",
+            "4400000000",
+            "1000000000",
+        ] {
+            numbers.push(zeros.to_string());
+        }
+        for code in codes {
+            for tail in ["0000000", "1000000", "0000001", "9000000000"] {
+                numbers.push(format!("{code}{tail}"));
+            }
+        }
         numbers.retain(|n| (8..=15).contains(&n.len()));
         for n in &numbers {
             if let Some(fast) = fast_country(n) {
