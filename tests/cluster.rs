@@ -5,7 +5,6 @@
 mod common;
 
 use common::cluster::Cluster;
-use common::examples::examples;
 use mysql::prelude::Queryable;
 use std::path::Path;
 use std::sync::Arc;
@@ -70,23 +69,7 @@ fn every_example_answers_on_a_cluster_as_on_one_server() {
         assert_eq!(per_shard.iter().sum::<u64>(), total, "{table}");
     }
 
-    for e in examples() {
-        let ask = |store: &Store| {
-            run_with(store, &e.line, &Zone::utc(), common::test_now(), &e.metrics)
-                .unwrap_or_else(|err| panic!("{}:\n{}", e.line, err.render(&e.line)))
-        };
-        match (ask(&sharded), ask(&single)) {
-            (Answer::Table(c), Answer::Table(s)) => {
-                assert_eq!(
-                    c, s,
-                    "cluster (left) and one server (right) on `{}`",
-                    e.line
-                )
-            }
-            (Answer::Explain(_), Answer::Explain(_)) => {}
-            (c, s) => panic!("`{}`: cluster {c:?}, one server {s:?}", e.line),
-        }
-    }
+    common::examples::assert_same_answers(&sharded, &single, ("cluster", "one server"));
 }
 
 /// `tally demo --csv` files (plans, customers, calls, sms, data) of `customers` over `days`.

@@ -4,10 +4,8 @@
 
 mod common;
 
-use common::examples::examples;
+use common::examples::assert_same_answers;
 use common::{BACKENDS, Backend, TestDb, demo_store, raw, stderr, tally, v1};
-use tally::model::Zone;
-use tally::query::{Answer, run_with};
 use tally::store::{Store, Value};
 
 /// Version 1's columns of each table tally 0.1 had, parents first.
@@ -72,26 +70,6 @@ fn migrate(db: &TestDb) {
     assert!(out.status.success(), "{:?}: {}", db.backend, stderr(&out));
 }
 
-fn assert_same_answers(new: &Store, migrated: &Store, what: &str) {
-    for e in examples() {
-        let ask = |store: &Store| {
-            run_with(store, &e.line, &Zone::utc(), common::test_now(), &e.metrics)
-                .unwrap_or_else(|err| panic!("{what}: {}:\n{}", e.line, err.render(&e.line)))
-        };
-        match (ask(new), ask(migrated)) {
-            (Answer::Table(n), Answer::Table(m)) => {
-                assert_eq!(
-                    n, m,
-                    "{what}: new (left) and migrated (right) on `{}`",
-                    e.line
-                )
-            }
-            (Answer::Explain(_), Answer::Explain(_)) => {}
-            (n, m) => panic!("{what}: `{}`: new {n:?}, migrated {m:?}", e.line),
-        }
-    }
-}
-
 #[test]
 fn every_example_answers_after_migrating_from_version_1_as_on_a_new_database() {
     for backend in BACKENDS {
@@ -103,7 +81,11 @@ fn every_example_answers_after_migrating_from_version_1_as_on_a_new_database() {
         raw::rebuild_rollups(&old);
         drop(old);
         migrate(&old_db);
-        assert_same_answers(&new, &old_db.open(), &format!("{backend:?} from v1"));
+        assert_same_answers(
+            &new,
+            &old_db.open(),
+            ("new", &format!("migrated from v1 ({backend:?})")),
+        );
     }
 }
 
@@ -135,6 +117,10 @@ fn every_example_answers_after_migrating_from_version_5_as_on_a_new_database() {
                 ]
             );
         }
-        assert_same_answers(&new, &migrated, &format!("{backend:?} from v5"));
+        assert_same_answers(
+            &new,
+            &migrated,
+            ("new", &format!("migrated from v5 ({backend:?})")),
+        );
     }
 }

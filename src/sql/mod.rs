@@ -82,7 +82,9 @@ pub fn build(agg: &Aggregate, d: &dyn Dialect) -> SqlQuery {
     if let Some(rank) = &ranked {
         f.push(&format!("SELECT x.*, {rank} AS tally_rank FROM ("));
     }
-    f.append(inner.clone());
+    // The threshold reads the inner rows a second time; only then is a copy needed.
+    let second_read = threshold.as_ref().map(|_| inner.clone());
+    f.append(inner);
     f.push(") x");
     if ranked.is_some() {
         f.push(") x");
@@ -101,7 +103,7 @@ pub fn build(agg: &Aggregate, d: &dyn Dialect) -> SqlQuery {
         f.push(" WHERE x.tally_rank <= ");
         f.bind(Value::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
     }
-    if let (Some(t), Some(limit)) = (&threshold, agg.limit) {
+    if let (Some(t), Some(inner), Some(limit)) = (&threshold, second_read, agg.limit) {
         f.append(t.condition_before_offset(inner));
         f.bind(Value::Int(i64::try_from(limit - 1).unwrap_or(i64::MAX)));
         f.push(&format!("), {})", t.expr));

@@ -136,3 +136,34 @@ pub fn examples() -> Vec<Example> {
         })
         .collect()
 }
+
+/// Asks every example of the document of both stores (at the tests' fixed now, in UTC) and
+/// asserts the same table from each; `left` and `right` name the stores in failures.
+pub fn assert_same_answers(
+    left: &tally::store::Store,
+    right: &tally::store::Store,
+    names: (&str, &str),
+) {
+    use tally::query::{Answer, run_with};
+    for e in examples() {
+        let ask = |store: &tally::store::Store| {
+            run_with(
+                store,
+                &e.line,
+                &tally::model::Zone::utc(),
+                super::test_now(),
+                &e.metrics,
+            )
+            .unwrap_or_else(|err| panic!("{}:\n{}", e.line, err.render(&e.line)))
+        };
+        match (ask(left), ask(right)) {
+            (Answer::Table(l), Answer::Table(r)) => assert_eq!(
+                l, r,
+                "{} (left) and {} (right) on `{}`",
+                names.0, names.1, e.line
+            ),
+            (Answer::Explain(_), Answer::Explain(_)) => {}
+            (l, r) => panic!("`{}`: {} {l:?}, {} {r:?}", e.line, names.0, names.1),
+        }
+    }
+}
