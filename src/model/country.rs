@@ -118,6 +118,9 @@ impl Pattern {
 fn compile(source: &str) -> Option<regex::Regex> {
     regex::RegexBuilder::new(source)
         .ignore_whitespace(true)
+        // Each pattern's lazy DFA may otherwise cache up to 2 MB; a few dozen patterns per
+        // shared code made that the larger part of an import's memory.
+        .dfa_size_limit(256 * 1024)
         .build()
         .ok()
 }
