@@ -94,11 +94,12 @@ fn logged_records_read_back_and_count_in_the_rollups() {
         let totals = store.network_totals().unwrap();
         assert_eq!(totals.active_customers, 1);
         // What the three records logged above add, counter by counter (the rest stay 0).
-        let mut want = [0i64; 12];
+        let mut want = [0i64; 15];
         want[counter::RECORDS] = 3; // one call, one SMS, one data session
         want[counter::CALLS_OUT] = 1; // call() logs an outgoing call
         want[counter::CALLS_ANSWERED] = 1; // with no status given, a call is answered
         want[counter::SECONDS_OUT] = 3 * 60 + 20; // "3m20s"
+        want[counter::SECONDS_ANSWERED] = 3 * 60 + 20; // and it was answered
         want[counter::SMS_IN] = 1; // sms() logs an incoming SMS
         want[counter::DATA_SESSIONS] = 1;
         want[counter::DATA_SECONDS] = 10 * 60; // data() lasts "10m"

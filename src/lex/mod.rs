@@ -236,7 +236,7 @@ fn symbol(input: &str) -> Lexed<'_> {
         tag("<>"),
         tag("<="),
         tag(">="),
-        recognize(one_of("=<>(),*;")),
+        recognize(one_of("=<>(),*;%")),
     ))
     .parse(input)?;
     Ok((rest, Ok(TokenKind::Symbol)))

@@ -53,6 +53,8 @@ pub struct Query {
     pub vs_previous: Option<Span>,
     /// `buckets e1, e2, ...`: the edges of a histogram's buckets, as written.
     pub buckets: Vec<Spanned<Literal>>,
+    /// `grade 1%`: the blocking probability a `capacity` answer is dimensioned for, 0 to 1.
+    pub grade: Option<Spanned<f64>>,
     /// The whole query's place in the text, from the head to the last clause.
     pub span: Span,
 }
@@ -99,6 +101,11 @@ pub enum Head {
     /// range, with their last one before it.
     Idle {
         /// Which records count as activity (`usage`, all of them, when not written).
+        source: Spanned<Source>,
+    },
+    /// `capacity calls`: the busy hour's traffic and the circuits it needs.
+    Capacity {
+        /// Which records (calls: circuits carry calls).
         source: Spanned<Source>,
     },
     /// `calls`, `sms`, `data` or `usage`, with clauses.

@@ -73,6 +73,10 @@ impl Parser<'_> {
                 once(!query.buckets.is_empty())?;
                 query.buckets = self.list(Parser::literal)?;
             }
+            "grade" => {
+                once(query.grade.is_some())?;
+                query.grade = Some(self.grade()?);
+            }
             "vs" => {
                 once(query.vs_previous.is_some())?;
                 let previous = self.keyword(&["previous"])?;
@@ -112,6 +116,34 @@ impl Parser<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A blocking probability: `1%` or `0.01`, above 0 and below 1.
+    fn grade(&mut self) -> Result<Spanned<f64>, ParseError> {
+        let Some(t) = self.next() else {
+            return Err(self.at_end(&["a grade of service such as 1%"]));
+        };
+        let TokenKind::Number(n) = t.kind else {
+            return Err(ParseError::from(Diagnostic::new(
+                t.span,
+                format!(
+                    "expected a grade of service such as `1%` or `0.01`, found `{}`",
+                    t.text
+                ),
+            )));
+        };
+        let (value, span) = if self.eat_symbol("%") {
+            (n / 100.0, t.span.to(self.last_span()))
+        } else {
+            (n, t.span)
+        };
+        if !(value > 0.0 && value < 1.0) {
+            return Err(ParseError::from(Diagnostic::new(
+                span,
+                "a grade of service is a blocking probability above 0 and below 100% (1% is usual)",
+            )));
+        }
+        Ok(Spanned::new(value, span))
     }
 
     /// `a, b, c`

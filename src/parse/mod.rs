@@ -319,6 +319,7 @@ impl<'a> Parser<'a> {
             limit: None,
             vs_previous: None,
             buckets: Vec::new(),
+            grade: None,
             span: start,
         };
         while let Some(t) = self.peek() {
@@ -382,6 +383,13 @@ impl<'a> Parser<'a> {
                 self.source = Some(source_of(&source.value));
                 Head::Idle {
                     source: Spanned::new(source_of(&source.value), source.span),
+                }
+            }
+            "capacity" => {
+                let source = self.keyword(&["calls"])?;
+                self.source = Some(Source::Calls);
+                Head::Capacity {
+                    source: Spanned::new(Source::Calls, source.span),
                 }
             }
             "trend" => {

@@ -28,12 +28,7 @@ impl Coverage {
         let column = keys
             .iter()
             .position(|k| matches!(k, Key::Hourly | Key::Day | Key::Week | Key::Month))?;
-        let (first, last) = match ctx.extent {
-            Some((first, last)) => (Some(first), Some(last + TimeDelta::hours(1))),
-            None => (None, None),
-        };
-        let from = [range.start, first].into_iter().flatten().max();
-        let to = [range.end, last, Some(ctx.now)].into_iter().flatten().min();
+        let (from, to) = covered(range, ctx);
         Some(Coverage {
             column,
             key: keys[column],
@@ -51,6 +46,49 @@ impl Coverage {
         };
         self.from.is_some_and(|f| start < f) || self.to.is_some_and(|t| end > t)
     }
+}
+
+/// The time each group of an answer covers, for measures divided by it (`erlangs`): the
+/// covered stretch (as for [`Coverage`]) and the shown keys that cut it into pieces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clock {
+    /// The zone the time keys read the clock in.
+    pub zone: Zone,
+    /// From when the answer counts: the range's start, not before the first data.
+    pub from: Option<DateTime<Utc>>,
+    /// Until when: the range's end, not after the last data nor after now.
+    pub to: Option<DateTime<Utc>>,
+    /// The shown keys that are pieces of time, with their index among the shown keys.
+    pub keys: Vec<(usize, Key)>,
+}
+
+impl Clock {
+    /// The clock of an answer grouped by `keys` over `range`.
+    pub fn of(keys: &[Key], range: UtcRange, ctx: &Context) -> Clock {
+        let (from, to) = covered(range, ctx);
+        Clock {
+            zone: ctx.zone.clone(),
+            from,
+            to,
+            keys: keys
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.is_time())
+                .map(|(i, k)| (i, *k))
+                .collect(),
+        }
+    }
+}
+
+/// What both `range` and the data cover, and not after now.
+fn covered(range: UtcRange, ctx: &Context) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let (first, last) = match ctx.extent {
+        Some((first, last)) => (Some(first), Some(last + TimeDelta::hours(1))),
+        None => (None, None),
+    };
+    let from = [range.start, first].into_iter().flatten().max();
+    let to = [range.end, last, Some(ctx.now)].into_iter().flatten().min();
+    (from, to)
 }
 
 /// The instants a bucket label (`2026-11-25`, the Monday of a week, `2026-11`,

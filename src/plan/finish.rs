@@ -32,6 +32,7 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         // Prices are per plan: group by it too and add the plans up afterwards.
         keys.push(Key::Plan);
     }
+
     let mut atoms: Vec<Atom> = spec
         .measures
         .iter()
@@ -53,7 +54,9 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         filter_raw || keys.iter().any(|k| k.raw_only()) || atoms.iter().any(|a| !a.in_rollups());
     let coverage = match spec.style {
         Style::Plain | Style::Trend => super::Coverage::of(&keys[..shown_keys], spec.range, ctx),
-        Style::Summary | Style::Peak | Style::Histogram | Style::Idle => None,
+        Style::Summary | Style::Peak | Style::Histogram | Style::Idle | Style::Capacity { .. } => {
+            None
+        }
     };
     let range = bounded(spec.range, ctx);
     let offsets = offsets_over(range, ctx);
@@ -64,20 +67,26 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         // records: `usage per day show minutes` lists SMS-only days too, with 0 minutes.
         spec.source
     };
+    let filter_times = spec
+        .filter
+        .as_ref()
+        .map_or_else(Vec::new, Filter::time_keys);
     let parts = choose(
         &Needs {
             raw_only,
             per_customer,
             keys: &keys,
-            filter_times: &spec
-                .filter
-                .as_ref()
-                .map_or_else(Vec::new, Filter::time_keys),
+            filter_times: &filter_times,
             offsets: &offsets,
         },
         range,
     );
     let final_rows = keys.len() == shown_keys || keys[..shown_keys].contains(&Key::Customer);
+    let clock = spec
+        .measures
+        .iter()
+        .any(|m| m.compute.needs_clock())
+        .then(|| super::Clock::of(&keys[..shown_keys], spec.range, ctx));
     // A metric Rhai must evaluate is sorted and cut here, over every group.
     let sortable = spec
         .sort
@@ -112,8 +121,10 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         limit,
         pushed,
     };
+    let hourly = busiest_hours(&main, &spec.measures, &filter_times);
     Ok(Plan {
         title: spec.title,
+        hourly,
         main,
         active: None,
         measures: spec.measures,
@@ -124,10 +135,70 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         buckets: None,
         drop_first: false,
         coverage,
+        clock,
         histogram: None,
         idle: None,
         after: None,
     })
+}
+
+/// For a busiest-hour measure (`bhca`): the same groups split by clock hour too, with the
+/// atoms of the busiest-hour measures only. A second aggregate, because the main one's
+/// distinct customers, minimums and percentiles cannot be added up over hours.
+fn busiest_hours(
+    main: &Aggregate,
+    measures: &[MeasureDef],
+    filter_times: &[Key],
+) -> Option<Aggregate> {
+    if !measures.iter().any(|m| m.compute.needs_hours()) {
+        return None;
+    }
+    let mut keys = main.keys[..main.shown_keys].to_vec();
+    if !keys.contains(&Key::Hourly) {
+        keys.push(Key::Hourly);
+    }
+    let mut atoms: Vec<Atom> = measures
+        .iter()
+        .flat_map(|m| busiest_atoms(&m.compute))
+        .collect();
+    atoms.sort();
+    atoms.dedup();
+    let filter = main.filter.as_ref();
+    let parts = choose(
+        &Needs {
+            raw_only: filter.is_some_and(Filter::raw_only) || keys.iter().any(|k| k.raw_only()),
+            per_customer: keys.iter().any(|k| k.per_customer())
+                || filter.is_some_and(Filter::per_customer),
+            keys: &keys,
+            filter_times,
+            offsets: &main.offsets,
+        },
+        main.range,
+    );
+    Some(Aggregate {
+        keys,
+        atoms,
+        priced: false,
+        parts,
+        order: None,
+        limit: None,
+        pushed: Vec::new(),
+        ..main.clone()
+    })
+}
+
+/// The atoms a measure reads in the busiest hour, its own or its inputs'.
+fn busiest_atoms(c: &Compute) -> Vec<Atom> {
+    match c {
+        Compute::Busiest(atoms) => atoms.clone(),
+        Compute::Metric(m) => m
+            .inputs
+            .iter()
+            .flat_map(|i| busiest_atoms(&i.compute))
+            .collect(),
+        Compute::Share(m) => busiest_atoms(&m.compute),
+        _ => Vec::new(),
+    }
 }
 
 /// The atoms that count a source's records: those of the measure `count`.
@@ -156,7 +227,17 @@ fn narrowed(source: Source, atoms: &[Atom], filter: Option<&Filter>) -> Source {
         return source;
     }
     let all = |set: &[Atom]| !atoms.is_empty() && atoms.iter().all(|a| set.contains(a));
-    if all(&[Calls, CallsOut, CallsIn, Answered, SecondsOut, SecondsIn]) {
+    if all(&[
+        Calls,
+        CallsOut,
+        CallsIn,
+        Answered,
+        Busy,
+        NoAnswer,
+        SecondsAnswered,
+        SecondsOut,
+        SecondsIn,
+    ]) {
         Source::Calls
     } else if all(&[Sms, SmsOut, SmsIn]) {
         Source::Sms

@@ -26,6 +26,10 @@ pub enum Compute {
         /// Whether bytes up and down are priced per MB.
         data: bool,
     },
+    /// The atoms' sum in the group's busiest clock hour (the aggregate is split by hour too).
+    Busiest(Vec<Atom>),
+    /// The atoms' sum over the seconds of time the group covers.
+    Intensity(Vec<Atom>),
     /// A metric, from its inputs.
     Metric(Box<super::MetricUse>),
     /// `share(M)`: the group's M as a per cent of M over every group of the answer.
@@ -36,7 +40,7 @@ impl Compute {
     /// The atoms the database must sum for it, without repeats for a metric.
     pub fn atoms(&self) -> Vec<Atom> {
         match self {
-            Compute::Sum(a) => a.clone(),
+            Compute::Sum(a) | Compute::Busiest(a) | Compute::Intensity(a) => a.clone(),
             Compute::Ratio(a, b) => a.iter().chain(b).copied().collect(),
             Compute::Single(a) => vec![*a],
             Compute::Revenue { minutes, sms, data } => {
@@ -77,8 +81,26 @@ impl Compute {
     pub fn in_sql(&self) -> bool {
         match self {
             Compute::Metric(m) => m.pushdown.is_some(),
-            Compute::Share(_) => false,
+            Compute::Share(_) | Compute::Busiest(_) | Compute::Intensity(_) => false,
             _ => true,
+        }
+    }
+
+    /// Whether it, or a measure it reads, is read from a split of the groups by clock hour.
+    pub fn needs_hours(&self) -> bool {
+        self.reads(&|c| matches!(c, Compute::Busiest(_)))
+    }
+
+    /// Whether it, or a measure it reads, divides by the time its group covers.
+    pub fn needs_clock(&self) -> bool {
+        self.reads(&|c| matches!(c, Compute::Intensity(_)))
+    }
+
+    fn reads(&self, is: &dyn Fn(&Compute) -> bool) -> bool {
+        match self {
+            Compute::Metric(m) => m.inputs.iter().any(|i| i.compute.reads(is)),
+            Compute::Share(m) => m.compute.reads(is),
+            other => is(other),
         }
     }
 
@@ -121,6 +143,9 @@ pub fn defined(word: &MeasureWord, source: Source, label: String) -> MeasureDef 
     let compute = match word.how {
         How::Sum => Compute::Sum(word.atoms(source)),
         How::Distinct => Compute::Single(Atom::Customers),
+        How::Ratio(den) => Compute::Ratio(word.atoms(source), den.to_vec()),
+        How::Busiest => Compute::Busiest(word.atoms(source)),
+        How::Intensity => Compute::Intensity(word.atoms(source)),
         How::Revenue => Compute::Revenue {
             minutes: source.includes(Source::Calls) && !word.calls.is_empty(),
             sms: source.includes(Source::Sms) && !word.sms.is_empty(),

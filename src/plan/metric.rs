@@ -80,7 +80,10 @@ fn metric(m: &Metric, source: Source, ctx: &Context, span: Span) -> Result<Measu
                 .iter()
                 .map(|n| input(n).map(|d| (n.clone(), d)))
                 .collect::<Result<Vec<_>, _>>()?;
-            Some((tree, defs))
+            // A measure only tally computes (a busiest hour) keeps the metric out of SQL.
+            defs.iter()
+                .all(|(_, d)| d.compute.in_sql())
+                .then_some((tree, defs))
         }
         None => None,
     };

@@ -2,6 +2,7 @@
 //! tables that answer it chosen. Hands the SQL stage one `Aggregate` (two for the summary).
 
 mod buckets;
+pub mod capacity;
 pub mod coverage;
 pub mod filter;
 mod finish;
@@ -15,7 +16,7 @@ pub mod tables;
 pub mod time;
 
 pub use crate::vocab::Kind;
-pub use coverage::Coverage;
+pub use coverage::{Clock, Coverage};
 pub use filter::{Filter, FilterField};
 pub use having::Having;
 pub use histogram::Histogram;
@@ -243,6 +244,12 @@ pub enum Style {
     Histogram,
     /// Customers without records in the range, the longest idle first.
     Idle,
+    /// The 24 hours with their average traffic and the circuits it needs at this grade of
+    /// service (a blocking probability); the busy hour marked.
+    Capacity {
+        /// The blocking probability dimensioned for: 0.01 is 1%.
+        grade: f64,
+    },
 }
 
 /// A planned query.
@@ -254,6 +261,8 @@ pub struct Plan {
     pub main: Aggregate,
     /// The network summary's distinct active customers, answered from their own best table.
     pub active: Option<Aggregate>,
+    /// For a busiest-hour measure (`bhca`): the groups split by clock hour too.
+    pub hourly: Option<Aggregate>,
     /// The measures shown, one column each after the keys, in order. A sort measure not asked
     /// for is added at the end.
     pub measures: Vec<MeasureDef>,
@@ -272,6 +281,8 @@ pub struct Plan {
     /// What the range and the data cover, when a shown key is a bucket of time: buckets
     /// covered in part are marked, and a trend does not compare them.
     pub coverage: Option<Coverage>,
+    /// The time each group covers, when a measure is divided by it (`erlangs`).
+    pub clock: Option<Clock>,
     /// The buckets of a histogram: the rows are then counted per bucket of one field.
     pub histogram: Option<Histogram>,
     /// Idle customers: the customers table against the records, instead of the aggregate.

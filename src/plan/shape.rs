@@ -24,6 +24,15 @@ pub fn plan(query: &Query, ctx: &Context) -> Result<Plan, Diagnostic> {
 /// Plans a query over `range` instead of the range it is written with (`vs previous` plans
 /// the same query over two periods).
 pub fn plan_over(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, Diagnostic> {
+    if let (Some(grade), false) = (
+        query.grade.as_ref(),
+        matches!(query.head, Head::Capacity { .. }),
+    ) {
+        return Err(Diagnostic::new(
+            grade.span,
+            "`grade` applies to `capacity` only",
+        ));
+    }
     if let (Some(edge), false) = (
         query.buckets.first(),
         matches!(query.head, Head::Histogram { .. }),
@@ -43,6 +52,10 @@ pub fn plan_over(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, 
             super::histogram::plan(query, field, source.value, range, ctx)
         }
         Head::Summary { customer } => summary(query, customer.as_ref(), range, ctx),
+        Head::Capacity { .. } => {
+            only(query, &["where"], "capacity")?;
+            super::capacity::plan(query, range, ctx)
+        }
         Head::Customers => {
             only(
                 query,

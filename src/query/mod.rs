@@ -207,7 +207,12 @@ fn answer(store: &Store, plan: &Plan, span: crate::diag::Span) -> Result<ResultS
     } else {
         HashMap::new()
     };
-    Ok(result(plan, &columns, &rows, &prices, active)?)
+    let hourly = match &plan.hourly {
+        Some(agg) => Some(aggregate_rows(store, agg, span)?),
+        None => None,
+    };
+    let hourly = hourly.as_ref().map(|(c, r)| (c.as_slice(), r));
+    Ok(result(plan, &columns, &rows, &prices, active, hourly)?)
 }
 
 /// The rows of one aggregate, and what each column holds: by SQL, with distinct customers from
@@ -297,6 +302,9 @@ fn describe(plan: &Plan, store: &Store) -> String {
     let mut aggregates = vec![("", &plan.main)];
     if let Some(active) = &plan.active {
         aggregates.push(("active customers: ", active));
+    }
+    if let Some(hourly) = &plan.hourly {
+        aggregates.push(("busiest hour: ", hourly));
     }
     for (what, agg) in aggregates {
         let agg = match distinct::split(agg) {

@@ -30,6 +30,10 @@ struct Group {
     revenue: f64,
     /// Metrics the database computed, by their index in `Aggregate::pushed`.
     metrics: HashMap<usize, Value>,
+    /// The atoms of each clock hour, by the hour's label, when a measure needs the busiest.
+    hours: HashMap<String, BTreeMap<Atom, i64>>,
+    /// The seconds of time the group covers, when a measure is divided by it.
+    seconds: Option<f64>,
 }
 
 /// Reads the rows of the main aggregate into groups keyed by the shown keys.
@@ -40,6 +44,10 @@ fn groups(
     prices: &HashMap<i64, Prices>,
 ) -> Vec<Group> {
     let shown = plan.main.shown_keys;
+    let covered = plan
+        .clock
+        .as_ref()
+        .map(super::exposure::seconds_by_time_keys);
     let mut merged: Vec<Group> = Vec::new();
     let mut index: HashMap<Vec<String>, usize> = HashMap::new();
     for row in &rows.rows {
@@ -89,6 +97,10 @@ fn groups(
                 group.metrics.clear();
             }
             None => {
+                let seconds = match (&plan.clock, &covered) {
+                    (Some(clock), Some(map)) => super::exposure::of_group(clock, map, &keys),
+                    _ => None,
+                };
                 index.insert(id, merged.len());
                 merged.push(Group {
                     keys,
@@ -96,11 +108,37 @@ fn groups(
                     fractions,
                     revenue,
                     metrics,
+                    hours: HashMap::new(),
+                    seconds,
                 });
             }
         }
     }
     merged
+}
+
+/// Adds the rows of the busiest-hour aggregate to their groups, hour by hour.
+fn add_hours(groups: &mut [Group], shown: usize, columns: &[Column], rows: &Rows) {
+    let index: HashMap<Vec<String>, usize> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.keys.iter().map(Value::to_string).collect(), i))
+        .collect();
+    let Some(hour_at) = columns.iter().position(|c| *c == Column::Key(Key::Hourly)) else {
+        return;
+    };
+    for row in &rows.rows {
+        let id: Vec<String> = row.iter().take(shown).map(Value::to_string).collect();
+        let (Some(&g), Some(hour)) = (index.get(&id), row.get(hour_at)) else {
+            continue;
+        };
+        let sums = groups[g].hours.entry(hour.to_string()).or_default();
+        for (column, value) in columns.iter().zip(row) {
+            if let Column::Atom(a) = column {
+                *sums.entry(*a).or_default() += value.as_i64().unwrap_or(0);
+            }
+        }
+    }
 }
 
 fn revenue_of(plan: &Plan, atoms: &BTreeMap<Atom, i64>, price: Prices) -> f64 {
@@ -195,6 +233,20 @@ fn number(
             }
             sum(num) as f64 / d as f64
         }
+        Compute::Busiest(list) => g
+            .hours
+            .values()
+            .map(|h| {
+                list.iter()
+                    .map(|a| h.get(a).copied().unwrap_or(0))
+                    .sum::<i64>()
+            })
+            .max()
+            .unwrap_or(0) as f64,
+        Compute::Intensity(list) => match g.seconds {
+            Some(s) => sum(list) as f64 / s,
+            None => return Ok(None),
+        },
         Compute::Revenue { .. } => return Ok(Some(g.revenue)),
         // The group's own value; `shares` turns it into a per cent once every group is known.
         Compute::Share(inner) => return number(inner, g, pushed, memo),
@@ -264,8 +316,12 @@ pub fn result(
     rows: &Rows,
     prices: &HashMap<i64, Prices>,
     active: Option<i64>,
+    hourly: Option<(&[Column], &Rows)>,
 ) -> Result<ResultSet, MetricError> {
-    let groups = groups(plan, columns, rows, prices);
+    let mut groups = groups(plan, columns, rows, prices);
+    if let Some((columns, rows)) = hourly {
+        add_hours(&mut groups, plan.main.shown_keys, columns, rows);
+    }
     let pushed = &plan.main.pushed;
     let mut table: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(groups.len());
     let started = std::time::Instant::now();
@@ -343,6 +399,7 @@ pub fn result(
         Style::Plain => super::decorate::partial_buckets(&mut rs, plan),
         Style::Summary => summary(&mut rs, active),
         Style::Peak => super::decorate::peak(&mut rs),
+        Style::Capacity { grade } => super::decorate::capacity(&mut rs, grade),
         Style::Trend => super::decorate::trend(&mut rs, plan),
         Style::Histogram | Style::Idle => {}
     }

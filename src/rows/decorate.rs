@@ -9,6 +9,73 @@ const BAR_WIDTH: f64 = 30.0;
 
 /// All 24 hours (zeros where nothing happened), a bar for the first measure, the peak marked.
 pub fn peak(rs: &mut ResultSet) {
+    let mut hours = every_hour(rs);
+    let value = |row: &Vec<Value>| row.get(1).and_then(Value::as_f64).unwrap_or(0.0);
+    let max = hours.iter().map(value).fold(0.0, f64::max);
+    let peak = hours.iter().position(|r| max > 0.0 && value(r) == max);
+    for (h, row) in hours.iter_mut().enumerate() {
+        row.push(bar(value(row), max));
+        row.push(Value::from(if Some(h) == peak { "◀ peak" } else { "" }));
+    }
+    rs.columns.push(Column::new("", Kind::Decoration));
+    rs.columns.push(Column::new("", Kind::Decoration));
+    rs.rows = hours;
+}
+
+/// The 24 hours with their Erlangs and calls, the circuits Erlang B needs for each at `grade`,
+/// a bar for the Erlangs and the busy hour marked; the title says the busy hour's figures.
+pub fn capacity(rs: &mut ResultSet, grade: f64) {
+    use crate::plan::capacity::{circuits, percent};
+    let mut hours = every_hour(rs);
+    let erlangs = |row: &Vec<Value>| row.get(1).and_then(Value::as_f64).unwrap_or(0.0);
+    let max = hours.iter().map(erlangs).fold(0.0, f64::max);
+    let busy = hours.iter().position(|r| max > 0.0 && erlangs(r) == max);
+    for (h, row) in hours.iter_mut().enumerate() {
+        let needed = circuits(erlangs(row), grade).map_or(Value::Null, |n| Value::Int(n.into()));
+        row.push(needed);
+        row.push(bar(erlangs(row), max));
+        row.push(Value::from(if Some(h) == busy {
+            "◀ busy hour"
+        } else {
+            ""
+        }));
+    }
+    rs.columns.push(Column::new("circuits", Kind::Count));
+    rs.columns.push(Column::new("", Kind::Decoration));
+    rs.columns.push(Column::new("", Kind::Decoration));
+    let said = match busy {
+        Some(h) => format!(
+            "busy hour {h:02}:00–{:02}:00, {:.2} E, {} calls a day in it, {} circuits at {} blocking",
+            (h + 1) % 24,
+            max,
+            hours[h]
+                .get(2)
+                .and_then(Value::as_f64)
+                .map_or("0".into(), |c| format!("{c:.1}")),
+            hours[h].get(3).map_or_else(String::new, Value::to_string),
+            percent(grade)
+        ),
+        None => "no calls: no busy hour".into(),
+    };
+    rs.title = Some(match rs.title.take() {
+        Some(t) => format!("{t}\n{said}"),
+        None => said,
+    });
+    rs.rows = hours;
+}
+
+/// A bar as long as `value` is against `max`, for people.
+fn bar(value: f64, max: f64) -> Value {
+    let len = if max > 0.0 {
+        (value / max * BAR_WIDTH).round() as usize
+    } else {
+        0
+    };
+    Value::from("█".repeat(len))
+}
+
+/// The rows of an answer per hour of the day as all 24 hours in order, zeros where none.
+fn every_hour(rs: &mut ResultSet) -> Vec<Vec<Value>> {
     let width = rs.columns.len();
     let mut hours: Vec<Vec<Value>> = (0..24)
         .map(|h| {
@@ -26,21 +93,7 @@ pub fn peak(rs: &mut ResultSet) {
             hours[h as usize] = row;
         }
     }
-    let value = |row: &Vec<Value>| row.get(1).and_then(Value::as_f64).unwrap_or(0.0);
-    let max = hours.iter().map(value).fold(0.0, f64::max);
-    let peak = hours.iter().position(|r| max > 0.0 && value(r) == max);
-    for (h, row) in hours.iter_mut().enumerate() {
-        let len = if max > 0.0 {
-            (value(row) / max * BAR_WIDTH).round() as usize
-        } else {
-            0
-        };
-        row.push(Value::from("█".repeat(len)));
-        row.push(Value::from(if Some(h) == peak { "◀ peak" } else { "" }));
-    }
-    rs.columns.push(Column::new("", Kind::Decoration));
-    rs.columns.push(Column::new("", Kind::Decoration));
-    rs.rows = hours;
+    hours
 }
 
 /// Every bucket the plan listed, in order, with the change of the first measure against the

@@ -2,6 +2,7 @@
 
 mod build;
 mod decorate;
+mod exposure;
 mod histogram;
 mod idle;
 pub mod versus;

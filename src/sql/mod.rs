@@ -299,8 +299,9 @@ fn order_expr(m: &MeasureDef, atoms: &[Atom]) -> String {
             // Never asked for: the plan sorts such metrics itself.
             None => "NULL".into(),
         },
-        // Never asked for: a share needs every group, which the plan sorts itself.
-        Compute::Share(_) => "NULL".into(),
+        // Never asked for: a share needs every group, a busiest hour the hours and an
+        // intensity the clock, so the plan sorts them itself.
+        Compute::Share(_) | Compute::Busiest(_) | Compute::Intensity(_) => "NULL".into(),
     }
 }
 

@@ -120,7 +120,7 @@ fn from(agg: &Aggregate, part: &Part) -> From {
             raw: Some(Source::Data),
         },
         (Table::Raw, Source::Usage) => From {
-            sql: usage_union(part, single_customer(agg.filter.as_ref())),
+            sql: usage_union(part, single_customer(agg.filter.as_ref()), &agg.atoms),
             time: "t.t_time",
             days: false,
             raw: None,
@@ -128,21 +128,27 @@ fn from(agg: &Aggregate, part: &Part) -> From {
     }
 }
 
-/// All three raw tables as one, each row counted like the rollups count it. The range goes
-/// inside each branch so every table's time index is used.
-fn usage_union(part: &Part, customer: Option<&Value>) -> Frag {
+/// All three raw tables as one, each row counted like the rollups count it, with the counters
+/// `atoms` read and no others. The range goes inside each branch so every table's time index
+/// is used.
+fn usage_union(part: &Part, customer: Option<&Value>, atoms: &[Atom]) -> Frag {
+    let read = |name: &str| {
+        atoms
+            .iter()
+            .any(|a| counter(*a).split(" + t.").any(|c| c == name))
+    };
     let out = |then: &str| format!("CASE WHEN direction = 'out' THEN {then} ELSE 0 END");
     let inward = |then: &str| format!("CASE WHEN direction = 'in' THEN {then} ELSE 0 END");
-    let answered = "CASE WHEN status = 'answered' THEN 1 ELSE 0 END".to_string();
+    let status = |is: &str, then: &str| format!("CASE WHEN status = '{is}' THEN {then} ELSE 0 END");
     let zero = || "0".to_string();
-    let branches: [(&str, &str, [String; 11]); 3] = [
+    let branches: [(&str, &str, [String; 14]); 3] = [
         (
             "calls",
             "start_time",
             [
                 out("1"),
                 inward("1"),
-                answered,
+                status("answered", "1"),
                 out("duration_s"),
                 inward("duration_s"),
                 zero(),
@@ -151,6 +157,9 @@ fn usage_union(part: &Part, customer: Option<&Value>) -> Frag {
                 zero(),
                 zero(),
                 zero(),
+                status("busy", "1"),
+                status("no_answer", "1"),
+                status("answered", "duration_s"),
             ],
         ),
         (
@@ -164,6 +173,9 @@ fn usage_union(part: &Part, customer: Option<&Value>) -> Frag {
                 zero(),
                 out("1"),
                 inward("1"),
+                zero(),
+                zero(),
+                zero(),
                 zero(),
                 zero(),
                 zero(),
@@ -185,6 +197,9 @@ fn usage_union(part: &Part, customer: Option<&Value>) -> Frag {
                 "duration_s".into(),
                 "bytes_up".into(),
                 "bytes_down".into(),
+                zero(),
+                zero(),
+                zero(),
             ],
         ),
     ];
@@ -194,14 +209,14 @@ fn usage_union(part: &Part, customer: Option<&Value>) -> Frag {
         if i > 0 {
             f.push(" UNION ALL ");
         }
-        let named: Vec<String> = counters
+        let named: String = counters
             .iter()
             .zip(usage_counters())
-            .map(|(c, n)| format!("{c} AS {n}"))
+            .filter(|(_, n)| read(n))
+            .map(|(c, n)| format!(", {c} AS {n}"))
             .collect();
         f.push(&format!(
-            "SELECT customer_id, {time} AS t_time, {} FROM {table}",
-            named.join(", ")
+            "SELECT customer_id, {time} AS t_time{named} FROM {table}"
         ));
         let mut started = false;
         range_bounds(&mut f, time, part, false, &mut started);
@@ -230,6 +245,11 @@ pub(super) fn atom(a: Atom, raw: Option<Source>) -> String {
         (Some(Source::Calls), Atom::CallsOut) => case("t.direction = 'out'", "1"),
         (Some(Source::Calls), Atom::CallsIn) => case("t.direction = 'in'", "1"),
         (Some(Source::Calls), Atom::Answered) => case("t.status = 'answered'", "1"),
+        (Some(Source::Calls), Atom::Busy) => case("t.status = 'busy'", "1"),
+        (Some(Source::Calls), Atom::NoAnswer) => case("t.status = 'no_answer'", "1"),
+        (Some(Source::Calls), Atom::SecondsAnswered) => {
+            case("t.status = 'answered'", "t.duration_s")
+        }
         (Some(Source::Calls), Atom::SecondsOut) => case("t.direction = 'out'", "t.duration_s"),
         (Some(Source::Calls), Atom::SecondsIn) => case("t.direction = 'in'", "t.duration_s"),
         (Some(Source::Sms), Atom::SmsOut) => case("t.direction = 'out'", "1"),
@@ -262,6 +282,9 @@ fn counter(a: Atom) -> &'static str {
         Atom::CallsOut => "calls_out",
         Atom::CallsIn => "calls_in",
         Atom::Answered => "calls_answered",
+        Atom::Busy => "calls_busy",
+        Atom::NoAnswer => "calls_no_answer",
+        Atom::SecondsAnswered => "seconds_answered",
         Atom::SecondsOut => "seconds_out",
         Atom::SecondsIn => "seconds_in",
         Atom::SmsOut => "sms_out",

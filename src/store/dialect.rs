@@ -159,6 +159,8 @@ pub trait Dialect: Send + Sync {
     fn weekday_of(&self, expr: &str) -> String;
     /// `YYYY-MM-DD HH:00`.
     fn hour_start_of(&self, expr: &str) -> String;
+    /// The `network_hourly` key of a stored instant: its hour's start, in the column's form.
+    fn hour_key_of(&self, expr: &str) -> String;
 
     /// `column` matches `pattern` as a whole, case-sensitively: the condition, with one `?`,
     /// and the text to bind to it.
@@ -417,6 +419,10 @@ impl Dialect for MySql {
         format!("DATE_FORMAT({expr}, '%Y-%m-%d %H:00')")
     }
 
+    fn hour_key_of(&self, expr: &str) -> String {
+        format!("DATE_FORMAT({expr}, '%Y-%m-%d %H:00:00')")
+    }
+
     /// The tables' binary collation makes `LIKE` case-sensitive. `!` escapes: a backslash
     /// would mean something else again under `NO_BACKSLASH_ESCAPES`.
     /// MariaDB's own: one sort per window, where ranking and counting portably took 1.59× its
@@ -572,6 +578,10 @@ impl Dialect for Sqlite {
 
     fn hour_start_of(&self, expr: &str) -> String {
         format!("substr({expr}, 1, 13) || ':00'")
+    }
+
+    fn hour_key_of(&self, expr: &str) -> String {
+        format!("substr({expr}, 1, 13) || ':00:00'")
     }
 
     /// `GLOB`, not `LIKE`: SQLite's `LIKE` ignores the case of ASCII letters.

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 /// The additive measures of a set of records, in the order of [`COUNTERS`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counters(pub [i64; 12]);
+pub struct Counters(pub [i64; 15]);
 
 /// Positions in [`Counters`], named.
 pub mod at {
@@ -38,12 +38,18 @@ pub mod at {
     pub const BYTES_UP: usize = 10;
     /// Bytes received by customers.
     pub const BYTES_DOWN: usize = 11;
+    /// Calls that met a busy line.
+    pub const CALLS_BUSY: usize = 12;
+    /// Calls nobody answered.
+    pub const CALLS_NO_ANSWER: usize = 13;
+    /// Seconds of answered calls, both directions.
+    pub const SECONDS_ANSWERED: usize = 14;
 }
 
 impl Counters {
     /// What one record adds.
     pub fn of(record: &Record) -> Counters {
-        let mut c = [0i64; 12];
+        let mut c = [0i64; 15];
         c[at::RECORDS] = 1;
         match record {
             Record::Call(call) => {
@@ -54,7 +60,11 @@ impl Counters {
                 };
                 c[n] = 1;
                 c[s] = seconds;
-                c[at::CALLS_ANSWERED] = i64::from(call.status == CallStatus::Answered);
+                let answered = call.status == CallStatus::Answered;
+                c[at::CALLS_ANSWERED] = i64::from(answered);
+                c[at::CALLS_BUSY] = i64::from(call.status == CallStatus::Busy);
+                c[at::CALLS_NO_ANSWER] = i64::from(call.status == CallStatus::NoAnswer);
+                c[at::SECONDS_ANSWERED] = if answered { seconds } else { 0 };
             }
             Record::Sms(sms) => match sms.direction {
                 Direction::Out => c[at::SMS_OUT] = 1,
@@ -79,7 +89,7 @@ impl Counters {
 
     /// Reads counters from result columns in [`COUNTERS`] order; NULL (an empty SUM) is zero.
     pub fn from_values(values: &[Value]) -> Counters {
-        let mut c = [0i64; 12];
+        let mut c = [0i64; 15];
         for (slot, v) in c.iter_mut().zip(values) {
             *slot = v.as_i64().unwrap_or(0);
         }

@@ -15,6 +15,12 @@ pub enum Atom {
     CallsIn,
     /// Answered calls, both directions.
     Answered,
+    /// Calls that met a busy line, both directions.
+    Busy,
+    /// Calls nobody answered, both directions.
+    NoAnswer,
+    /// Seconds of answered calls, both directions.
+    SecondsAnswered,
     /// Seconds of outgoing calls.
     SecondsOut,
     /// Seconds of incoming calls.
@@ -117,6 +123,12 @@ pub enum How {
     Distinct,
     /// The atoms priced at each customer's plan.
     Revenue,
+    /// The atoms' sum over the sum of these atoms of the same records (an average, a rate).
+    Ratio(&'static [Atom]),
+    /// The atoms' sum in the group's busiest hour (the hour of the zone's clock with most).
+    Busiest,
+    /// The atoms' sum over the seconds of time the group covers (traffic in Erlangs).
+    Intensity,
 }
 
 /// One built-in measure.
@@ -203,6 +215,29 @@ const fn sum(
 }
 
 const NONE: &[Atom] = &[];
+
+/// A telecom KPI of the calls (or of the data sessions, with `data`).
+const fn kpi(
+    name: &'static str,
+    calls: &'static [Atom],
+    data: &'static [Atom],
+    how: How,
+    kind: Kind,
+    scale: f64,
+    meaning: &'static str,
+) -> MeasureWord {
+    MeasureWord {
+        name,
+        calls,
+        sms: NONE,
+        data,
+        how,
+        kind,
+        scale,
+        in_summary: false,
+        meaning,
+    }
+}
 
 /// Every built-in measure, in the order `summary`, `.help` and the docs list them.
 pub const MEASURES: &[MeasureWord] = &[
@@ -324,6 +359,80 @@ pub const MEASURES: &[MeasureWord] = &[
         in_summary: false,
         meaning: "money: outgoing minutes, outgoing SMS and MB priced at the customer's plan",
     },
+    kpi(
+        "asr",
+        &[Atom::Answered],
+        NONE,
+        How::Ratio(&CALLS),
+        Kind::Number,
+        0.01,
+        "answer-seizure ratio: answered calls ÷ calls, per cent",
+    ),
+    kpi(
+        "ner",
+        &[Atom::Answered, Atom::Busy, Atom::NoAnswer],
+        NONE,
+        How::Ratio(&CALLS),
+        Kind::Number,
+        0.01,
+        "network effectiveness ratio: (answered + busy + no_answer calls) ÷ calls, per cent; \
+         a busy line or nobody answering is the network doing its job",
+    ),
+    kpi(
+        "acd",
+        &[Atom::SecondsAnswered],
+        NONE,
+        How::Ratio(&[Atom::Answered]),
+        Kind::Seconds,
+        1.0,
+        "average call duration: seconds of answered calls ÷ answered calls",
+    ),
+    kpi(
+        "mou",
+        &SECONDS,
+        NONE,
+        How::Ratio(&CUSTOMERS),
+        Kind::Number,
+        60.0,
+        "minutes of use: call minutes ÷ active customers (`customers` of the same source and group)",
+    ),
+    kpi(
+        "erlangs",
+        &SECONDS,
+        NONE,
+        How::Intensity,
+        Kind::Number,
+        1.0,
+        "traffic intensity: call seconds ÷ the seconds of time the group covers (an hour for \
+         `per hour`, the covered part of the range otherwise)",
+    ),
+    kpi(
+        "bhca",
+        &CALLS,
+        NONE,
+        How::Busiest,
+        Kind::Count,
+        1.0,
+        "busy-hour call attempts: calls in the group's busiest clock hour",
+    ),
+    kpi(
+        "mb_per_session",
+        NONE,
+        &BYTES,
+        How::Ratio(&[Atom::Sessions]),
+        Kind::Megabytes,
+        1e6,
+        "(bytes up + bytes down) ÷ 10^6 ÷ data sessions",
+    ),
+    kpi(
+        "avg_throughput",
+        NONE,
+        &BYTES,
+        How::Ratio(&[Atom::DataSeconds]),
+        Kind::Number,
+        125.0,
+        "kbit/s: (bytes up + bytes down) × 8 ÷ 1000 ÷ seconds of data sessions",
+    ),
 ];
 
 #[cfg(test)]

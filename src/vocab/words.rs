@@ -11,6 +11,7 @@ pub const HEADS: &[&str] = &[
     "trend",
     "histogram",
     "idle",
+    "capacity",
     "calls",
     "sms",
     "data",
@@ -37,6 +38,7 @@ pub const CLAUSES: &[&str] = &[
     "limit",
     "vs",
     "buckets",
+    "grade",
 ];
 
 /// Words that start a time range.

@@ -17,7 +17,7 @@ fn day_expr(dialect: &str, col: &str) -> String {
     }
 }
 
-/// One row per raw record with the 12 counters, keyed by `key(time column)`.
+/// One row per raw record with the 15 counters, keyed by `key(time column)`.
 fn union(key: &dyn Fn(&str) -> String) -> String {
     format!(
         "SELECT {c} AS k, customer_id, 1 AS records, \
@@ -26,12 +26,15 @@ fn union(key: &dyn Fn(&str) -> String) -> String {
            CASE WHEN status = 'answered' THEN 1 ELSE 0 END AS calls_answered, \
            CASE WHEN direction = 'out' THEN duration_s ELSE 0 END AS seconds_out, \
            CASE WHEN direction = 'in' THEN duration_s ELSE 0 END AS seconds_in, \
-           0 AS sms_out, 0 AS sms_in, 0 AS data_sessions, 0 AS data_seconds, 0 AS bytes_up, 0 AS bytes_down \
+           0 AS sms_out, 0 AS sms_in, 0 AS data_sessions, 0 AS data_seconds, 0 AS bytes_up, 0 AS bytes_down, \
+           CASE WHEN status = 'busy' THEN 1 ELSE 0 END AS calls_busy, \
+           CASE WHEN status = 'no_answer' THEN 1 ELSE 0 END AS calls_no_answer, \
+           CASE WHEN status = 'answered' THEN duration_s ELSE 0 END AS seconds_answered \
          FROM calls \
          UNION ALL SELECT {s}, customer_id, 1, 0, 0, 0, 0, 0, \
            CASE WHEN direction = 'out' THEN 1 ELSE 0 END, CASE WHEN direction = 'in' THEN 1 ELSE 0 END, \
-           0, 0, 0, 0 FROM sms \
-         UNION ALL SELECT {d}, customer_id, 1, 0, 0, 0, 0, 0, 0, 0, 1, duration_s, bytes_up, bytes_down \
+           0, 0, 0, 0, 0, 0, 0 FROM sms \
+         UNION ALL SELECT {d}, customer_id, 1, 0, 0, 0, 0, 0, 0, 0, 1, duration_s, bytes_up, bytes_down, 0, 0, 0 \
          FROM data_sessions",
         c = key("start_time"),
         s = key("sent_at"),
@@ -40,10 +43,11 @@ fn union(key: &dyn Fn(&str) -> String) -> String {
 }
 
 const SUMS: &str = "SUM(records), SUM(calls_out), SUM(calls_in), SUM(calls_answered), SUM(seconds_out), \
-    SUM(seconds_in), SUM(sms_out), SUM(sms_in), SUM(data_sessions), SUM(data_seconds), SUM(bytes_up), SUM(bytes_down)";
+    SUM(seconds_in), SUM(sms_out), SUM(sms_in), SUM(data_sessions), SUM(data_seconds), SUM(bytes_up), SUM(bytes_down), \
+    SUM(calls_busy), SUM(calls_no_answer), SUM(seconds_answered)";
 
 const COLUMNS: &str = "records, calls_out, calls_in, calls_answered, seconds_out, seconds_in, sms_out, sms_in, \
-    data_sessions, data_seconds, bytes_up, bytes_down";
+    data_sessions, data_seconds, bytes_up, bytes_down, calls_busy, calls_no_answer, seconds_answered";
 
 fn query(store: &Store, sql: &str) -> Vec<Vec<String>> {
     let rows = store.read(|conn| Ok(conn.query(sql, &[])?)).expect(sql);
@@ -143,15 +147,33 @@ pub fn customer_totals(store: &Store) -> Vec<Vec<String>> {
 /// as one made with an old schema's DDL).
 pub fn rebuild_rollups(store: &Store) {
     let d = store.dialect().name();
+    // A schema older than 7 has no KPI counters: fill the columns the tables have.
+    let has_kpis = store
+        .read(|c| Ok(c.query("SELECT * FROM network_hourly LIMIT 0", &[])?))
+        .expect("network_hourly")
+        .columns
+        .iter()
+        .any(|c| c == "calls_busy");
+    let kept = if has_kpis { 15 } else { 12 };
+    let columns = COLUMNS
+        .split(", ")
+        .take(kept)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sums = columns
+        .split(", ")
+        .map(|c| format!("SUM({c})"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let statements = [
         "DELETE FROM network_hourly".to_string(),
         "DELETE FROM customer_daily".to_string(),
         format!(
-            "INSERT INTO network_hourly (hour, {COLUMNS}) SELECT k, {SUMS} FROM ({}) u GROUP BY k",
+            "INSERT INTO network_hourly (hour, {columns}) SELECT k, {sums} FROM ({}) u GROUP BY k",
             union(&|c| hour_expr(d, c))
         ),
         format!(
-            "INSERT INTO customer_daily (day, customer_id, {COLUMNS}) SELECT k, customer_id, {SUMS} FROM ({}) u GROUP BY k, customer_id",
+            "INSERT INTO customer_daily (day, customer_id, {columns}) SELECT k, customer_id, {sums} FROM ({}) u GROUP BY k, customer_id",
             union(&|c| day_expr(d, c))
         ),
     ];

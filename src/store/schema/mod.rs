@@ -51,6 +51,11 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "compact records: directions and statuses as one-byte enumerations, durations as 3-byte integers (MySQL)",
         apply: steps::v6_compact_records,
     },
+    Migration {
+        version: 7,
+        description: "rollups count busy and unanswered calls and the seconds of answered calls (for ASR, NER and ACD)",
+        apply: steps::v7_kpi_counters,
+    },
 ];
 
 /// The newest schema version this binary knows.

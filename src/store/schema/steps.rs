@@ -2,7 +2,7 @@
 //! table is made beside the old one, filled from it, and put in its place, so that the same
 //! statements work on both backends and a step cut short completes when it runs again.
 
-use super::tables::{self, Table};
+use super::tables::{self, KPI_COUNTERS, Table};
 use crate::store::dialect::ColumnType;
 use crate::store::{Conn, DbError, Dialect, StoreError, Value};
 use chrono::Utc;
@@ -74,6 +74,66 @@ pub fn v6_compact_records(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), St
         if let Some(sql) = d.retype_columns(table.name, &columns) {
             conn.execute(&sql, &[])?;
         }
+    }
+    Ok(())
+}
+
+/// Version 7: the rollups' KPI counters (busy, unanswered, answered seconds), filled from the
+/// raw calls. Spans are dropped rather than filled: they are rebuilt when next asked for.
+/// Every statement can run again after a crash (MySQL commits each `ALTER` at once): a column
+/// already there is not added twice, and the counters are set to zero before they are summed.
+pub fn v7_kpi_counters(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM customer_spans", &[])?;
+    conn.execute("DELETE FROM spans", &[])?;
+    for table in [
+        tables::network_hourly(),
+        tables::customer_daily(),
+        tables::customer_spans(),
+    ] {
+        let there = conn
+            .query(&format!("SELECT * FROM {} LIMIT 0", table.name), &[])?
+            .columns;
+        let missing = table
+            .columns
+            .iter()
+            .filter(|c| KPI_COUNTERS.contains(&c.name) && !there.iter().any(|t| t == c.name));
+        for column in missing {
+            conn.execute(
+                &format!(
+                    "ALTER TABLE {} ADD COLUMN {}",
+                    table.name,
+                    table.column_sql(column, d)
+                ),
+                &[],
+            )?;
+        }
+    }
+    let zeroed: Vec<String> = KPI_COUNTERS.iter().map(|c| format!("{c} = 0")).collect();
+    let sums = "SUM(CASE WHEN status = 'busy' THEN 1 ELSE 0 END) AS calls_busy, \
+                SUM(CASE WHEN status = 'no_answer' THEN 1 ELSE 0 END) AS calls_no_answer, \
+                SUM(CASE WHEN status = 'answered' THEN duration_s ELSE 0 END) AS seconds_answered";
+    let hour = d.hour_key_of("start_time");
+    let day = d.date_of("start_time");
+    let fills = [
+        (
+            "network_hourly",
+            &["hour"][..],
+            format!("(SELECT {hour} AS hour, {sums} FROM calls GROUP BY {hour}) k"),
+        ),
+        (
+            "customer_daily",
+            &["day", "customer_id"][..],
+            format!(
+                "(SELECT {day} AS day, customer_id, {sums} FROM calls GROUP BY {day}, customer_id) k"
+            ),
+        ),
+    ];
+    for (table, keys, source) in fills {
+        conn.execute(&format!("UPDATE {table} SET {}", zeroed.join(", ")), &[])?;
+        conn.execute(
+            &crate::store::dialect::upsert_add_from(d, table, keys, &KPI_COUNTERS, &source),
+            &[],
+        )?;
     }
     Ok(())
 }

@@ -140,7 +140,7 @@ pub const ACCOUNT_STATUSES: &[&str] = &["active", "closed", "suspended"];
 /// The additive counters both rollups carry, in this order. `records` counts the raw rows behind
 /// a rollup row, so a row whose records fall to zero is deleted and the rollup stays equal to a
 /// GROUP BY over the raw tables.
-pub const COUNTERS: [&str; 12] = [
+pub const COUNTERS: [&str; 15] = [
     "records",
     "calls_out",
     "calls_in",
@@ -153,7 +153,13 @@ pub const COUNTERS: [&str; 12] = [
     "data_seconds",
     "bytes_up",
     "bytes_down",
+    "calls_busy",
+    "calls_no_answer",
+    "seconds_answered",
 ];
+
+/// The counters schema 7 added, for the KPIs (ASR, NER, ACD): the last ones of [`COUNTERS`].
+pub const KPI_COUNTERS: [&str; 3] = ["calls_busy", "calls_no_answer", "seconds_answered"];
 
 fn with_counters(mut columns: Vec<Column>) -> Vec<Column> {
     columns.extend(COUNTERS.iter().map(|c| zero(c)));
