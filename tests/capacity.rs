@@ -149,3 +149,23 @@ fn capacity_of_nothing_has_no_busy_hour_and_needs_no_circuit() {
     );
     assert!(rs.title.unwrap_or_default().contains("no busy hour"));
 }
+
+#[test]
+fn a_table_on_a_pipe_has_no_bars_or_markers() {
+    let (db, _store) = common::demo_store(common::Backend::Sqlite, 20, 10, 1);
+    let url = db.url.clone();
+    for line in [
+        "capacity calls last 7 days",
+        "peak hours calls",
+        "trend calls per day last 5 days",
+    ] {
+        let out = common::tally(&["--db", &url, "-e", line]);
+        let text = common::stdout(&out);
+        assert!(out.status.success(), "{line}: {}", common::stderr(&out));
+        assert!(text.contains("calls"), "{line}: {text}");
+        assert!(
+            !text.contains('█') && !text.contains('◀') && !text.contains('▁'),
+            "{line}: a pipe gets no decoration:\n{text}"
+        );
+    }
+}

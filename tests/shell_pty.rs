@@ -66,6 +66,9 @@ fn queries_completion_errors_and_history_in_a_terminal() {
         p.expect("calls").unwrap();
         p.send_line(" last 7 days").unwrap();
         p.expect("Peak hours, calls").unwrap();
+        // On a terminal the bars and the marker are drawn (a pipe gets none).
+        p.expect("█").unwrap();
+        p.expect("◀ peak").unwrap();
         p.expect(prompt(&db).as_str()).unwrap();
         // Tab twice lists the subscriber keys that start with what is typed, from the store.
         p.send("summary 44770000000").unwrap();

@@ -54,7 +54,8 @@ fn check_per_plan(store: &Store, query: &str, now: (&str, &str), then: (&str, &s
             "count_change",
             "minutes",
             "minutes_prev",
-            "minutes_change"
+            "minutes_change",
+            ""
         ]
     );
     let (a, b) = (
@@ -65,7 +66,8 @@ fn check_per_plan(store: &Store, query: &str, now: (&str, &str), then: (&str, &s
     for row in &rs.rows {
         let plan = row[0].to_string();
         let ((n, s), (pn, ps)) = (a[&plan], b[&plan]);
-        let got: Vec<f64> = row[1..].iter().map(|v| v.as_f64().unwrap()).collect();
+        // The last column is a sparkline, for people.
+        let got: Vec<f64> = row[1..7].iter().map(|v| v.as_f64().unwrap()).collect();
         let want = [n, pn, (n - pn) / pn, s / 60.0, ps / 60.0, (s - ps) / ps];
         for (g, w) in got.iter().zip(want) {
             assert!(close(*g, w), "{query}: {plan}: {got:?} vs {want:?}");
@@ -131,13 +133,14 @@ fn customers_of_either_period_are_listed_and_the_steepest_fall_comes_first() {
             .iter()
             .map(|r| r.iter().map(Value::to_string).collect())
             .collect();
+        // The last column is a sparkline for people: previous, then now.
         assert_eq!(
             rows,
             [
-                ["gone", "0", "15", "-1"],
-                ["falling", "5", "20", "-0.75"],
-                ["steady", "10", "10", "0"],
-                ["new", "1", "0", "NULL"],
+                ["gone", "0", "15", "-1", "█▁"],
+                ["falling", "5", "20", "-0.75", "█▃"],
+                ["steady", "10", "10", "0", "██"],
+                ["new", "1", "0", "NULL", "▁█"],
             ],
             "{backend:?}"
         );

@@ -39,6 +39,7 @@ impl Session {
         Options {
             max_rows: self.screen.rows.filter(|_| terminal && !self.screen.pager),
             color: self.screen.color && terminal,
+            plain: !terminal,
         }
     }
 

@@ -7,6 +7,25 @@ use crate::store::Value;
 
 const BAR_WIDTH: f64 = 30.0;
 
+/// The eight heights of a sparkline, lowest first.
+const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// One block per value, as high as the value stands between the lowest and the highest (from
+/// zero when none is negative); a space for no value, the lowest block when all are equal.
+pub(super) fn sparkline(values: &[Option<f64>]) -> String {
+    let known = values.iter().flatten().copied();
+    let lo = known.clone().fold(0.0, f64::min);
+    let hi = known.fold(f64::NEG_INFINITY, f64::max);
+    values
+        .iter()
+        .map(|v| match v {
+            None => ' ',
+            Some(_) if hi <= lo => SPARKS[0],
+            Some(x) => SPARKS[(((x - lo) / (hi - lo)) * 7.0).round().clamp(0.0, 7.0) as usize],
+        })
+        .collect()
+}
+
 /// All 24 hours (zeros where nothing happened), a bar for the first measure, the peak marked.
 pub fn peak(rs: &mut ResultSet) {
     let mut hours = every_hour(rs);
@@ -141,8 +160,17 @@ pub fn trend(rs: &mut ResultSet, plan: &Plan) {
     if plan.drop_first && !rows.is_empty() {
         rows.remove(0);
     }
+    // Read down the column, the first measure's shape over the buckets.
+    let firsts: Vec<Option<f64>> = rows
+        .iter()
+        .map(|r| r.get(1).and_then(Value::as_f64))
+        .collect();
+    for (row, spark) in rows.iter_mut().zip(sparkline(&firsts).chars()) {
+        row.push(Value::from(spark.to_string()));
+    }
     rs.columns
         .insert(2.min(rs.columns.len()), Column::new("change", Kind::Change));
+    rs.columns.push(Column::new("", Kind::Decoration));
     rs.rows = rows;
     if let Some((name, order)) = &plan.after
         && let Some(i) = rs.column_index(name)
@@ -189,5 +217,20 @@ pub(super) fn zero(kind: Kind) -> Value {
         Kind::Count => Value::Int(0),
         Kind::Text | Kind::Decoration => Value::from(""),
         _ => Value::Float(0.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sparkline;
+
+    #[test]
+    fn sparklines_rise_from_zero_to_the_highest_value() {
+        assert_eq!(sparkline(&[Some(0.0), Some(7.0), Some(3.5), None]), "▁█▅ ");
+        assert_eq!(sparkline(&[Some(50.0), Some(100.0)]), "▅█");
+        assert_eq!(sparkline(&[Some(2.0), Some(2.0)]), "██");
+        assert_eq!(sparkline(&[Some(0.0), Some(0.0)]), "▁▁");
+        assert_eq!(sparkline(&[Some(-1.0), Some(1.0)]), "▁█");
+        assert_eq!(sparkline(&[]), "");
     }
 }

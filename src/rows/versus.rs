@@ -22,6 +22,16 @@ pub struct Sides {
 /// A group's key values, and its row in each period when it has one.
 type Pair<'a> = (Vec<Value>, Option<&'a Vec<Value>>, Option<&'a Vec<Value>>);
 
+/// A two-block sparkline per row of the first measure, previous then now (`▄█`: up).
+fn then_and_now(rs: &mut ResultSet, keys: usize) {
+    for row in &mut rs.rows {
+        let now = row.get(keys).and_then(Value::as_f64);
+        let then = row.get(keys + 1).and_then(Value::as_f64);
+        row.push(Value::from(super::decorate::sparkline(&[then, now])));
+    }
+    rs.columns.push(Column::new("", Kind::Decoration));
+}
+
 /// The groups of either answer, each measure `M` followed by `M_prev` and `M_change` (the
 /// change as a fraction of the previous value; empty when that is zero or unknown).
 pub fn versus(current: ResultSet, previous: ResultSet, sides: &Sides) -> ResultSet {
@@ -75,6 +85,9 @@ pub fn versus(current: ResultSet, previous: ResultSet, sides: &Sides) -> ResultS
         rows,
         vertical: false,
     };
+    if measures > 0 {
+        then_and_now(&mut rs, k);
+    }
     sort(&mut rs, None, k);
     rs
 }
@@ -131,14 +144,19 @@ mod tests {
             &sides,
         );
         let names: Vec<&str> = rs.columns.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["customer", "count", "count_prev", "count_change"]);
+        assert_eq!(
+            names,
+            ["customer", "count", "count_prev", "count_change", ""]
+        );
+        // The last column, for people: a sparkline of the previous value, then this one.
         assert_eq!(
             rs.rows[0],
             [
                 Value::from("a"),
                 Value::Int(15),
                 Value::Int(10),
-                Value::Float(0.5)
+                Value::Float(0.5),
+                Value::from("▆█")
             ]
         );
         assert_eq!(
@@ -147,7 +165,8 @@ mod tests {
                 Value::from("gone"),
                 Value::Int(0),
                 Value::Int(4),
-                Value::Float(-1.0)
+                Value::Float(-1.0),
+                Value::from("█▁")
             ]
         );
         assert_eq!(
@@ -156,7 +175,8 @@ mod tests {
                 Value::from("new"),
                 Value::Int(3),
                 Value::Int(0),
-                Value::Null
+                Value::Null,
+                Value::from("▁█")
             ]
         );
     }

@@ -67,10 +67,17 @@ pub struct Options {
     pub max_rows: Option<usize>,
     /// Whether escape codes are allowed (bold table headers); never in other formats.
     pub color: bool,
+    /// Leave out what is drawn for people only (bars, marks, sparklines): tables going to a
+    /// pipe or a file, where a program or a diff reads them. csv and json never have them.
+    pub plain: bool,
 }
 
 /// The result set as text in `format`, ending with a newline.
 pub fn render(rs: &ResultSet, format: Format, opts: &Options) -> String {
+    if opts.plain && format.for_people() && rs.columns.iter().any(|c| !is_data(c)) {
+        let plain = without_decorations(rs);
+        return render(&plain, format, opts);
+    }
     let shown = match opts.max_rows {
         Some(max) if format.for_people() => &rs.rows[..max.min(rs.rows.len())],
         _ => &rs.rows[..],
@@ -88,6 +95,29 @@ pub fn render(rs: &ResultSet, format: Format, opts: &Options) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Whether a column carries data, not a drawing for people.
+fn is_data(column: &Column) -> bool {
+    column.kind != crate::rows::Kind::Decoration
+}
+
+/// The answer without its decoration columns.
+fn without_decorations(rs: &ResultSet) -> ResultSet {
+    let keep: Vec<bool> = rs.columns.iter().map(is_data).collect();
+    let pick = |row: &Vec<Value>| -> Vec<Value> {
+        row.iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(v, _)| v.clone())
+            .collect()
+    };
+    ResultSet {
+        title: rs.title.clone(),
+        columns: rs.columns.iter().filter(|c| is_data(c)).cloned().collect(),
+        rows: rs.rows.iter().map(pick).collect(),
+        vertical: rs.vertical,
+    }
 }
 
 /// Tells the reader that rows are missing and how to see them.
@@ -131,7 +161,7 @@ mod tests {
     fn limited(max: usize) -> Options {
         Options {
             max_rows: Some(max),
-            color: false,
+            ..Options::default()
         }
     }
 
@@ -187,6 +217,25 @@ mod tests {
         for &format in Format::ALL {
             let out = render(&numbers(3), format, &limited(2));
             assert!(!out.contains('\x1b'), "{format:?}: {out}");
+        }
+        let decorated = ResultSet {
+            vertical: false,
+            title: None,
+            columns: vec![
+                Column::new("hour", Kind::Count),
+                Column::new("", Kind::Decoration),
+                Column::new("calls", Kind::Count),
+            ],
+            rows: vec![vec![Value::Int(7), "███".into(), Value::Int(12)]],
+        };
+        let plain = Options {
+            plain: true,
+            ..Options::default()
+        };
+        for format in [Format::Table, Format::Vertical, Format::Markdown] {
+            assert!(render(&decorated, format, &Options::default()).contains('█'));
+            let out = render(&decorated, format, &plain);
+            assert!(!out.contains('█') && out.contains("12"), "{out}");
         }
         let bold = Options {
             color: true,
