@@ -144,9 +144,10 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(1.0)
 }
 
-/// Measures checked against hand-written SQL in other tests: revenue (priced at each plan) in
-/// tests/queries.rs, bhca (a maximum over hours) in tests/kpis.rs.
-const CHECKED_ELSEWHERE: [&str; 2] = ["revenue", "bhca"];
+/// Measures checked against hand-written computations in other tests: usage revenue (priced
+/// at each plan) in tests/queries.rs, revenue with fees, fees and ARPU in tests/billing.rs,
+/// bhca (a maximum over hours) in tests/kpis.rs.
+const CHECKED_ELSEWHERE: [&str; 5] = ["revenue", "usage_revenue", "fees", "arpu", "bhca"];
 
 #[test]
 fn the_hand_written_list_names_every_measure() {

@@ -155,6 +155,11 @@ fn pushed_down_and_evaluated_metrics_give_the_same_rows() {
                     assert!(close(*x, y), "{backend:?} {shape}: {x} vs {y}");
                 }
             }
+            if pushed == "margin" {
+                // Revenue is priced by the plan in force each day (a customer may have two
+                // rows) and carries the fees: a metric of it is evaluated by tally.
+                continue;
+            }
             let explain = match run_with(
                 &store,
                 &format!("explain top 10 customers by {pushed} show {evaluated}"),

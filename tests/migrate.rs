@@ -104,6 +104,51 @@ fn migrating_a_v1_database_keeps_every_row_and_adds_the_keys() {
             "{backend:?}: records of deleted customers are adopted, empty keys named"
         );
         raw::assert_rollups_exact(&store);
+        // Schema 8: one plan period over all time per customer, with the plan it had.
+        assert_eq!(
+            rows(
+                &store,
+                "SELECT c.id, COUNT(*), MIN(pp.valid_from), MAX(pp.valid_until), \
+                 MAX(COALESCE(pp.plan_id, 0)) FROM customers c JOIN plan_periods pp \
+                 ON pp.customer_id = c.id GROUP BY c.id ORDER BY c.id"
+            )
+            .iter()
+            .map(|r| (
+                r[0].clone(),
+                r[1].clone(),
+                r[2][..10].to_string(),
+                r[3][..10].to_string(),
+                r[4].clone()
+            ))
+            .collect::<Vec<_>>(),
+            [1, 2, 3, 4, 998, 999]
+                .iter()
+                .map(|id| {
+                    let plan = match id {
+                        1 => "1",
+                        2 => "2",
+                        _ => "0",
+                    };
+                    (
+                        id.to_string(),
+                        "1".to_string(),
+                        "1000-01-01".to_string(),
+                        "9999-12-31".to_string(),
+                        plan.to_string(),
+                    )
+                })
+                .collect::<Vec<_>>(),
+            "{backend:?}: plan periods"
+        );
+        // When the closed accounts closed is not known: left empty (fees take their last record).
+        assert_eq!(
+            rows(
+                &store,
+                "SELECT COUNT(*) FROM customers WHERE closed_at IS NOT NULL"
+            ),
+            [["0"]],
+            "{backend:?}"
+        );
         // Schema 5 knows the country of every number already stored.
         assert_eq!(
             rows(

@@ -162,7 +162,10 @@ fn spans_answer_like_the_raw_rows_before_and_after_every_kind_of_change() {
 fn a_version_bump_makes_a_span_stale_and_the_next_answer_rebuilds_it() {
     for backend in BACKENDS {
         let (_db, store): (TestDb, Store) = common::demo_store(backend, 20, 30, 4);
-        check(&store, "asked once, then the span built");
+        check(&store, "asked once");
+        // Per plan is never read from a span (a customer's plan may change inside its days):
+        // the top 5 asks for the span a second time here, which builds it.
+        check(&store, "asked again, the span built");
         let days = tally::store::DayRange {
             first: "2026-11-02".into(),
             end: "2026-11-20".into(),

@@ -263,7 +263,7 @@ fn summary_between_times() {
 fn metrics_pushed_down() {
     check(
         "top_10_by_pushed_metric",
-        "top 10 customers by rev_est this month show heavy",
+        "top 10 customers by rev_est this month show minutes",
         "UTC",
     );
 }

@@ -60,6 +60,8 @@ pub struct Session {
     metrics: Arc<Metrics>,
     /// How answers are printed.
     pub format: crate::table::Format,
+    /// The operator's currency, shown beside money in tables.
+    pub currency: Option<crate::model::Currency>,
     /// Where answers go.
     pub output: Output,
     /// Whether to say how long each statement took.
@@ -91,6 +93,7 @@ impl Session {
             clock: Clock::System,
             metrics: Arc::new(metrics),
             format: Format::Table,
+            currency: None,
             output: Output::default(),
             timing: false,
             screen: Screen::default(),
@@ -189,6 +192,7 @@ impl Session {
             clock: Clock::Fixed(self.now()),
             metrics: Arc::new(self.metrics.scratch()),
             format: self.format,
+            currency: self.currency,
             output: std::mem::take(&mut self.output),
             timing: false,
             screen: self.screen,

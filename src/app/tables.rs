@@ -40,6 +40,7 @@ impl Session {
             max_rows: self.screen.rows.filter(|_| terminal && !self.screen.pager),
             color: self.screen.color && terminal,
             plain: !terminal,
+            currency: self.currency,
         }
     }
 

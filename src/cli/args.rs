@@ -160,6 +160,10 @@ pub enum CustomerCommand {
         new_key: Option<String>,
         #[command(flatten)]
         fields: CustomerFields,
+        /// With --plan: the day (YYYY-MM-DD, UTC) the new plan takes effect; usage before it
+        /// stays priced at the plans in force then (default: today)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
     },
     /// Delete a customer; one with records needs --cascade
     Delete {

@@ -31,9 +31,11 @@ pub fn customer(session: &Invocation, command: CustomerCommand) -> Result<(), Ap
             key,
             new_key,
             fields,
+            from,
         } => {
             let key = SubscriberKey::parse("customer", &key)?;
-            let changes = customer_changes(new_key.as_deref(), &fields)?;
+            let mut changes = customer_changes(new_key.as_deref(), &fields)?;
+            changes.plan_from = from.as_deref().map(|d| plan_day(d, &changes)).transpose()?;
             let store = session.open_store()?;
             let c = store.update_customer(&key, &changes)?;
             crate::out::line(&format!("updated customer {}", c.key))?;
@@ -96,6 +98,19 @@ fn new_customer(key: &str, f: &CustomerFields) -> Result<NewCustomer, Validation
     })
 }
 
+/// The day of `--from`: a calendar date, given with `--plan`.
+fn plan_day(text: &str, changes: &CustomerChanges) -> Result<chrono::NaiveDate, ValidationError> {
+    if changes.plan.is_none() {
+        return Err(ValidationError::new(
+            "from",
+            text,
+            "--from says when a new plan takes effect: give --plan too",
+        ));
+    }
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| ValidationError::new("from", text, "must be a date, YYYY-MM-DD (2026-11-12)"))
+}
+
 /// An empty value clears an optional field.
 fn optional(field: &str, raw: Option<&str>) -> Result<Option<Option<String>>, ValidationError> {
     match raw {
@@ -119,6 +134,7 @@ fn customer_changes(
             .map(|n| parse_display_name("name", n))
             .transpose()?,
         plan: optional("plan", f.plan.as_deref())?,
+        plan_from: None,
         region: optional("region", f.region.as_deref())?,
         status: f
             .status

@@ -94,6 +94,7 @@ impl Invocation {
         .with_pool(self.settings.pool)
         .with_front_ends(Arc::new(Fronts));
         session.format = format;
+        session.currency = self.settings.currency;
         Ok(session)
     }
 }

@@ -19,6 +19,8 @@ pub struct ConfigFile {
     /// Shared metrics files, loaded at start-up (relative paths: from the config file's folder).
     #[serde(default)]
     pub metrics: Vec<PathBuf>,
+    /// The operator's currency, an ISO 4217 code (`GBP`): shown beside money in tables.
+    pub currency: Option<String>,
 }
 
 /// Bounds of the MySQL connection pool.

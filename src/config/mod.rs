@@ -127,6 +127,8 @@ pub struct Settings {
     pub config_path: Option<PathBuf>,
     /// `metrics = [...]` in the config file, relative paths resolved from its folder.
     pub metric_files: Vec<PathBuf>,
+    /// `currency = "GBP"` in the config file.
+    pub currency: Option<crate::model::Currency>,
 }
 
 impl Settings {
@@ -169,6 +171,15 @@ impl Settings {
             .map(std::path::Path::to_path_buf)
             .unwrap_or_default();
         let metric_files = config.metrics.iter().map(|p| folder.join(p)).collect();
+        let currency = config
+            .currency
+            .as_deref()
+            .map(|c| {
+                crate::model::Currency::parse("currency", c).map_err(|e| {
+                    ConfigError::file(config_path.as_deref().unwrap_or(&folder), e.to_string())
+                })
+            })
+            .transpose()?;
         Ok(Settings {
             db,
             origin,
@@ -176,6 +187,7 @@ impl Settings {
             pool: config.pool,
             config_path,
             metric_files,
+            currency,
         })
     }
 }

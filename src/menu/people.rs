@@ -1,4 +1,4 @@
-//! The menu's customer management: add, show, list and change a customer's status.
+//! The menu's customer management: add, show, list, change a customer's status or plan.
 
 use super::form::{Field, choice, listed};
 use super::{Eof, Menu};
@@ -15,15 +15,16 @@ impl Menu<'_> {
     pub fn manage_customers(&mut self) -> Result<(), Eof> {
         loop {
             self.say(
-                "\nManage customers\n  1  Add a customer\n  2  Show a customer\n  3  List customers\n  4  Change a customer's status\n  0  Back to the menu",
+                "\nManage customers\n  1  Add a customer\n  2  Show a customer\n  3  List customers\n  4  Change a customer's status\n  5  Change a customer's plan\n  0  Back to the menu",
             );
-            match self.ask("Choose 0-4")?.as_str() {
+            match self.ask("Choose 0-5")?.as_str() {
                 "1" => self.add_customer()?,
                 "2" => self.show_customer()?,
                 "3" => self.list_customers()?,
                 "4" => self.change_status()?,
+                "5" => self.change_plan()?,
                 "0" | "b" | "q" => return Ok(()),
-                other => self.say(&format!("`{other}` is not on this menu: type 0 to 4")),
+                other => self.say(&format!("`{other}` is not on this menu: type 0 to 5")),
             }
         }
     }
@@ -127,6 +128,57 @@ impl Menu<'_> {
             Err(e) => self.say(&format!("Could not list: {e}")),
         }
         self.pause()
+    }
+
+    /// A new plan from a day on: usage before it stays priced at the plans it had.
+    fn change_plan(&mut self) -> Result<(), Eof> {
+        let store = self.store();
+        let plans: Vec<String> = store
+            .plans()
+            .map(|p| p.into_iter().map(|p| p.name).collect())
+            .unwrap_or_default();
+        let today = chrono::Utc::now().date_naive().to_string();
+        let fields = [
+            Field::new("Customer", "subscriber key", move |a| {
+                super::actions::known_customer(&store, a)
+            }),
+            listed("New plan", plans, false),
+            Field::new(
+                "From (UTC day)",
+                "YYYY-MM-DD; usage before it keeps its plan",
+                |a| {
+                    chrono::NaiveDate::parse_from_str(a, "%Y-%m-%d")
+                        .map(|d| d.to_string())
+                        .map_err(|_| format!("`{a}` is not a date like 2026-11-12"))
+                },
+            )
+            .default(&today),
+        ];
+        let Some(a) = self.form(&fields, Some("About to change the plan"))? else {
+            return Ok(());
+        };
+        let changed = SubscriberKey::parse("customer", &a[0])
+            .map_err(|e| e.to_string())
+            .and_then(|key| {
+                let changes = CustomerChanges {
+                    plan: Some((a[1] != "-").then(|| a[1].clone())),
+                    plan_from: chrono::NaiveDate::parse_from_str(&a[2], "%Y-%m-%d").ok(),
+                    ..CustomerChanges::default()
+                };
+                self.store()
+                    .update_customer(&key, &changes)
+                    .map_err(|e| e.to_string())
+            });
+        match changed {
+            Ok(c) => self.say(&format!(
+                "Saved: {} is on {} from {}",
+                c.key.as_str(),
+                c.plan.as_deref().unwrap_or("no plan"),
+                a[2]
+            )),
+            Err(e) => self.say(&format!("Not saved: {e}")),
+        }
+        Ok(())
     }
 
     fn change_status(&mut self) -> Result<(), Eof> {

@@ -255,3 +255,25 @@ fn a_report_is_picked_from_the_list_and_its_parameters_asked_by_name() {
         "{answers}"
     );
 }
+
+#[test]
+fn a_plan_change_from_a_day_is_asked_for_and_a_bad_day_asked_again() {
+    // Grace moves to Data Max (plan 2) from the 12th, then back to Basic from the 20th, the
+    // first try at that day being no date.
+    let (shown, _) = session(
+        "9\n5\n447700900200\n2\n2026-11-12\ny\n5\n447700900200\n1\n2026-13-01\n2026-11-20\ny\n0\n0\n",
+    );
+    assert!(shown.contains("5  Change a customer's plan"), "{shown}");
+    assert!(
+        shown.contains("Saved: 447700900200 is on Data Max from 2026-11-12"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("`2026-13-01` is not a date like 2026-11-12"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Saved: 447700900200 is on Basic from 2026-11-20"),
+        "{shown}"
+    );
+}

@@ -136,6 +136,9 @@ pub struct CustomerChanges {
     pub name: Option<Option<String>>,
     /// A new plan, by name; `Some(None)` clears it.
     pub plan: Option<Option<String>>,
+    /// The UTC day the new plan takes effect (today when not given): usage before it stays
+    /// priced at the plans it had.
+    pub plan_from: Option<chrono::NaiveDate>,
     /// A new region; `Some(None)` clears it.
     pub region: Option<Option<String>>,
     /// A new account state.

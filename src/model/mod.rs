@@ -22,7 +22,7 @@ pub use duration::{Duration, MAX_SECONDS};
 pub use error::ValidationError;
 pub use input::{CallInput, DataInput, InputContext, SmsInput};
 pub use key::{MAX_KEY_CHARS, PartyId, PhoneNumber, SubscriberKey};
-pub use money::{MAX_PRICE_UNITS, PRICE_DECIMALS, Price};
+pub use money::{Currency, MAX_PRICE_UNITS, PRICE_DECIMALS, Price};
 pub use pattern::{Pattern, Piece};
 pub use record::{
     Call, CallStatus, CustomerStatus, DataSession, Direction, Record, RecordKind, Sms, SourceKey,

@@ -92,6 +92,40 @@ impl fmt::Display for Price {
     }
 }
 
+/// The operator's currency, as an ISO 4217 code (`GBP`, `EUR`): shown beside money columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    /// Three letters, any case (`gbp` is `GBP`); anything else is refused.
+    pub fn parse(field: &str, raw: &str) -> Result<Currency, ValidationError> {
+        let bytes = raw.trim().as_bytes();
+        match bytes {
+            [a, b, c] if bytes.iter().all(u8::is_ascii_alphabetic) => Ok(Currency([
+                a.to_ascii_uppercase(),
+                b.to_ascii_uppercase(),
+                c.to_ascii_uppercase(),
+            ])),
+            _ => Err(ValidationError::new(
+                field,
+                raw,
+                "must be a three-letter ISO 4217 currency code, such as GBP or EUR",
+            )),
+        }
+    }
+
+    /// The code, `GBP`.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +179,16 @@ mod tests {
         assert_eq!(p("0.05").sql_text(), "0.050000");
         assert_eq!(Price::from_f64(0.1 + 0.2), p("0.3"));
         assert_eq!(Price::from_f64(f64::NAN), Price::default());
+    }
+
+    #[test]
+    fn currencies_are_three_letters() {
+        assert_eq!(
+            Currency::parse("currency", " gbp ").unwrap().as_str(),
+            "GBP"
+        );
+        for bad in ["", "GB", "GBPX", "G1P", "£££"] {
+            assert!(Currency::parse("currency", bad).is_err(), "{bad}");
+        }
     }
 }

@@ -28,8 +28,9 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
     let shown_keys = spec.keys.len();
     let mut keys = spec.keys;
     let revenue = spec.measures.iter().any(|m| m.compute.priced());
-    if revenue && !keys.contains(&Key::Customer) && !keys.contains(&Key::Plan) {
-        // Prices are per plan: group by it too and add the plans up afterwards.
+    if revenue && !keys.contains(&Key::Plan) {
+        // Prices are those of the plan in force on the day: group by it too (a customer who
+        // changed plan has a row per plan) and add the plans up afterwards.
         keys.push(Key::Plan);
     }
 
@@ -81,12 +82,17 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         },
         range,
     );
-    let final_rows = keys.len() == shown_keys || keys[..shown_keys].contains(&Key::Customer);
+    let final_rows = keys.len() == shown_keys;
     let clock = spec
         .measures
         .iter()
         .any(|m| m.compute.needs_clock())
         .then(|| super::Clock::of(&keys[..shown_keys], spec.range, ctx));
+    let fees = spec
+        .measures
+        .iter()
+        .any(|m| m.compute.needs_fees())
+        .then(|| super::FeeSpec::of(&keys[..shown_keys], spec.range, spec.filter.clone(), ctx));
     // A metric Rhai must evaluate is sorted and cut here, over every group.
     let sortable = spec
         .sort
@@ -136,6 +142,7 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         drop_first: false,
         coverage,
         clock,
+        fees,
         histogram: None,
         idle: None,
         after: None,

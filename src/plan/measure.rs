@@ -17,7 +17,8 @@ pub enum Compute {
     Ratio(Vec<Atom>, Vec<Atom>),
     /// One atom as it is (min, max, distinct customers).
     Single(Atom),
-    /// Usage priced at each customer's plan: outgoing minutes, outgoing SMS, MB both ways.
+    /// Usage priced at the plan in force on its day: outgoing minutes, outgoing SMS, MB both
+    /// ways; with the monthly fees when `fees`.
     Revenue {
         /// Whether outgoing call seconds are priced per minute.
         minutes: bool,
@@ -25,7 +26,13 @@ pub enum Compute {
         sms: bool,
         /// Whether bytes up and down are priced per MB.
         data: bool,
+        /// Whether the monthly fees are added (`revenue` on `usage`).
+        fees: bool,
     },
+    /// Monthly fees prorated over the days each plan was held with the account open.
+    Fees,
+    /// Usage charges and fees over the customers with an account open in the range.
+    Arpu,
     /// The atoms' sum in the group's busiest clock hour (the aggregate is split by hour too).
     Busiest(Vec<Atom>),
     /// The atoms' sum over the seconds of time the group covers.
@@ -43,7 +50,9 @@ impl Compute {
             Compute::Sum(a) | Compute::Busiest(a) | Compute::Intensity(a) => a.clone(),
             Compute::Ratio(a, b) => a.iter().chain(b).copied().collect(),
             Compute::Single(a) => vec![*a],
-            Compute::Revenue { minutes, sms, data } => {
+            Compute::Revenue {
+                minutes, sms, data, ..
+            } => {
                 let mut atoms = Vec::new();
                 if *minutes {
                     atoms.push(Atom::SecondsOut);
@@ -56,6 +65,13 @@ impl Compute {
                 }
                 atoms
             }
+            Compute::Arpu => vec![
+                Atom::SecondsOut,
+                Atom::SmsOut,
+                Atom::BytesUp,
+                Atom::BytesDown,
+            ],
+            Compute::Fees => Vec::new(),
             Compute::Metric(m) => {
                 let mut atoms: Vec<Atom> =
                     m.inputs.iter().flat_map(|i| i.compute.atoms()).collect();
@@ -70,7 +86,7 @@ impl Compute {
     /// Whether the rows need their plan's prices.
     pub fn priced(&self) -> bool {
         match self {
-            Compute::Revenue { .. } => true,
+            Compute::Revenue { .. } | Compute::Arpu => true,
             Compute::Metric(m) => m.inputs.iter().any(|i| i.compute.priced()),
             Compute::Share(m) => m.compute.priced(),
             _ => false,
@@ -82,6 +98,7 @@ impl Compute {
         match self {
             Compute::Metric(m) => m.pushdown.is_some(),
             Compute::Share(_) | Compute::Busiest(_) | Compute::Intensity(_) => false,
+            Compute::Fees | Compute::Arpu | Compute::Revenue { fees: true, .. } => false,
             _ => true,
         }
     }
@@ -89,6 +106,16 @@ impl Compute {
     /// Whether it, or a measure it reads, is read from a split of the groups by clock hour.
     pub fn needs_hours(&self) -> bool {
         self.reads(&|c| matches!(c, Compute::Busiest(_)))
+    }
+
+    /// Whether it, or a measure it reads, adds the monthly fees.
+    pub fn needs_fees(&self) -> bool {
+        self.reads(&|c| {
+            matches!(
+                c,
+                Compute::Fees | Compute::Arpu | Compute::Revenue { fees: true, .. }
+            )
+        })
     }
 
     /// Whether it, or a measure it reads, divides by the time its group covers.
@@ -146,11 +173,14 @@ pub fn defined(word: &MeasureWord, source: Source, label: String) -> MeasureDef 
         How::Ratio(den) => Compute::Ratio(word.atoms(source), den.to_vec()),
         How::Busiest => Compute::Busiest(word.atoms(source)),
         How::Intensity => Compute::Intensity(word.atoms(source)),
-        How::Revenue => Compute::Revenue {
+        How::Revenue | How::UsageRevenue => Compute::Revenue {
             minutes: source.includes(Source::Calls) && !word.calls.is_empty(),
             sms: source.includes(Source::Sms) && !word.sms.is_empty(),
             data: source.includes(Source::Data) && !word.data.is_empty(),
+            fees: word.how == How::Revenue && source == Source::Usage,
         },
+        How::Fees => Compute::Fees,
+        How::Arpu => Compute::Arpu,
     };
     MeasureDef {
         label,
@@ -256,7 +286,12 @@ fn share_of(
     label: String,
 ) -> Result<MeasureDef, Diagnostic> {
     let written = Spanned::new(Written::Named(inner.value.clone()), inner.span);
-    let additive = |m: &MeasureDef| matches!(m.compute, Compute::Sum(_) | Compute::Revenue { .. });
+    let additive = |m: &MeasureDef| {
+        matches!(
+            m.compute,
+            Compute::Sum(_) | Compute::Revenue { .. } | Compute::Fees
+        )
+    };
     match builtin(&written, source)? {
         Some(m) if additive(&m) => Ok(MeasureDef {
             label,

@@ -4,6 +4,7 @@
 mod buckets;
 pub mod capacity;
 pub mod coverage;
+pub mod fees;
 pub mod filter;
 mod finish;
 pub mod having;
@@ -17,6 +18,7 @@ pub mod time;
 
 pub use crate::vocab::Kind;
 pub use coverage::{Clock, Coverage};
+pub use fees::FeeSpec;
 pub use filter::{Filter, FilterField};
 pub use having::Having;
 pub use histogram::Histogram;
@@ -283,6 +285,8 @@ pub struct Plan {
     pub coverage: Option<Coverage>,
     /// The time each group covers, when a measure is divided by it (`erlangs`).
     pub clock: Option<Clock>,
+    /// The monthly fees to add, when a measure has them (`revenue` on `usage`, `fees`, `arpu`).
+    pub fees: Option<FeeSpec>,
     /// The buckets of a histogram: the rows are then counted per bucket of one field.
     pub histogram: Option<Histogram>,
     /// Idle customers: the customers table against the records, instead of the aggregate.

@@ -24,6 +24,20 @@ pub fn plan(query: &Query, ctx: &Context) -> Result<Plan, Diagnostic> {
 /// Plans a query over `range` instead of the range it is written with (`vs previous` plans
 /// the same query over two periods).
 pub fn plan_over(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, Diagnostic> {
+    let plan = shaped(query, range, ctx)?;
+    if let Some(why) = plan.fees.as_ref().and_then(super::FeeSpec::refusal) {
+        // Point at the measure that brings the fees when it is written, else at the query.
+        let span = query
+            .show
+            .iter()
+            .find(|m| matches!(m.value.label().as_str(), "revenue" | "fees" | "arpu"))
+            .map_or(query.span, |m| m.span);
+        return Err(Diagnostic::new(span, why));
+    }
+    Ok(plan)
+}
+
+fn shaped(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, Diagnostic> {
     if let (Some(grade), false) = (
         query.grade.as_ref(),
         matches!(query.head, Head::Capacity { .. }),

@@ -212,7 +212,22 @@ fn answer(store: &Store, plan: &Plan, span: crate::diag::Span) -> Result<ResultS
         None => None,
     };
     let hourly = hourly.as_ref().map(|(c, r)| (c.as_slice(), r));
-    Ok(result(plan, &columns, &rows, &prices, active, hourly)?)
+    let fee_rows = match &plan.fees {
+        Some(spec) => {
+            let q = crate::sql::fee_periods(spec, store.dialect());
+            Some(store.read(|c| Ok(c.query(&q.sql, &q.params)?))?)
+        }
+        None => None,
+    };
+    Ok(result(
+        plan,
+        &columns,
+        &rows,
+        &prices,
+        active,
+        hourly,
+        fee_rows.as_ref(),
+    )?)
 }
 
 /// The rows of one aggregate, and what each column holds: by SQL, with distinct customers from

@@ -35,9 +35,11 @@ pub fn eligible_on(store: &Store, agg: &Aggregate) -> Option<Spot> {
 }
 
 /// A `customer_daily` part with at least [`MIN_DAYS`] whole days before `today`, in an
-/// aggregate with no time key and no filter.
+/// aggregate with no time key, no filter and no plan (a customer's plan may change inside
+/// the span's days, and a span row has no day to find it by).
 pub fn eligible(agg: &Aggregate, today: DateTime<Utc>) -> Option<Spot> {
-    if agg.filter.is_some() || agg.keys.iter().any(|k| k.is_time()) {
+    let by_plan = agg.priced || agg.keys.contains(&crate::plan::Key::Plan);
+    if agg.filter.is_some() || by_plan || agg.keys.iter().any(|k| k.is_time()) {
         return None;
     }
     let index = agg

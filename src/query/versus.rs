@@ -105,7 +105,10 @@ pub(super) fn answer_versus(
 fn zero_when_absent(compute: &Compute) -> bool {
     matches!(
         compute,
-        Compute::Sum(_) | Compute::Revenue { .. } | Compute::Single(plan::Atom::Customers)
+        Compute::Sum(_)
+            | Compute::Revenue { .. }
+            | Compute::Fees
+            | Compute::Single(plan::Atom::Customers)
     )
 }
 

@@ -34,6 +34,10 @@ struct Group {
     hours: HashMap<String, BTreeMap<Atom, i64>>,
     /// The seconds of time the group covers, when a measure is divided by it.
     seconds: Option<f64>,
+    /// Monthly fees of the group, unrounded.
+    fees: f64,
+    /// Customers with an account open in the group, for ARPU.
+    accounts: usize,
 }
 
 /// Reads the rows of the main aggregate into groups keyed by the shown keys.
@@ -110,11 +114,44 @@ fn groups(
                     metrics,
                     hours: HashMap::new(),
                     seconds,
+                    fees: 0.0,
+                    accounts: 0,
                 });
             }
         }
     }
     merged
+}
+
+/// Adds each group's fees and open accounts; a group with fees and no usage (a customer who
+/// used nothing) is an answer's group too.
+fn add_fees(groups: &mut Vec<Group>, plan: &Plan, rows: &Rows) {
+    let Some(spec) = &plan.fees else {
+        return;
+    };
+    let mut by_group = super::fees::by_group(spec, rows);
+    for g in groups.iter_mut() {
+        let id: Vec<String> = g.keys.iter().map(Value::to_string).collect();
+        if let Some(f) = by_group.remove(&id) {
+            g.fees = f.fees;
+            g.accounts = f.accounts.len();
+        }
+    }
+    let clock = plan.clock.as_ref();
+    let covered = clock.map(super::exposure::seconds_by_time_keys);
+    for (_, f) in by_group {
+        let seconds = match (clock, &covered) {
+            (Some(c), Some(map)) => super::exposure::of_group(c, map, &f.keys),
+            _ => None,
+        };
+        groups.push(Group {
+            keys: f.keys,
+            fees: f.fees,
+            accounts: f.accounts.len(),
+            seconds,
+            ..Group::default()
+        });
+    }
 }
 
 /// Adds the rows of the busiest-hour aggregate to their groups, hour by hour.
@@ -162,7 +199,10 @@ fn revenue_of(plan: &Plan, atoms: &BTreeMap<Atom, i64>, price: Prices) -> f64 {
 /// What the plan's revenue (its own, or a metric's input) is made of.
 fn revenue_parts(measures: &[MeasureDef]) -> Option<(bool, bool, bool)> {
     measures.iter().find_map(|m| match &m.compute {
-        Compute::Revenue { minutes, sms, data } => Some((*minutes, *sms, *data)),
+        Compute::Revenue {
+            minutes, sms, data, ..
+        } => Some((*minutes, *sms, *data)),
+        Compute::Arpu => Some((true, true, true)),
         Compute::Metric(u) => revenue_parts(&u.inputs),
         Compute::Share(inner) => revenue_parts(std::slice::from_ref(inner)),
         _ => None,
@@ -196,7 +236,7 @@ fn measure_value(
         return Ok(Value::Null);
     };
     Ok(match &m.compute {
-        Compute::Revenue { .. } => Value::Float(round_cents(value)),
+        Compute::Revenue { .. } | Compute::Fees | Compute::Arpu => Value::Float(round_cents(value)),
         _ if m.kind == Kind::Count && m.scale == 1.0 => Value::Int(value as i64),
         _ => Value::Float(value),
     })
@@ -247,7 +287,11 @@ fn number(
             Some(s) => sum(list) as f64 / s,
             None => return Ok(None),
         },
+        Compute::Revenue { fees: true, .. } => return Ok(Some(g.revenue + g.fees)),
         Compute::Revenue { .. } => return Ok(Some(g.revenue)),
+        Compute::Fees => return Ok(Some(g.fees)),
+        Compute::Arpu if g.accounts == 0 => return Ok(None),
+        Compute::Arpu => return Ok(Some((g.revenue + g.fees) / g.accounts as f64)),
         // The group's own value; `shares` turns it into a per cent once every group is known.
         Compute::Share(inner) => return number(inner, g, pushed, memo),
         Compute::Metric(u) => {
@@ -317,10 +361,14 @@ pub fn result(
     prices: &HashMap<i64, Prices>,
     active: Option<i64>,
     hourly: Option<(&[Column], &Rows)>,
+    fee_rows: Option<&Rows>,
 ) -> Result<ResultSet, MetricError> {
     let mut groups = groups(plan, columns, rows, prices);
     if let Some((columns, rows)) = hourly {
         add_hours(&mut groups, plan.main.shown_keys, columns, rows);
+    }
+    if let Some(rows) = fee_rows {
+        add_fees(&mut groups, plan, rows);
     }
     let pushed = &plan.main.pushed;
     let mut table: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(groups.len());

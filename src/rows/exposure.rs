@@ -46,7 +46,7 @@ pub fn of_group(
 }
 
 /// A time key's value at a wall-clock time, as the SQL of `sql::parts` writes it.
-fn label(key: Key, wall: NaiveDateTime) -> String {
+pub(super) fn label(key: Key, wall: NaiveDateTime) -> String {
     let weekday = wall.weekday().number_from_monday();
     match key {
         Key::Hour => wall.hour().to_string(),

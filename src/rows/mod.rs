@@ -3,6 +3,7 @@
 mod build;
 mod decorate;
 mod exposure;
+mod fees;
 mod histogram;
 mod idle;
 pub mod versus;

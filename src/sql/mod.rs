@@ -2,11 +2,13 @@
 //! then labelled, sorted and cut. User values travel only as bind parameters.
 
 mod conditions;
+mod fees;
 mod histogram;
 mod idle;
 mod parts;
 mod percentile;
 
+pub use fees::fee_periods;
 pub use histogram::histogram;
 pub use idle::idle;
 
@@ -266,7 +268,9 @@ fn order_expr(m: &MeasureDef, atoms: &[Atom]) -> String {
         // As a double on both backends: MySQL would divide DECIMALs to four places.
         Compute::Ratio(num, den) => format!("({} * 1e0 / NULLIF({}, 0))", sum(num), sum(den)),
         Compute::Single(a) => col(a),
-        Compute::Revenue { minutes, sms, data } => {
+        Compute::Revenue {
+            minutes, sms, data, ..
+        } => {
             let mut terms = Vec::new();
             if *minutes {
                 terms.push(format!(
@@ -302,6 +306,8 @@ fn order_expr(m: &MeasureDef, atoms: &[Atom]) -> String {
         // Never asked for: a share needs every group, a busiest hour the hours and an
         // intensity the clock, so the plan sorts them itself.
         Compute::Share(_) | Compute::Busiest(_) | Compute::Intensity(_) => "NULL".into(),
+        // Fees are added by tally after the rows (rows::fees): never sorted in SQL.
+        Compute::Fees | Compute::Arpu => "NULL".into(),
     }
 }
 

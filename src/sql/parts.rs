@@ -329,7 +329,7 @@ fn key(d: &dyn Dialect, k: Key, time: &str, offsets: &[(DateTime<Utc>, i64)]) ->
     let t = || local(d, time, offsets);
     match k {
         Key::Customer => "t.customer_id".into(),
-        Key::Plan => "c.plan_id".into(),
+        Key::Plan => "pp.plan_id".into(),
         Key::Region => "c.region".into(),
         Key::Account => "c.status".into(),
         Key::Direction => "t.direction".into(),
@@ -399,6 +399,7 @@ fn joins(agg: &Aggregate) -> Joins {
     }
     let international = fields.contains(&FilterField::International);
     let plans = fields.contains(&FilterField::Plan);
+    let periods = plans || agg.keys.contains(&Key::Plan);
     let customers = plans
         || international
         || fields.iter().any(|f| {
@@ -410,11 +411,12 @@ fn joins(agg: &Aggregate) -> Joins {
         || agg
             .keys
             .iter()
-            .any(|k| matches!(k, Key::Plan | Key::Region | Key::Account));
+            .any(|k| matches!(k, Key::Region | Key::Account));
     let countries =
         international || fields.contains(&FilterField::Country) || agg.keys.contains(&Key::Country);
     Joins {
         customers,
+        periods,
         plans,
         party_country: countries,
         customer_country: international,
@@ -425,6 +427,8 @@ fn joins(agg: &Aggregate) -> Joins {
 struct Joins {
     /// `customers c`, for customer keys and fields.
     customers: bool,
+    /// `plan_periods pp`, the plan in force at the row's time.
+    periods: bool,
     /// `plans p`, for the plan's name.
     plans: bool,
     /// `number_countries oc`, the other party's country.
@@ -548,8 +552,16 @@ fn body(agg: &Aggregate, part: &Part, d: &dyn Dialect, from: From) -> Frag {
     if joined.customers {
         f.push(" JOIN customers c ON c.id = t.customer_id");
     }
+    if joined.periods {
+        // The row's time as stored: a rollup's UTC day, a record's UTC instant.
+        f.push(&format!(
+            " JOIN plan_periods pp ON pp.customer_id = t.customer_id AND {time} >= pp.valid_from \
+             AND {time} < pp.valid_until",
+            time = from.time
+        ));
+    }
     if joined.plans {
-        f.push(" LEFT JOIN plans p ON p.id = c.plan_id");
+        f.push(" LEFT JOIN plans p ON p.id = pp.plan_id");
     }
     if joined.party_country {
         f.push(" LEFT JOIN number_countries oc ON oc.number = t.other_party");

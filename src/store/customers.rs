@@ -65,7 +65,7 @@ impl Store {
         let created = sql_time(new.created_at.unwrap_or_else(Utc::now));
         self.write(|conn| {
             let plan = new.plan.as_deref().map(|p| plan_id(conn, p)).transpose()?;
-            conn.insert(
+            let id = conn.insert(
                 "INSERT INTO customers (subscriber_key, name, plan_id, region, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 &[
                     new.key.as_str().into(),
@@ -80,6 +80,7 @@ impl Store {
                 DbError::Duplicate(_) => StoreError::Refused(format!("customer {} already exists", new.key)),
                 other => StoreError::from(other),
             })?;
+            super::periods::open_periods(conn, &[(id, plan)], self.dialect().max_params())?;
             super::countries::remember(conn, self.dialect(), [new.key.as_str()])
         })?;
         self.customer(&new.key)?
@@ -96,6 +97,7 @@ impl Store {
             let existing = select_ids(conn, &keys, max_params)?;
             let mut plan_ids: HashMap<&str, i64> = HashMap::new();
             let mut rows: Vec<Vec<Value>> = Vec::new();
+            let mut added: Vec<(&SubscriberKey, Option<i64>)> = Vec::new();
             let mut seen = std::collections::HashSet::new();
             for c in batch {
                 if existing.contains_key(c.key.as_str()) || !seen.insert(c.key.as_str()) {
@@ -110,6 +112,7 @@ impl Store {
                     Some(p) => plan_ids.get(p).copied(),
                     None => None,
                 };
+                added.push((&c.key, plan));
                 rows.push(vec![
                     c.key.as_str().into(),
                     c.name.clone().into(),
@@ -127,6 +130,13 @@ impl Store {
                 let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
                 conn.execute(&sql, &params).map_err(concurrent_duplicate)?;
             }
+            let new_keys: Vec<&SubscriberKey> = added.iter().map(|(k, _)| *k).collect();
+            let ids = select_ids(conn, &new_keys, max_params)?;
+            let periods: Vec<(i64, Option<i64>)> = added
+                .iter()
+                .filter_map(|(k, plan)| ids.get(k.as_str()).map(|id| (*id, *plan)))
+                .collect();
+            super::periods::open_periods(conn, &periods, max_params)?;
             super::countries::remember(conn, self.dialect(), keys.iter().map(|k| k.as_str()))?;
             Ok(rows.len())
         })
@@ -232,8 +242,8 @@ impl Store {
             }
             if let Some(plan) = &changes.plan {
                 let plan_id = plan.as_deref().map(|p| plan_id(conn, p)).transpose()?;
-                set.push("plan_id = ?");
-                params.push(plan_id.into());
+                let from = changes.plan_from.unwrap_or_else(|| Utc::now().date_naive());
+                super::periods::change_plan(conn, id, plan_id, from)?;
             }
             if let Some(region) = &changes.region {
                 set.push("region = ?");
@@ -242,6 +252,17 @@ impl Store {
             if let Some(status) = changes.status {
                 set.push("status = ?");
                 params.push(status.as_str().into());
+                // The account closes now, unless it was closed already; any other state
+                // reopens it.
+                if status == CustomerStatus::Closed {
+                    set.push("closed_at = COALESCE(closed_at, ?)");
+                    params.push(sql_time(Utc::now()).into());
+                } else {
+                    set.push("closed_at = NULL");
+                }
+            }
+            if set.is_empty() {
+                return Ok(());
             }
             params.push(id.into());
             conn.execute(

@@ -44,7 +44,10 @@ pub(in crate::store) fn resolve_ids(
             .collect();
         if !missing.is_empty() {
             insert_bare(conn, &missing, max_params)?;
-            ids.extend(select_ids(conn, &missing, max_params)?);
+            let created = select_ids(conn, &missing, max_params)?;
+            let periods: Vec<(i64, Option<i64>)> = created.values().map(|id| (*id, None)).collect();
+            super::periods::open_periods(conn, &periods, max_params)?;
+            ids.extend(created);
         }
     }
     Ok(ids)

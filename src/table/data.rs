@@ -17,10 +17,20 @@ fn write_csv(rs: &ResultSet) -> csv::Result<String> {
     w.write_record(data_columns(rs).map(|c| c.name.as_str()))?;
     for row in &rs.rows {
         let fields = cells(&rs.columns, row).filter(|(c, _)| is_data(c));
-        w.write_record(fields.map(|(_, v)| raw(v)))?;
+        w.write_record(fields.map(|(c, v)| money(c, v).unwrap_or_else(|| raw(v))))?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Money as the exact decimal it was rounded to, two places (`0.30`, never
+/// `0.30000000000000004`); None for any other value.
+fn money(column: &Column, value: &Value) -> Option<String> {
+    match (column.kind, value) {
+        (Kind::Money, Value::Float(x)) if x.is_finite() => Some(format!("{x:.2}")),
+        (Kind::Money, Value::Int(i)) => Some(format!("{i}.00")),
+        _ => None,
+    }
 }
 
 /// A value as it is stored: integers as integers, floats in their shortest exact form.
@@ -42,10 +52,12 @@ pub fn json(rs: &ResultSet) -> String {
         .iter()
         .map(|row| {
             let values = cells(&rs.columns, row).filter(|(c, _)| is_data(c));
-            let members = keys
-                .iter()
-                .zip(values)
-                .map(|(k, (_, v))| format!("{k}:{}", to_json(v)));
+            let members = keys.iter().zip(values).map(|(k, (c, v))| {
+                format!(
+                    "{k}:{}",
+                    money(c, v).unwrap_or_else(|| to_json(v).to_string())
+                )
+            });
             format!("  {{{}}}", members.collect::<Vec<_>>().join(","))
         })
         .collect();

@@ -70,6 +70,9 @@ pub struct Options {
     /// Leave out what is drawn for people only (bars, marks, sparklines): tables going to a
     /// pipe or a file, where a program or a diff reads them. csv and json never have them.
     pub plain: bool,
+    /// The operator's currency: money columns of the formats for people are headed
+    /// `revenue (GBP)`; csv and json keep the bare name.
+    pub currency: Option<crate::model::Currency>,
 }
 
 /// The result set as text in `format`, ending with a newline.
@@ -77,6 +80,26 @@ pub fn render(rs: &ResultSet, format: Format, opts: &Options) -> String {
     if opts.plain && format.for_people() && rs.columns.iter().any(|c| !is_data(c)) {
         let plain = without_decorations(rs);
         return render(&plain, format, opts);
+    }
+    if let Some(currency) = opts.currency.filter(|_| format.for_people())
+        && rs
+            .columns
+            .iter()
+            .any(|c| c.kind == crate::rows::Kind::Money)
+    {
+        let mut named = rs.clone();
+        for c in named
+            .columns
+            .iter_mut()
+            .filter(|c| c.kind == crate::rows::Kind::Money)
+        {
+            c.name = format!("{} ({currency})", c.name);
+        }
+        let opts = Options {
+            currency: None,
+            ..*opts
+        };
+        return render(&named, format, &opts);
     }
     let shown = match opts.max_rows {
         Some(max) if format.for_people() => &rs.rows[..max.min(rs.rows.len())],

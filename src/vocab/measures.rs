@@ -121,8 +121,14 @@ pub enum How {
     Sum,
     /// Distinct customers (the one atom `Customers`).
     Distinct,
-    /// The atoms priced at each customer's plan.
+    /// The atoms priced at the plan in force on their day; on `usage`, with the monthly fees.
     Revenue,
+    /// The atoms priced at the plan in force on their day, without fees.
+    UsageRevenue,
+    /// Monthly fees, prorated by the days each plan was held with the account open (`usage`).
+    Fees,
+    /// Revenue with fees over the customers with an account open in the range (`usage`).
+    Arpu,
     /// The atoms' sum over the sum of these atoms of the same records (an average, a rate).
     Ratio(&'static [Atom]),
     /// The atoms' sum in the group's busiest hour (the hour of the zone's clock with most).
@@ -165,9 +171,13 @@ impl MeasureWord {
         }
     }
 
-    /// Whether `source` has it: some kind of record it includes gives it atoms.
+    /// Whether `source` has it: some kind of record it includes gives it atoms (fees and
+    /// ARPU belong to a customer's account, so to `usage` only).
     pub fn applies_to(&self, source: Source) -> bool {
-        !self.atoms(source).is_empty()
+        match self.how {
+            How::Fees | How::Arpu => source == Source::Usage,
+            _ => !self.atoms(source).is_empty(),
+        }
     }
 
     /// Every atom it reads on `source`, in order, without repeats.
@@ -357,7 +367,42 @@ pub const MEASURES: &[MeasureWord] = &[
         kind: Kind::Money,
         scale: 1.0,
         in_summary: false,
-        meaning: "money: outgoing minutes, outgoing SMS and MB priced at the customer's plan",
+        meaning: "money: outgoing minutes, outgoing SMS and MB priced at the plan in force on \
+                  their day; on `usage`, plus the monthly fees (`usage_revenue` + `fees`)",
+    },
+    MeasureWord {
+        name: "usage_revenue",
+        calls: &[Atom::SecondsOut],
+        sms: &[Atom::SmsOut],
+        data: &BYTES,
+        how: How::UsageRevenue,
+        kind: Kind::Money,
+        scale: 1.0,
+        in_summary: false,
+        meaning: "money: usage charges alone, without fees",
+    },
+    MeasureWord {
+        name: "fees",
+        calls: NONE,
+        sms: NONE,
+        data: NONE,
+        how: How::Fees,
+        kind: Kind::Money,
+        scale: 1.0,
+        in_summary: false,
+        meaning: "money: each plan's monthly fee × the part of the month it was held with the \
+                  account open, in the range",
+    },
+    MeasureWord {
+        name: "arpu",
+        calls: &[Atom::SecondsOut],
+        sms: &[Atom::SmsOut],
+        data: &BYTES,
+        how: How::Arpu,
+        kind: Kind::Money,
+        scale: 1.0,
+        in_summary: false,
+        meaning: "money: (`usage_revenue` + `fees`) ÷ customers with an account open in the range",
     },
     kpi(
         "asr",

@@ -51,6 +51,10 @@ impl Store {
                 )?;
             }
             deltas.apply(conn, dialect)?;
+            conn.execute(
+                "DELETE FROM plan_periods WHERE customer_id = ?",
+                &[id.into()],
+            )?;
             conn.execute("DELETE FROM customers WHERE id = ?", &[id.into()])?;
             Ok(counts)
         })

@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "rollups count busy and unanswered calls and the seconds of answered calls (for ASR, NER and ACD)",
         apply: steps::v7_kpi_counters,
     },
+    Migration {
+        version: 8,
+        description: "plan history (plan_periods: each customer's plan by day, so usage is priced at the plan in force) and when an account closed (customers.closed_at)",
+        apply: steps::v8_plan_history,
+    },
 ];
 
 /// The newest schema version this binary knows.

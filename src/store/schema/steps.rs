@@ -138,6 +138,36 @@ pub fn v7_kpi_counters(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), Store
     Ok(())
 }
 
+/// Version 8: plan history and account closing. Every customer gets one period over all time
+/// with the plan it has; `closed_at` is added, empty: when a closed account closed is not
+/// known, and fees take it to be its last record (`sql::fee_periods`). Each statement can run
+/// again.
+pub fn v8_plan_history(conn: &mut dyn Conn, d: &dyn Dialect) -> Result<(), StoreError> {
+    let periods = tables::plan_periods();
+    conn.execute(&periods.create_sql(d), &[])?;
+    let customers = tables::customers();
+    let there = conn.query("SELECT * FROM customers LIMIT 0", &[])?.columns;
+    if !there.iter().any(|c| c == "closed_at") {
+        let column = customers
+            .columns
+            .iter()
+            .find(|c| c.name == "closed_at")
+            .map(|c| customers.column_sql(c, d))
+            .unwrap_or_default();
+        conn.execute(&format!("ALTER TABLE customers ADD COLUMN {column}"), &[])?;
+    }
+    conn.execute(
+        "INSERT INTO plan_periods (customer_id, valid_from, valid_until, plan_id) \
+         SELECT c.id, ?, ?, c.plan_id FROM customers c \
+         WHERE NOT EXISTS (SELECT 1 FROM plan_periods p WHERE p.customer_id = c.id)",
+        &[
+            crate::store::SINCE_ALWAYS.into(),
+            crate::store::UNTIL_FURTHER.into(),
+        ],
+    )?;
+    Ok(())
+}
+
 /// The tables with a column whose type version 6 narrowed.
 fn narrowed_tables() -> [Table; 4] {
     [
@@ -283,7 +313,16 @@ pub fn rebuild(conn: &mut dyn Conn, d: &dyn Dialect, table: &Table) -> Result<()
             conn.execute(&format!("DROP TABLE {new}"), &[])?;
         }
         conn.execute(&table.create_sql_named(d, &new), &[])?;
-        let columns = table.column_names().join(", ");
+        // Columns a later version added are left to it (they have defaults or allow NULL).
+        let old = conn
+            .query(&format!("SELECT * FROM {} LIMIT 0", table.name), &[])?
+            .columns;
+        let columns = table
+            .column_names()
+            .into_iter()
+            .filter(|c| old.iter().any(|o| o == c))
+            .collect::<Vec<_>>()
+            .join(", ");
         conn.execute(
             &format!(
                 "INSERT INTO {new} ({columns}) SELECT {columns} FROM {}",

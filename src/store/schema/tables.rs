@@ -187,13 +187,15 @@ const fn customer_of(name: &'static str) -> ForeignKey {
 const CALLS_CUSTOMER: [ForeignKey; 1] = [customer_of("fk_calls_customer")];
 const SMS_CUSTOMER: [ForeignKey; 1] = [customer_of("fk_sms_customer")];
 const DATA_CUSTOMER: [ForeignKey; 1] = [customer_of("fk_data_customer")];
+const PERIODS_CUSTOMER: [ForeignKey; 1] = [customer_of("fk_plan_periods_customer")];
 
 /// Every table, parents before the tables that refer to them.
-pub fn all() -> [Table; 13] {
+pub fn all() -> [Table; 14] {
     [
         schema_version(),
         plans(),
         customers(),
+        plan_periods(),
         calls(),
         sms(),
         data_sessions(),
@@ -205,6 +207,25 @@ pub fn all() -> [Table; 13] {
         customer_spans(),
         number_countries(),
     ]
+}
+
+/// Each customer's plan over time: half-open ranges of UTC days, covering all time without gap
+/// or overlap (`store::periods`); usage is priced and grouped by the plan of its day.
+pub fn plan_periods() -> Table {
+    Table {
+        name: "plan_periods",
+        columns: vec![
+            col("customer_id", Ref),
+            col("valid_from", Date),
+            col("valid_until", Date),
+            nullable("plan_id", Ref),
+        ],
+        primary_key: &["customer_id", "valid_from"],
+        unique: &[],
+        indexes: &[],
+        checks: &["valid_from < valid_until"],
+        foreign_keys: &PERIODS_CUSTOMER,
+    }
 }
 
 /// Which migrations have run: one row per version, with when and what.
@@ -271,6 +292,7 @@ pub fn customers() -> Table {
                 ..col("status", Enum(ACCOUNT_STATUSES))
             },
             col("created_at", DateTime),
+            nullable("closed_at", DateTime),
         ],
         primary_key: &[],
         unique: &[("uq_customers_key", &["subscriber_key"])],
