@@ -62,8 +62,16 @@ fn every_example_of_the_language_gives_equal_typed_answers_on_both_backends() {
     );
     let (_maria_db, maria) = common::demo_store(Backend::Mysql, 80, 45, 11);
     let (_sqlite_db, sqlite) = common::demo_store(Backend::Sqlite, 80, 45, 11);
-    // A customer gone quiet a month ago, for `idle customers` to find.
+    // A customer gone quiet a month ago, for `idle customers` to find; the planted cases of
+    // `demo --anomalies`, for the insights.
+    let spec = tally::demo::DemoSpec {
+        customers: 80,
+        days: 45,
+        seed: 11,
+        end: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("a date"),
+    };
     for store in [&maria, &sqlite] {
+        tally::demo::load_planted(store, &spec).expect("planted");
         let quiet = common::call("447700999999", "2026-10-20 09:30", 60, "quiet-1");
         store.insert_batch(&[quiet], true).expect("stored");
     }

@@ -269,6 +269,10 @@ pub struct DemoArgs {
     /// Open tally on the database afterwards
     #[arg(long)]
     pub open: bool,
+    /// Also plant four customers with a spike, a SIM box, an international burst and a decline
+    /// in the last days, for `anomalies`, `suspects` and `declining customers` to find
+    #[arg(long, conflicts_with = "csv")]
+    pub anomalies: bool,
 }
 
 #[derive(Debug, Args)]

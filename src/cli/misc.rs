@@ -95,6 +95,16 @@ pub fn demo(session: &Invocation, args: DemoArgs) -> Result<(), AppError> {
                 spec.end.pred_opt().unwrap_or(spec.end),
                 spec.seed
             ))?;
+            if args.anomalies {
+                let planted = demo::load_planted(&store, &spec)?;
+                crate::out::line(&format!(
+                    "planted {} customers ({} calls) for anomalies, suspects and declining customers to find:",
+                    planted.customers, planted.calls
+                ))?;
+                for (key, what) in demo::planted::PLANTED {
+                    crate::out::line(&format!("  {key}  {what}"))?;
+                }
+            }
         }
     }
     if args.open {

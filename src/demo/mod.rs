@@ -2,6 +2,7 @@
 //! as native CSV files.
 
 mod generate;
+pub mod planted;
 
 pub use generate::{DemoCustomer, DemoSpec, customer, customer_key, day_records, plans};
 
@@ -86,6 +87,24 @@ pub fn load(store: &Store, spec: &DemoSpec, bar: &ProgressBar) -> Result<DemoRep
     }
     flush(store, &mut pending, &mut report)?;
     bar.finish_and_clear();
+    Ok(report)
+}
+
+/// Adds the planted customers (`demo --anomalies`) and their records to a store the demo of
+/// `spec` was loaded into; running it again adds nothing twice.
+pub fn load_planted(store: &Store, spec: &DemoSpec) -> Result<DemoReport, StoreError> {
+    let mut report = DemoReport::default();
+    let planted = planted::customers(spec);
+    report.customers = planted.len();
+    store.add_customers(&planted)?;
+    let mut pending: Vec<Record> = Vec::new();
+    for day in spec.day_list() {
+        pending.extend(planted::day_records(spec, day));
+        if pending.len() >= BATCH {
+            flush(store, &mut pending, &mut report)?;
+        }
+    }
+    flush(store, &mut pending, &mut report)?;
     Ok(report)
 }
 

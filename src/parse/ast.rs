@@ -55,6 +55,11 @@ pub struct Query {
     pub buckets: Vec<Spanned<Literal>>,
     /// `grade 1%`: the blocking probability a `capacity` answer is dimensioned for, 0 to 1.
     pub grade: Option<Spanned<f64>>,
+    /// `threshold N` or `threshold N%`: how far is far, for the insights (as written; a per
+    /// cent as its fraction).
+    pub threshold: Option<Spanned<f64>>,
+    /// `baseline N`: the least usage an insight compares from.
+    pub baseline: Option<Spanned<u64>>,
     /// The whole query's place in the text, from the head to the last clause.
     pub span: Span,
 }
@@ -107,6 +112,21 @@ pub enum Head {
     Capacity {
         /// Which records (calls: circuits carry calls).
         source: Spanned<Source>,
+    },
+    /// `anomalies [SOURCE]`: customer-days and network hours far from their own baseline.
+    Anomalies {
+        /// Which records (`usage`, all of them, when not written).
+        source: Spanned<Source>,
+    },
+    /// `declining customers [SOURCE]`: customers whose usage fell against the period before.
+    Declining {
+        /// Which records (`usage` when not written).
+        source: Spanned<Source>,
+    },
+    /// `suspects simbox|international`: customers whose traffic looks like fraud.
+    Suspects {
+        /// `simbox` or `international`.
+        kind: Spanned<String>,
     },
     /// `calls`, `sms`, `data` or `usage`, with clauses.
     Source(Spanned<Source>),

@@ -77,6 +77,14 @@ impl Parser<'_> {
                 once(query.grade.is_some())?;
                 query.grade = Some(self.grade()?);
             }
+            "threshold" => {
+                once(query.threshold.is_some())?;
+                query.threshold = Some(self.threshold()?);
+            }
+            "baseline" => {
+                once(query.baseline.is_some())?;
+                query.baseline = Some(self.count("the least baseline")?);
+            }
             "vs" => {
                 once(query.vs_previous.is_some())?;
                 let previous = self.keyword(&["previous"])?;
@@ -144,6 +152,29 @@ impl Parser<'_> {
             )));
         }
         Ok(Spanned::new(value, span))
+    }
+
+    /// A positive number, `4` or `50%` (its fraction).
+    fn threshold(&mut self) -> Result<Spanned<f64>, ParseError> {
+        let Some(t) = self.next() else {
+            return Err(self.at_end(&["a threshold such as 4 or 50%"]));
+        };
+        match t.kind {
+            TokenKind::Number(n) if n > 0.0 && n.is_finite() => {
+                if self.eat_symbol("%") {
+                    Ok(Spanned::new(n / 100.0, t.span.to(self.last_span())))
+                } else {
+                    Ok(Spanned::new(n, t.span))
+                }
+            }
+            _ => Err(ParseError::from(Diagnostic::new(
+                t.span,
+                format!(
+                    "expected a threshold above 0, such as `4` or `50%`, found `{}`",
+                    t.text
+                ),
+            ))),
+        }
     }
 
     /// `a, b, c`

@@ -320,6 +320,8 @@ impl<'a> Parser<'a> {
             vs_previous: None,
             buckets: Vec::new(),
             grade: None,
+            threshold: None,
+            baseline: None,
             span: start,
         };
         while let Some(t) = self.peek() {
@@ -385,6 +387,20 @@ impl<'a> Parser<'a> {
                     source: Spanned::new(source_of(&source.value), source.span),
                 }
             }
+            "anomalies" => Head::Anomalies {
+                source: self.optional_source(word.span)?,
+            },
+            "declining" => {
+                let customers = self.keyword(&["customers"])?;
+                Head::Declining {
+                    source: self.optional_source(customers.span)?,
+                }
+            }
+            "suspects" => {
+                let kind = self.keyword(&["simbox", "international"])?;
+                self.source = Some(Source::Calls);
+                Head::Suspects { kind }
+            }
             "capacity" => {
                 let source = self.keyword(&["calls"])?;
                 self.source = Some(Source::Calls);
@@ -402,6 +418,17 @@ impl<'a> Parser<'a> {
             }
             _ => Head::Source(Spanned::new(source_of(&word.value), word.span)),
         })
+    }
+
+    /// A source word if one comes next, else `usage` (placed at `at`).
+    fn optional_source(&mut self, at: Span) -> Result<Spanned<Source>, ParseError> {
+        let source = match self.peek() {
+            Some(t) if words::SOURCES.iter().any(|s| t.is(s)) => self.keyword(words::SOURCES)?,
+            _ => Spanned::new("usage".to_string(), at),
+        };
+        let value = source_of(&source.value);
+        self.source = Some(value);
+        Ok(Spanned::new(value, source.span))
     }
 
     /// A subscriber key after `summary`, unless the next word starts a clause; a parameter

@@ -76,7 +76,7 @@ fn and_binds_tighter_than_or() {
 fn a_misspelt_keyword_gets_a_caret_and_a_suggestion() {
     assert_eq!(
         err("sumary last 7 days"),
-        "line 1, column 1: unexpected word `sumary`\n  sumary last 7 days\n  ^^^^^^\n  expected one of: summary, customers, peak, top, trend, histogram, idle, capacity, calls, sms, data, usage\n  did you mean `summary`?\n"
+        "line 1, column 1: unexpected word `sumary`\n  sumary last 7 days\n  ^^^^^^\n  expected one of: summary, customers, peak, top, trend, histogram, idle, capacity, anomalies, declining, suspects, calls, sms, data, usage\n  did you mean `summary`?\n"
     );
     let e = err("calls wehre direction = out");
     assert!(e.starts_with("line 1, column 7: unexpected word `wehre`\n  calls wehre direction = out\n        ^^^^^\n"), "{e}");

@@ -55,9 +55,12 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         filter_raw || keys.iter().any(|k| k.raw_only()) || atoms.iter().any(|a| !a.in_rollups());
     let coverage = match spec.style {
         Style::Plain | Style::Trend => super::Coverage::of(&keys[..shown_keys], spec.range, ctx),
-        Style::Summary | Style::Peak | Style::Histogram | Style::Idle | Style::Capacity { .. } => {
-            None
-        }
+        Style::Summary
+        | Style::Peak
+        | Style::Histogram
+        | Style::Idle
+        | Style::Insight
+        | Style::Capacity { .. } => None,
     };
     let range = bounded(spec.range, ctx);
     let offsets = offsets_over(range, ctx);
@@ -145,6 +148,7 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         fees,
         histogram: None,
         idle: None,
+        insight: None,
         after: None,
     })
 }

@@ -10,6 +10,7 @@ mod finish;
 pub mod having;
 pub mod histogram;
 pub mod idle;
+pub mod insight;
 pub mod measure;
 pub mod metric;
 mod shape;
@@ -23,6 +24,7 @@ pub use filter::{Filter, FilterField};
 pub use having::Having;
 pub use histogram::Histogram;
 pub use idle::Idle;
+pub use insight::{Insight, InsightKind};
 pub use measure::{Atom, Compute, Field, MeasureDef};
 pub use metric::MetricUse;
 pub use shape::{describe_range, plan, plan_over};
@@ -246,6 +248,8 @@ pub enum Style {
     Histogram,
     /// Customers without records in the range, the longest idle first.
     Idle,
+    /// Rows judged by an insight against their baseline.
+    Insight,
     /// The 24 hours with their average traffic and the circuits it needs at this grade of
     /// service (a blocking probability); the busy hour marked.
     Capacity {
@@ -291,6 +295,8 @@ pub struct Plan {
     pub histogram: Option<Histogram>,
     /// Idle customers: the customers table against the records, instead of the aggregate.
     pub idle: Option<Idle>,
+    /// An insight (anomalies, declining customers, suspects), instead of the aggregate.
+    pub insight: Option<Insight>,
     /// A trend's order: by this column of the drawn answer (a measure or `change`), once
     /// every bucket and change is in place; `take` then cuts after it.
     pub after: Option<(String, Order)>,

@@ -38,6 +38,27 @@ pub fn plan_over(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, 
 }
 
 fn shaped(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, Diagnostic> {
+    if let (Some(t), false) = (
+        query.threshold.as_ref(),
+        matches!(
+            query.head,
+            Head::Anomalies { .. } | Head::Declining { .. } | Head::Suspects { .. }
+        ),
+    ) {
+        return Err(Diagnostic::new(
+            t.span,
+            "`threshold` applies to `anomalies`, `declining customers` and `suspects` only",
+        ));
+    }
+    if let (Some(b), false) = (
+        query.baseline.as_ref(),
+        matches!(query.head, Head::Declining { .. } | Head::Suspects { .. }),
+    ) {
+        return Err(Diagnostic::new(
+            b.span,
+            "`baseline` applies to `declining customers` and `suspects` only",
+        ));
+    }
     if let (Some(grade), false) = (
         query.grade.as_ref(),
         matches!(query.head, Head::Capacity { .. }),
@@ -66,6 +87,10 @@ fn shaped(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, Diagnos
             super::histogram::plan(query, field, source.value, range, ctx)
         }
         Head::Summary { customer } => summary(query, customer.as_ref(), range, ctx),
+        Head::Anomalies { .. } | Head::Declining { .. } | Head::Suspects { .. } => {
+            super::insight::check_clauses(query)?;
+            super::insight::plan(query, range, ctx)
+        }
         Head::Capacity { .. } => {
             only(query, &["where"], "capacity")?;
             super::capacity::plan(query, range, ctx)

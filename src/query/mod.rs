@@ -182,6 +182,13 @@ fn answer(store: &Store, plan: &Plan, span: crate::diag::Span) -> Result<ResultS
         let rows = store.read(|c| Ok(c.query(&q.sql, &q.params)?))?;
         return Ok(crate::rows::idle(plan, &rows));
     }
+    if let Some(i) = &plan.insight {
+        let mut all = Vec::new();
+        for q in crate::sql::insight_queries(i) {
+            all.push(store.read(|c| Ok(c.query(&q.sql, &q.params)?))?);
+        }
+        return Ok(crate::rows::insight(plan, i, &all));
+    }
     if let Some(h) = &plan.histogram {
         let q = crate::sql::histogram(&plan.main, h, store.dialect());
         within_limits(&q, store.dialect(), span)?;
@@ -314,6 +321,16 @@ fn sql_rows(
 /// `explain`: the tables that answer, the SQL for this backend and its parameters.
 fn describe(plan: &Plan, store: &Store) -> String {
     let mut out = format!("{}\n", plan.title);
+    let d = store.dialect();
+    if let Some(i) = &plan.insight {
+        out.push_str(
+            "judged by tally after these reads (the rules and thresholds: docs/LANGUAGE.md, Heads):\n",
+        );
+        for q in crate::sql::insight_queries(i) {
+            sql_block(&mut out, &q, d);
+        }
+        return out;
+    }
     let mut aggregates = vec![("", &plan.main)];
     if let Some(active) = &plan.active {
         aggregates.push(("active customers: ", active));
@@ -360,27 +377,35 @@ fn describe(plan: &Plan, store: &Store) -> String {
         let agg = &agg;
         out.push_str(&format!("{what}answered from:\n"));
         out.push_str(&parts(agg));
-        let d = store.dialect();
         let q = match (&plan.histogram, &plan.idle) {
             (_, Some(idle)) => crate::sql::idle(idle, d),
             (Some(h), _) => crate::sql::histogram(agg, h, d),
             _ => crate::sql::build(agg, d),
         };
-        out.push_str(&format!(
-            "SQL ({}), parameters inlined, to paste into the {} client:\n  {}\n",
-            d.name(),
-            d.client(),
-            inlined(&q.sql, &q.params, d)
-        ));
-        out.push_str(&format!(
-            "as tally runs it, with bind parameters:\n  {}\n",
-            q.sql
-        ));
-        let params: Vec<String> = q.params.iter().map(|p| d.literal(p)).collect();
-        out.push_str(&format!("parameters: [{}]\n", params.join(", ")));
+        sql_block(&mut out, &q, d);
+    }
+    if let Some(spec) = &plan.fees {
+        out.push_str("monthly fees: each plan period held in the range, prorated by tally:\n");
+        sql_block(&mut out, &crate::sql::fee_periods(spec, d), d);
     }
     out.push_str(&metrics(plan));
     out
+}
+
+/// A statement as `explain` shows it: inlined to paste, as run, and its parameters.
+fn sql_block(out: &mut String, q: &crate::sql::SqlQuery, d: &dyn crate::store::Dialect) {
+    out.push_str(&format!(
+        "SQL ({}), parameters inlined, to paste into the {} client:\n  {}\n",
+        d.name(),
+        d.client(),
+        inlined(&q.sql, &q.params, d)
+    ));
+    out.push_str(&format!(
+        "as tally runs it, with bind parameters:\n  {}\n",
+        q.sql
+    ));
+    let params: Vec<String> = q.params.iter().map(|p| d.literal(p)).collect();
+    out.push_str(&format!("parameters: [{}]\n", params.join(", ")));
 }
 
 /// The SQL with each `?` replaced by its parameter as a literal of the dialect: for people to

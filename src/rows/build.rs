@@ -449,7 +449,7 @@ pub fn result(
         Style::Peak => super::decorate::peak(&mut rs),
         Style::Capacity { grade } => super::decorate::capacity(&mut rs, grade),
         Style::Trend => super::decorate::trend(&mut rs, plan),
-        Style::Histogram | Style::Idle => {}
+        Style::Histogram | Style::Idle | Style::Insight => {}
     }
     Ok(rs)
 }

@@ -6,11 +6,13 @@ mod exposure;
 mod fees;
 mod histogram;
 mod idle;
+mod insight;
 pub mod versus;
 
 pub use build::{Prices, result};
 pub use histogram::histogram;
 pub use idle::idle;
+pub use insight::insight;
 
 use crate::store::Value;
 

@@ -5,12 +5,14 @@ mod conditions;
 mod fees;
 mod histogram;
 mod idle;
+mod insight;
 mod parts;
 mod percentile;
 
 pub use fees::fee_periods;
 pub use histogram::histogram;
 pub use idle::idle;
+pub use insight::{insight_queries, whole_days_until};
 
 use parts::Frag;
 

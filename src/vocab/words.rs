@@ -12,6 +12,9 @@ pub const HEADS: &[&str] = &[
     "histogram",
     "idle",
     "capacity",
+    "anomalies",
+    "declining",
+    "suspects",
     "calls",
     "sms",
     "data",
@@ -39,6 +42,8 @@ pub const CLAUSES: &[&str] = &[
     "vs",
     "buckets",
     "grade",
+    "threshold",
+    "baseline",
 ];
 
 /// Words that start a time range.

@@ -33,7 +33,9 @@ fn complete(before: &str) -> Vec<String> {
 
 #[test]
 fn heads_and_dot_commands_at_the_start() {
-    assert_eq!(complete("su"), ["summary"]);
+    assert_eq!(complete("su"), ["summary", "suspects"]);
+    assert_eq!(complete("sum"), ["summary"]);
+    assert_eq!(complete("suspects "), ["international", "simbox"]);
     assert_eq!(complete(".fo"), [".format"]);
     assert_eq!(complete("summary; cu"), ["customers"]);
     assert_eq!(complete(".format c"), ["csv"]);
