@@ -213,6 +213,13 @@ fn a_plan_change_on_the_12th_is_billed_as_by_hand() {
         let late: Vec<&Vec<Value>> = per.iter().filter(|r| r[0] == Value::from(LATE)).collect();
         assert_eq!(late.len(), 1, "{backend:?}: {per:?}");
         assert_eq!(money(&late[0][1]), cents(fee_late));
+        // A top N with fees is cut after the fees are in: every customer is a candidate.
+        let top = rows(
+            &store,
+            &format!("usage per customer {month} show calls, fees sort calls top 2"),
+        );
+        assert_eq!(top.len(), 2, "{backend:?}: {top:?}");
+        assert_eq!(top[0][0], Value::from(KEY), "{backend:?}: {top:?}");
         // Calls alone carry no fee: the minutes at the plan of their day.
         let calls = rows(
             &store,
@@ -339,6 +346,18 @@ fn plan_change_mistakes_are_refused_and_change_nothing() {
             ],
             "Nope",
         ),
+        (
+            vec![
+                "customer",
+                "update",
+                KEY,
+                "--plan",
+                "B",
+                "--from",
+                "9999-12-31",
+            ],
+            "to before 9999-12-31",
+        ),
     ] {
         let mut all = vec!["--db", db.url.as_str()];
         all.extend_from_slice(&args);
@@ -392,7 +411,11 @@ fn a_closed_account_with_no_closing_time_pays_until_its_last_record() {
         );
         assert_eq!(money(&fees[0][0]), cents(10.0 * 5.0 / 30.0), "{backend:?}");
         assert_eq!(money(&fees[0][1]), cents(10.0 * 5.0 / 30.0), "{backend:?}");
-        // Closed through tally, the account closes now: after this test's December clock.
+        // Closing it again changes nothing: when it closed is still not known.
+        cli(&db, &["customer", "update", KEY, "--status", "closed"]);
+        let again = rows(&store, "usage between 2026-11-01 and 2026-12-01 show fees");
+        assert_eq!(money(&again[0][0]), cents(10.0 * 5.0 / 30.0), "{backend:?}");
+        // Reopened, it is open.
         cli(&db, &["customer", "update", KEY, "--status", "active"]);
         let open = rows(&store, "usage between 2026-11-01 and 2026-12-01 show fees");
         assert_eq!(
@@ -463,4 +486,45 @@ fn money_has_the_configured_currency_in_tables_and_exact_cents_in_csv_and_json()
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_customer_an_import_creates_opens_with_its_first_record() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend);
+        let store = db.open();
+        cli(
+            &db,
+            &[
+                "log",
+                "call",
+                "447700900777",
+                "out",
+                "447700900999",
+                "--at",
+                "2026-11-05T10:00:00Z",
+                "--duration",
+                "1m",
+                "--create-customer",
+            ],
+        );
+        let opened = store
+            .read(|c| {
+                Ok(c.query(
+                    "SELECT created_at FROM customers WHERE subscriber_key = '447700900777'",
+                    &[],
+                )?)
+            })
+            .expect("the customer")
+            .scalar()
+            .map(Value::to_string)
+            .unwrap_or_default();
+        assert!(
+            opened.starts_with("2026-11-05 10:00:00"),
+            "{backend:?}: {opened}"
+        );
+        // Its account is open in November: ARPU counts it (no plan: nothing to pay).
+        let arpu = rows(&store, "usage between 2026-11-01 and 2026-12-01 show arpu");
+        assert_eq!(arpu[0][0].as_f64(), Some(0.0), "{backend:?}: {arpu:?}");
+    }
 }

@@ -132,6 +132,11 @@ fn capacity_mistakes_are_pointed_at() {
         ("capacity calls grade 1% grade 2%", "`grade` is given twice"),
         ("capacity calls grade busy", "expected a grade of service"),
         ("capacity calls per day", "`per` does not apply to capacity"),
+        ("capacity calls where weekday <= 5", "which `where hour`"),
+        (
+            "calls where hour >= 9 show erlangs",
+            "group by them instead",
+        ),
     ] {
         assert_refused(&store, query, says);
     }

@@ -256,3 +256,40 @@ fn demo_plants_the_cases_on_request() {
         common::stdout(&again)
     );
 }
+
+#[test]
+fn a_customer_newer_than_a_week_is_not_judged_yet() {
+    for backend in BACKENDS {
+        let (_db, store) = planted(backend);
+        // Opened on the 21st: on the 24th it has 3 days of history, too few to judge by.
+        let key = "447799000009";
+        store
+            .add_customer(&tally::model::NewCustomer {
+                created_at: Some(
+                    chrono::DateTime::parse_from_rfc3339("2026-11-21T09:00:00Z")
+                        .expect("a time")
+                        .with_timezone(&chrono::Utc),
+                ),
+                ..tally::model::NewCustomer::bare(
+                    tally::model::SubscriberKey::parse("customer", key).expect("a key"),
+                )
+            })
+            .expect("a customer");
+        let calls: Vec<tally::model::Record> = (0..60)
+            .map(|n| {
+                common::call(
+                    key,
+                    &format!("2026-11-24 {:02}:{:02}", 8 + n / 10, n % 10),
+                    60,
+                    &format!("new-{n}"),
+                )
+            })
+            .collect();
+        store.insert_batch(&calls, false).expect("stored");
+        let found = rows(&store, "anomalies calls last 7 days");
+        assert!(
+            !found.iter().any(|r| r[1] == Value::from(key)),
+            "{backend:?}: {found:?}"
+        );
+    }
+}

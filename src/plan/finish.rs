@@ -102,7 +102,12 @@ pub(super) fn finish(spec: Spec, ctx: &Context) -> Result<Plan, Diagnostic> {
         .is_none_or(|(i, _)| spec.measures[i].compute.in_sql());
     // `having` keeps groups by their measures, and a share needs every group's value, both
     // computed here: the database may then neither sort nor cut.
-    let whole = spec.measures.iter().any(|m| m.compute.needs_all_groups());
+    // Fees add groups after the rows (customers with fees and no usage): they too need every
+    // group before sorting and cutting.
+    let whole = spec
+        .measures
+        .iter()
+        .any(|m| m.compute.needs_all_groups() || m.compute.needs_fees());
     let in_sql =
         final_rows && spec.style == Style::Plain && sortable && spec.having.is_none() && !whole;
     let pushed: Vec<MeasureDef> = spec

@@ -13,6 +13,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 pub const BASELINE_DAYS: i64 = 28;
 /// Weeks of the same hour of the week a network hour is compared with.
 pub const BASELINE_WEEKS: i64 = 4;
+/// The fewest baseline days a customer-day is judged against: a customer (or a store) newer
+/// than that is not judged yet.
+pub const MIN_BASELINE_DAYS: i64 = 7;
+/// The fewest baseline weeks a network hour is judged against.
+pub const MIN_BASELINE_WEEKS: i64 = 2;
 /// Robust z-score beyond which a customer-day or network hour is an anomaly.
 pub const ANOMALY_Z: f64 = 4.0;
 /// A fall beyond which a customer is declining: half its usage.
@@ -53,6 +58,8 @@ pub struct Insight {
     /// Until when rows are judged: the end, or now when that comes first (a day or an hour
     /// not over yet is not judged).
     pub until: DateTime<Utc>,
+    /// The first hour the store holds data for: no baseline reaches before it.
+    pub data_from: Option<DateTime<Utc>>,
     /// How far is far: a z-score, a fall (fraction) or a factor, by kind.
     pub threshold: f64,
     /// The least usage judged: records before (declining) or calls in the range (suspects).
@@ -122,6 +129,7 @@ pub(super) fn plan(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan
         start: day(start),
         end,
         until: end.min(ctx.now),
+        data_from: ctx.extent.map(|(first, _)| first),
         threshold,
         baseline: query
             .baseline

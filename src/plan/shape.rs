@@ -25,6 +25,20 @@ pub fn plan(query: &Query, ctx: &Context) -> Result<Plan, Diagnostic> {
 /// the same query over two periods).
 pub fn plan_over(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, Diagnostic> {
     let plan = shaped(query, range, ctx)?;
+    let cut_clock = plan
+        .main
+        .filter
+        .as_ref()
+        .is_some_and(|f| !f.time_keys().is_empty());
+    if plan.clock.is_some() && cut_clock {
+        // Erlangs divide by the time a group covers, which such a condition would cut.
+        let span = query.filter.as_ref().map_or(query.span, first_span);
+        return Err(Diagnostic::new(
+            span,
+            "`erlangs` and `capacity` divide by the time each group covers, which `where hour`, \
+             `weekday` or `daytype` would cut: group by them instead (`per hour`, `per weekday`)",
+        ));
+    }
     if let Some(why) = plan.fees.as_ref().and_then(super::FeeSpec::refusal) {
         // Point at the measure that brings the fees when it is written, else at the query.
         let span = query

@@ -3,10 +3,11 @@
 //! With the customers whose account was open in each group, for ARPU.
 
 use super::exposure::label;
+use crate::model::Zone;
 use crate::model::from_sql_time;
 use crate::plan::{FeeSpec, Key};
 use crate::store::{Rows, Value};
-use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, TimeDelta, Utc};
 use std::collections::{HashMap, HashSet};
 
 /// The fees of one group of the answer and the accounts open in it.
@@ -84,7 +85,7 @@ impl Period {
             let text: String = v.to_string().chars().take(10).collect();
             NaiveDate::parse_from_str(&text, "%Y-%m-%d")
                 .ok()
-                .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+                .map(|d| d.and_time(NaiveTime::MIN).and_utc())
         };
         Some(Period {
             customer: row.first()?.as_i64()?,
@@ -112,14 +113,15 @@ fn customer_value(key: Key, row: &[Value]) -> Value {
     row.get(at).cloned().unwrap_or(Value::Null)
 }
 
-/// The fee's share of `[start, end)`: each UTC month's covered part over the month's length,
-/// summed; split by the answer's time keys (a day's share goes to the day, week or month
-/// holding its noon on the zone's clock). Each item: (time key labels by key index, share).
+/// The fee's share of `[start, end)`: each calendar month's covered part over the month's
+/// length, months and days being the zone's; split by the answer's time keys (each piece
+/// labelled by its start on the zone's clock). Each item: (time key labels by key index, share).
 fn shares(
     spec: &FeeSpec,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Vec<(Vec<(usize, String)>, f64)> {
+    let zone = &spec.zone;
     let time_keys: Vec<(usize, Key)> = spec
         .keys
         .iter()
@@ -127,24 +129,24 @@ fn shares(
         .copied()
         .collect();
     let mut out: Vec<(Vec<(usize, String)>, f64)> = Vec::new();
-    if start >= end {
-        return out;
-    }
-    let step = if time_keys.is_empty() {
-        Step::Month
-    } else {
-        Step::Day
-    };
-    let mut t = step.floor(start);
+    let mut t = start;
     while t < end {
-        let next = step.next(t);
-        let covered = (next.min(end) - t.max(start)).num_seconds() as f64;
-        let month_seconds = (month_end(t) - month_start(t)).num_seconds() as f64;
-        let share = covered / month_seconds;
-        let noon = spec.zone.wall(t + TimeDelta::hours(12));
+        let (month_start, month_end) = month_of(zone, t);
+        // By day when a time key splits the stretch, else by month.
+        let next = if time_keys.is_empty() {
+            month_end
+        } else {
+            day_end(zone, t).min(month_end)
+        };
+        if next <= t {
+            break;
+        }
+        let covered = (next.min(end) - t).num_seconds() as f64;
+        let share = covered / (month_end - month_start).num_seconds() as f64;
+        let wall = zone.wall(t);
         let labels: Vec<(usize, String)> = time_keys
             .iter()
-            .map(|(i, k)| (*i, label(*k, noon)))
+            .map(|(i, k)| (*i, label(*k, wall)))
             .collect();
         match out.iter_mut().find(|(l, _)| *l == labels) {
             Some((_, s)) => *s += share,
@@ -155,46 +157,25 @@ fn shares(
     out
 }
 
-/// How the stretch is walked: by UTC month when no time key splits it, else by UTC day.
-#[derive(Clone, Copy)]
-enum Step {
-    Month,
-    Day,
+/// The first instant of a wall-clock day in the zone (after a gap, the first that exists).
+fn instant(zone: &Zone, day: NaiveDate) -> Option<DateTime<Utc>> {
+    zone.first_instant_from(day.and_time(NaiveTime::MIN))
 }
 
-impl Step {
-    fn floor(self, t: DateTime<Utc>) -> DateTime<Utc> {
-        match self {
-            Step::Month => month_start(t),
-            Step::Day => day_start(t),
-        }
-    }
-
-    fn next(self, t: DateTime<Utc>) -> DateTime<Utc> {
-        match self {
-            Step::Month => month_end(t),
-            Step::Day => day_start(t) + TimeDelta::days(1),
-        }
-    }
+/// The calendar month of the zone holding `t`, as instants.
+fn month_of(zone: &Zone, t: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let d = zone.wall(t).date();
+    let first = NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d);
+    let next = first.checked_add_months(Months::new(1)).unwrap_or(first);
+    let start = instant(zone, first).unwrap_or(t);
+    let end = instant(zone, next).unwrap_or(t + TimeDelta::days(31));
+    (start.min(t), end.max(t + TimeDelta::seconds(1)))
 }
 
-fn day_start(t: DateTime<Utc>) -> DateTime<Utc> {
-    t.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
-}
-
-fn month_start(t: DateTime<Utc>) -> DateTime<Utc> {
-    let d = t.date_naive();
-    NaiveDate::from_ymd_opt(d.year(), d.month(), 1)
-        .unwrap_or(d)
-        .and_time(chrono::NaiveTime::MIN)
-        .and_utc()
-}
-
-fn month_end(t: DateTime<Utc>) -> DateTime<Utc> {
-    let start = month_start(t);
-    start
-        .checked_add_months(Months::new(1))
-        .unwrap_or(start + TimeDelta::days(31))
+/// The end of the zone's day holding `t`.
+fn day_end(zone: &Zone, t: DateTime<Utc>) -> DateTime<Utc> {
+    let next = zone.wall(t).date() + TimeDelta::days(1);
+    instant(zone, next).unwrap_or(t + TimeDelta::days(1))
 }
 
 #[cfg(test)]
@@ -239,6 +220,23 @@ mod tests {
         );
         let total: f64 = across.iter().map(|(_, s)| s).sum();
         assert!((total - (2.0 / 31.0 + 1.0 / 30.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_local_month_is_one_fee_and_its_days_stay_in_it() {
+        let mut ny = spec(&[Key::Month]);
+        ny.zone = Zone::parse("America/New_York").unwrap();
+        // November in New York: 1 Nov 04:00Z (summer time) to 1 Dec 05:00Z.
+        let month = shares(&ny, at("2026-11-01T04:00:00Z"), at("2026-12-01T05:00:00Z"));
+        assert_eq!(month.len(), 1, "{month:?}");
+        assert_eq!(month[0].0, [(0, "2026-11".to_string())]);
+        assert!((month[0].1 - 1.0).abs() < 1e-12);
+        ny.keys = vec![(0, Key::Day)];
+        let days = shares(&ny, at("2026-11-01T04:00:00Z"), at("2026-12-01T05:00:00Z"));
+        assert_eq!(days.len(), 30);
+        assert_eq!(days[0].0, [(0, "2026-11-01".to_string())]);
+        // The day summer time ends has 25 hours of a 721-hour month.
+        assert!((days[0].1 - 25.0 / 721.0).abs() < 1e-12, "{:?}", days[0]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::{Column, Kind, ResultSet};
 use crate::parse::ast::Source;
-use crate::plan::insight::{BASELINE_DAYS, BASELINE_WEEKS};
+use crate::plan::insight::{BASELINE_DAYS, BASELINE_WEEKS, MIN_BASELINE_DAYS, MIN_BASELINE_WEEKS};
 use crate::plan::{Insight, InsightKind, Plan};
 use crate::store::{Rows, Value};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -128,25 +128,35 @@ fn anomalies(i: &Insight, rows: &[Rows]) -> ResultSet {
     let first = i.start.date_naive();
     // Whole days only: a day not over yet is no drop.
     let days = (i.until - i.start).num_days();
-    let mut by_customer: HashMap<String, HashMap<NaiveDate, f64>> = HashMap::new();
+    let mut by_customer: HashMap<String, (Option<NaiveDate>, HashMap<NaiveDate, f64>)> =
+        HashMap::new();
     for row in rows.first().map_or(&[][..], |r| &r.rows[..]) {
         if let (Some(day), Some(v)) = (
             row.get(1).and_then(parse_day),
             row.get(2).and_then(Value::as_f64),
         ) {
-            by_customer
-                .entry(row[0].to_string())
-                .or_default()
-                .insert(day, unit(i.source, v));
+            let entry = by_customer.entry(row[0].to_string()).or_default();
+            entry.0 = row.get(3).and_then(parse_day);
+            entry.1.insert(day, unit(i.source, v));
         }
     }
-    for (customer, values) in &by_customer {
+    let data_from = i.data_from.map(|t| t.date_naive());
+    for (customer, (opened, values)) in &by_customer {
         let at = |d: NaiveDate| values.get(&d).copied().unwrap_or(0.0);
         for k in 0..days {
             let d = first + TimeDelta::days(k);
+            // Only days the account was open and the store held data count as a baseline of
+            // zeros: a customer or a store newer than a week is not judged yet.
+            let known =
+                |b: &NaiveDate| opened.is_none_or(|o| *b >= o) && data_from.is_none_or(|f| *b >= f);
             let window: Vec<f64> = (1..=BASELINE_DAYS)
-                .map(|b| at(d - TimeDelta::days(b)))
+                .map(|b| d - TimeDelta::days(b))
+                .filter(known)
+                .map(at)
                 .collect();
+            if (window.len() as i64) < MIN_BASELINE_DAYS {
+                continue;
+            }
             let (z, median) = judge(i.source, &window, at(d));
             if z.abs() >= i.threshold {
                 found.push((
@@ -174,8 +184,14 @@ fn anomalies(i: &Insight, rows: &[Rows]) -> ResultSet {
     while h + TimeDelta::hours(1) <= i.until {
         let at = |t: DateTime<Utc>| hours.get(&t).copied().unwrap_or(0.0);
         let window: Vec<f64> = (1..=BASELINE_WEEKS)
-            .map(|w| at(h - TimeDelta::weeks(w)))
+            .map(|w| h - TimeDelta::weeks(w))
+            .filter(|b| i.data_from.is_none_or(|f| *b >= f))
+            .map(at)
             .collect();
+        if (window.len() as i64) < MIN_BASELINE_WEEKS {
+            h += TimeDelta::hours(1);
+            continue;
+        }
         let (z, median) = judge(i.source, &window, at(h));
         if z.abs() >= i.threshold {
             found.push((

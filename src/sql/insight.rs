@@ -56,12 +56,13 @@ pub fn insight_queries(i: &Insight) -> Vec<SqlQuery> {
     }
 }
 
-/// Key, day, value of every customer day with usage, from the baseline's first day on.
+/// Key, day, value and account opening of every customer day with usage, from the
+/// baseline's first day on.
 fn customer_days(i: &Insight) -> SqlQuery {
     let v = value(i.source);
     let mut f = Frag::default();
     f.push(&format!(
-        "SELECT c.subscriber_key, t.day, {v} FROM customer_daily t \
+        "SELECT c.subscriber_key, t.day, {v}, c.created_at FROM customer_daily t \
          JOIN customers c ON c.id = t.customer_id WHERE t.day >= "
     ));
     f.bind(day(i.start - TimeDelta::days(BASELINE_DAYS)));

@@ -250,15 +250,22 @@ impl Store {
                 params.push(region.clone().into());
             }
             if let Some(status) = changes.status {
+                let was = conn
+                    .query("SELECT status FROM customers WHERE id = ?", &[id.into()])?
+                    .scalar()
+                    .map(Value::to_string);
+                let was_closed = was.as_deref() == Some(CustomerStatus::Closed.as_str());
                 set.push("status = ?");
                 params.push(status.as_str().into());
-                // The account closes now, unless it was closed already; any other state
-                // reopens it.
-                if status == CustomerStatus::Closed {
-                    set.push("closed_at = COALESCE(closed_at, ?)");
-                    params.push(sql_time(Utc::now()).into());
-                } else {
-                    set.push("closed_at = NULL");
+                // An account closes when it becomes closed (closing it again changes nothing,
+                // even when when it closed is not known); reopened, it is open again.
+                match (was_closed, status == CustomerStatus::Closed) {
+                    (false, true) => {
+                        set.push("closed_at = ?");
+                        params.push(sql_time(Utc::now()).into());
+                    }
+                    (true, false) => set.push("closed_at = NULL"),
+                    _ => {}
                 }
             }
             if set.is_empty() {

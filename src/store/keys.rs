@@ -34,6 +34,7 @@ pub(in crate::store) fn resolve_ids(
     keys: &[&SubscriberKey],
     create: bool,
     max_params: usize,
+    first_seen: &HashMap<&str, chrono::DateTime<Utc>>,
 ) -> Result<HashMap<String, i64>, StoreError> {
     let mut ids = select_ids(conn, keys, max_params)?;
     if create {
@@ -43,7 +44,7 @@ pub(in crate::store) fn resolve_ids(
             .filter(|k| !ids.contains_key(k.as_str()))
             .collect();
         if !missing.is_empty() {
-            insert_bare(conn, &missing, max_params)?;
+            insert_bare(conn, &missing, max_params, first_seen)?;
             let created = select_ids(conn, &missing, max_params)?;
             let periods: Vec<(i64, Option<i64>)> = created.values().map(|id| (*id, None)).collect();
             super::periods::open_periods(conn, &periods, max_params)?;
@@ -75,12 +76,14 @@ pub(in crate::store) fn select_ids(
     Ok(ids)
 }
 
+/// Customers known only by their key, opened at their first record (now when none is known).
 fn insert_bare(
     conn: &mut dyn Conn,
     keys: &[&SubscriberKey],
     max_params: usize,
+    first_seen: &HashMap<&str, chrono::DateTime<Utc>>,
 ) -> Result<(), StoreError> {
-    let now = sql_time(Utc::now());
+    let now = Utc::now();
     for chunk in keys.chunks((max_params / 3).min(1000)) {
         let sql = format!(
             "INSERT INTO customers (subscriber_key, status, created_at) VALUES {}",
@@ -88,7 +91,10 @@ fn insert_bare(
         );
         let params: Vec<Value> = chunk
             .iter()
-            .flat_map(|k| [k.as_str().into(), "active".into(), now.clone().into()])
+            .flat_map(|k| {
+                let opened = first_seen.get(k.as_str()).map_or(now, |t| (*t).min(now));
+                [k.as_str().into(), "active".into(), sql_time(opened).into()]
+            })
             .collect();
         conn.execute(&sql, &params).map_err(concurrent_duplicate)?;
     }

@@ -61,6 +61,11 @@ pub(super) fn change_plan(
     from: NaiveDate,
 ) -> Result<(), StoreError> {
     let day = from.format("%Y-%m-%d").to_string();
+    if day.as_str() < SINCE_ALWAYS || day.as_str() >= UNTIL_FURTHER {
+        return Err(StoreError::Refused(format!(
+            "a plan can change from a day from {SINCE_ALWAYS} to before {UNTIL_FURTHER}, not {day}"
+        )));
+    }
     let at = || -> [Value; 2] { [Value::Int(id), day.as_str().into()] };
     conn.execute(
         "DELETE FROM plan_periods WHERE customer_id = ? AND valid_from >= ?",

@@ -127,7 +127,17 @@ pub(super) fn insert_in(
             })
             .collect()
     };
-    let resolved = resolve_ids(conn, &unknown, create, d.max_params())?;
+    // A customer an import creates opened with its first record, not when the file was read:
+    // its fees and its account count from there.
+    let mut first_seen: std::collections::HashMap<&str, chrono::DateTime<chrono::Utc>> =
+        std::collections::HashMap::new();
+    if create {
+        for r in records {
+            let at = first_seen.entry(r.customer().as_str()).or_insert(r.time());
+            *at = (*at).min(r.time());
+        }
+    }
+    let resolved = resolve_ids(conn, &unknown, create, d.max_params(), &first_seen)?;
     let id_of = |key: &SubscriberKey| {
         known
             .get(key.as_str())
