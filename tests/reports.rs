@@ -223,8 +223,15 @@ fn every_script_runs_and_prints_its_report_on_both_backends() {
                 "{backend:?} {item}: {got} by hand {want}\n{statement}"
             );
         }
-        // item, quantity, charge: the plan of each line is in its item.
-        let total = num(&line_of(&statement, "Total")[2]);
+        // item, quantity, charge: the plan of each line is in its item; money has 2 decimals.
+        let total_text = line_of(&statement, "Total")[2].clone();
+        assert!(
+            total_text
+                .split_once('.')
+                .is_some_and(|(_, cents)| cents.len() == 2),
+            "{total_text}"
+        );
+        let total = num(&total_text);
         let sum: f64 = by_hand.iter().map(|(_, charge)| charge).sum();
         assert!(
             (total - cents(sum)).abs() < 1e-6,
