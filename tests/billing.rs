@@ -28,6 +28,14 @@ fn cli(db: &TestDb, args: &[&str]) {
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
 }
 
+/// KEY on `plan` from the UTC day `from`, through the command line.
+fn move_plan(db: &TestDb, plan: &str, from: &str) {
+    cli(
+        db,
+        &["customer", "update", KEY, "--plan", plan, "--from", from],
+    );
+}
+
 fn customer(store: &Store, key: &str, plan: &str, opened: &str) {
     store
         .add_customer(&NewCustomer {
@@ -123,18 +131,7 @@ fn setup(backend: common::Backend) -> (TestDb, Store) {
         args.extend(words);
         cli(&db, &args);
     }
-    cli(
-        &db,
-        &[
-            "customer",
-            "update",
-            KEY,
-            "--plan",
-            "B",
-            "--from",
-            "2026-11-12",
-        ],
-    );
+    move_plan(&db, "B", "2026-11-12");
     (db, store)
 }
 
@@ -251,30 +248,8 @@ fn plan_changes_replace_the_future_and_join_equal_neighbours() {
         let (db, store) = setup(backend);
         // Back to A from the 20th, then to B from the 15th: the later change replaces the
         // earlier one from its day on; back to A from the 12th joins the first period.
-        cli(
-            &db,
-            &[
-                "customer",
-                "update",
-                KEY,
-                "--plan",
-                "A",
-                "--from",
-                "2026-11-20",
-            ],
-        );
-        cli(
-            &db,
-            &[
-                "customer",
-                "update",
-                KEY,
-                "--plan",
-                "B",
-                "--from",
-                "2026-11-15",
-            ],
-        );
+        move_plan(&db, "A", "2026-11-20");
+        move_plan(&db, "B", "2026-11-15");
         let key = SubscriberKey::parse("customer", KEY).expect("a key");
         let plans = |store: &Store| -> Vec<(String, Option<String>)> {
             store
@@ -292,18 +267,7 @@ fn plan_changes_replace_the_future_and_join_equal_neighbours() {
             ],
             "{backend:?}"
         );
-        cli(
-            &db,
-            &[
-                "customer",
-                "update",
-                KEY,
-                "--plan",
-                "A",
-                "--from",
-                "2026-11-12",
-            ],
-        );
+        move_plan(&db, "A", "2026-11-12");
         assert_eq!(
             plans(&store),
             [("1000-01-01".to_string(), Some("A".to_string()))],

@@ -4,7 +4,7 @@
 
 use super::time::UtcRange;
 use super::{Context, Plan, Style};
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Diagnostic;
 use crate::parse::ast::{Head, Query, Source};
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -173,25 +173,13 @@ fn title(kind: InsightKind, source: Source, range: UtcRange, ctx: &Context) -> S
     }
 }
 
-/// Refuses clauses an insight has no use for.
-pub(super) fn check_clauses(query: &Query) -> Result<(), Diagnostic> {
-    let extra: [(&str, Option<Span>); 5] = [
-        ("where", query.filter.as_ref().map(super::shape::first_span)),
-        ("per", query.per.first().map(|p| p.span)),
-        ("show", query.show.first().map(|m| m.span)),
-        ("sort", query.sort.as_ref().map(|(m, _)| m.span)),
-        (
-            "having",
-            query.having.as_ref().map(super::shape::first_span),
-        ),
-    ];
-    for (clause, span) in extra {
-        if let Some(span) = span {
-            return Err(Diagnostic::new(
-                span,
-                format!("`{clause}` does not apply to an insight; `top N` keeps the first N rows"),
-            ));
-        }
+/// Refuses a `where`, which no insight reads (the other clauses: `shape::only`).
+pub(super) fn no_filter(query: &Query) -> Result<(), Diagnostic> {
+    match &query.filter {
+        Some(e) => Err(Diagnostic::new(
+            super::shape::first_span(e),
+            "`where` does not apply to an insight",
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }

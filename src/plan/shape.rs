@@ -102,7 +102,8 @@ fn shaped(query: &Query, range: UtcRange, ctx: &Context) -> Result<Plan, Diagnos
         }
         Head::Summary { customer } => summary(query, customer.as_ref(), range, ctx),
         Head::Anomalies { .. } | Head::Declining { .. } | Head::Suspects { .. } => {
-            super::insight::check_clauses(query)?;
+            only(query, &["top"], "an insight")?;
+            super::insight::no_filter(query)?;
             super::insight::plan(query, range, ctx)
         }
         Head::Capacity { .. } => {

@@ -48,10 +48,6 @@ fn groups(
     prices: &HashMap<i64, Prices>,
 ) -> Vec<Group> {
     let shown = plan.main.shown_keys;
-    let covered = plan
-        .clock
-        .as_ref()
-        .map(super::exposure::seconds_by_time_keys);
     let mut merged: Vec<Group> = Vec::new();
     let mut index: HashMap<Vec<String>, usize> = HashMap::new();
     for row in &rows.rows {
@@ -101,10 +97,6 @@ fn groups(
                 group.metrics.clear();
             }
             None => {
-                let seconds = match (&plan.clock, &covered) {
-                    (Some(clock), Some(map)) => super::exposure::of_group(clock, map, &keys),
-                    _ => None,
-                };
                 index.insert(id, merged.len());
                 merged.push(Group {
                     keys,
@@ -113,7 +105,7 @@ fn groups(
                     revenue,
                     metrics,
                     hours: HashMap::new(),
-                    seconds,
+                    seconds: None,
                     fees: 0.0,
                     accounts: 0,
                 });
@@ -137,20 +129,24 @@ fn add_fees(groups: &mut Vec<Group>, plan: &Plan, rows: &Rows) {
             g.accounts = f.accounts.len();
         }
     }
-    let clock = plan.clock.as_ref();
-    let covered = clock.map(super::exposure::seconds_by_time_keys);
     for (_, f) in by_group {
-        let seconds = match (clock, &covered) {
-            (Some(c), Some(map)) => super::exposure::of_group(c, map, &f.keys),
-            _ => None,
-        };
         groups.push(Group {
             keys: f.keys,
             fees: f.fees,
             accounts: f.accounts.len(),
-            seconds,
             ..Group::default()
         });
+    }
+}
+
+/// Each group's covered seconds, when a measure is divided by them (`erlangs`).
+fn add_seconds(groups: &mut [Group], plan: &Plan) {
+    let Some(clock) = &plan.clock else {
+        return;
+    };
+    let covered = super::exposure::seconds_by_time_keys(clock);
+    for g in groups {
+        g.seconds = super::exposure::of_group(clock, &covered, &g.keys);
     }
 }
 
@@ -370,6 +366,7 @@ pub fn result(
     if let Some(rows) = fee_rows {
         add_fees(&mut groups, plan, rows);
     }
+    add_seconds(&mut groups, plan);
     let pushed = &plan.main.pushed;
     let mut table: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(groups.len());
     let started = std::time::Instant::now();
