@@ -492,3 +492,47 @@ fn a_customer_an_import_creates_opens_with_its_first_record() {
         assert_eq!(arpu[0][0].as_f64(), Some(0.0), "{backend:?}: {arpu:?}");
     }
 }
+
+#[test]
+fn two_writers_changing_one_customers_plan_at_once_leave_one_unbroken_history() {
+    // Two processes' stores on one MariaDB database, each moving the same customer between
+    // plans from different days, many times over: the periods must still cover all time
+    // without gap or overlap, whatever order the writers run in.
+    let db = TestDb::new(common::Backend::Mysql);
+    let store = db.open();
+    cli(&db, &["plan", "add", "A", "--monthly-fee", "10"]);
+    cli(&db, &["plan", "add", "B", "--monthly-fee", "30"]);
+    customer(&store, KEY, "A", "2026-10-01T00:00:00Z");
+    let key = SubscriberKey::parse("customer", KEY).expect("a key");
+    let writers: Vec<std::thread::JoinHandle<()>> = (0..2)
+        .map(|w| {
+            let mine = db.open();
+            let key = key.clone();
+            std::thread::spawn(move || {
+                for n in 0..40u32 {
+                    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 1 + (n * 7 + w * 3) % 28)
+                        .expect("a day");
+                    let changes = tally::model::CustomerChanges {
+                        plan: Some(Some(if (n + w) % 2 == 0 { "A" } else { "B" }.into())),
+                        plan_from: Some(day),
+                        ..Default::default()
+                    };
+                    mine.update_customer(&key, &changes).expect("a plan change");
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().expect("a writer");
+    }
+    let history = store.plan_history(&key).expect("history");
+    assert_eq!(history.first().map(|p| p.from.as_str()), Some("1000-01-01"));
+    assert_eq!(history.last().map(|p| p.until.as_str()), Some("9999-12-31"));
+    for pair in history.windows(2) {
+        assert_eq!(
+            pair[0].until, pair[1].from,
+            "a gap or an overlap: {history:?}"
+        );
+        assert!(pair[0].from < pair[0].until, "{history:?}");
+    }
+}

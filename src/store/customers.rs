@@ -243,7 +243,7 @@ impl Store {
             if let Some(plan) = &changes.plan {
                 let plan_id = plan.as_deref().map(|p| plan_id(conn, p)).transpose()?;
                 let from = changes.plan_from.unwrap_or_else(|| Utc::now().date_naive());
-                super::periods::change_plan(conn, id, plan_id, from)?;
+                super::periods::change_plan(conn, self.dialect(), id, plan_id, from)?;
             }
             if let Some(region) = &changes.region {
                 set.push("region = ?");

@@ -56,6 +56,7 @@ pub(super) fn open_periods(
 /// the same plan). The customer's `plan_id` becomes the new plan, its latest.
 pub(super) fn change_plan(
     conn: &mut dyn Conn,
+    d: &dyn super::Dialect,
     id: i64,
     plan: Option<i64>,
     from: NaiveDate,
@@ -67,13 +68,24 @@ pub(super) fn change_plan(
         )));
     }
     let at = || -> [Value; 2] { [Value::Int(id), day.as_str().into()] };
+    // The customer's row is locked first, so two changes of one customer's plan run one after
+    // the other; the periods are then read locked too, which reads them as the change before
+    // left them (a plain read would see this transaction's older snapshot and split a period
+    // that no longer exists).
+    conn.query(
+        &format!("SELECT id FROM customers WHERE id = ?{}", d.lock_rows()),
+        &[Value::Int(id)],
+    )?;
     conn.execute(
         "DELETE FROM plan_periods WHERE customer_id = ? AND valid_from >= ?",
         &at(),
     )?;
     let before = conn.query(
-        "SELECT valid_from, plan_id FROM plan_periods WHERE customer_id = ? AND valid_from < ? \
-         ORDER BY valid_from DESC LIMIT 1",
+        &format!(
+            "SELECT valid_from, plan_id FROM plan_periods WHERE customer_id = ? AND valid_from < ? \
+             ORDER BY valid_from DESC LIMIT 1{}",
+            d.lock_rows()
+        ),
         &at(),
     )?;
     match before.rows.first() {
